@@ -1,0 +1,17 @@
+"""xborder_risk: pricing and reserving for cross-border security operations.
+
+Exposure models for four lines of cover (technology failure, cyber, operational
+liability, political risk), rating tables, a vectorised Monte Carlo loss engine,
+premium and reserve estimates.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("xborder-risk")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__"]
