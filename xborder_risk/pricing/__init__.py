@@ -1,0 +1,39 @@
+"""Premium from simulated losses: principles, loadings, allocation to lines.
+
+See ``docs/pricing.md`` for the formulas, references and a worked example.
+"""
+
+from __future__ import annotations
+
+from xborder_risk.pricing.allocation import allocate_by_co_tvar, co_tvar, co_var, tail_weights
+from xborder_risk.pricing.lines import PRICING_COLUMNS, PricingResult, price_lines
+from xborder_risk.pricing.loadings import Loadings, PremiumBuildUp, gross_up
+from xborder_risk.pricing.principles import (
+    CostOfCapital,
+    ExpectedValuePrinciple,
+    PremiumPrinciple,
+    StandardDeviationPrinciple,
+    VariancePrinciple,
+    WangTransform,
+    wang_weights,
+)
+
+__all__ = [
+    "PRICING_COLUMNS",
+    "CostOfCapital",
+    "ExpectedValuePrinciple",
+    "Loadings",
+    "PremiumBuildUp",
+    "PremiumPrinciple",
+    "PricingResult",
+    "StandardDeviationPrinciple",
+    "VariancePrinciple",
+    "WangTransform",
+    "allocate_by_co_tvar",
+    "co_tvar",
+    "co_var",
+    "gross_up",
+    "price_lines",
+    "tail_weights",
+    "wang_weights",
+]
