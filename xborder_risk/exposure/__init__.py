@@ -1,0 +1,126 @@
+"""Exposure models: what an underwriter knows about a border-security risk.
+
+Frozen, strict pydantic v2 models of the insured, the exposure of each of the four lines
+(technology failure, cyber, operational liability, political risk), the policy terms per line
+and the submission that ties them together.  See ``docs/exposure.md``.
+
+>>> from xborder_risk.exposure import Submission
+>>> sub = Submission.from_file("examples/submissions/eu_egates_contractor.yaml")  # doctest: +SKIP
+>>> sub.lines  # doctest: +SKIP
+('tech_failure', 'cyber', 'operational_liability', 'political_risk')
+"""
+
+from __future__ import annotations
+
+from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError
+from xborder_risk.exposure._codes import COUNTRY_CODES, CURRENCY_CODES
+from xborder_risk.exposure._loading import SubmissionYamlLoader, load_json_text, load_yaml_text
+from xborder_risk.exposure._types import (
+    COUNTERPARTIES,
+    INSURED_KINDS,
+    LINES,
+    MAX_AMOUNT,
+    MAX_COUNT,
+    MAX_HOURS_PER_YEAR,
+    MAX_YEARS,
+    PERILS,
+    REDUNDANCY_LEVELS,
+    ROLES,
+    SYSTEM_TYPES,
+    VENDOR_SUPPORT_LEVELS,
+    Counterparty,
+    InsuredKind,
+    Line,
+    Peril,
+    Redundancy,
+    Role,
+    SystemType,
+    VendorSupport,
+)
+from xborder_risk.exposure.cyber import CyberExposure, SecurityControls
+from xborder_risk.exposure.insured import Insured
+from xborder_risk.exposure.operational_liability import (
+    OperationalLiabilityExposure,
+    PersonnelGroup,
+)
+from xborder_risk.exposure.political_risk import GovernmentContract, PoliticalRiskExposure
+from xborder_risk.exposure.submission import (
+    MAX_FILE_BYTES,
+    MAX_POLICY_YEARS,
+    Exposure,
+    Submission,
+    policy_years,
+)
+from xborder_risk.exposure.tech_failure import BorderSystem, TechFailureExposure
+from xborder_risk.exposure.terms import PolicyTerms
+
+#: Every model of the package, for conformance tests and schema export.
+MODELS: tuple[type[FrozenModel], ...] = (
+    Insured,
+    BorderSystem,
+    TechFailureExposure,
+    SecurityControls,
+    CyberExposure,
+    PersonnelGroup,
+    OperationalLiabilityExposure,
+    GovernmentContract,
+    PoliticalRiskExposure,
+    PolicyTerms,
+    Submission,
+)
+
+#: The exposure model of each line.
+EXPOSURE_MODELS: dict[str, type[FrozenModel]] = {
+    "tech_failure": TechFailureExposure,
+    "cyber": CyberExposure,
+    "operational_liability": OperationalLiabilityExposure,
+    "political_risk": PoliticalRiskExposure,
+}
+
+__all__ = [
+    "COUNTERPARTIES",
+    "COUNTRY_CODES",
+    "CURRENCY_CODES",
+    "EXPOSURE_MODELS",
+    "INSURED_KINDS",
+    "LINES",
+    "MAX_AMOUNT",
+    "MAX_COUNT",
+    "MAX_FILE_BYTES",
+    "MAX_HOURS_PER_YEAR",
+    "MAX_POLICY_YEARS",
+    "MAX_YEARS",
+    "MODELS",
+    "PERILS",
+    "REDUNDANCY_LEVELS",
+    "ROLES",
+    "SYSTEM_TYPES",
+    "VENDOR_SUPPORT_LEVELS",
+    "BorderSystem",
+    "Counterparty",
+    "CyberExposure",
+    "Exposure",
+    "FieldError",
+    "FrozenModel",
+    "GovernmentContract",
+    "Insured",
+    "InsuredKind",
+    "InvalidSubmissionError",
+    "Line",
+    "OperationalLiabilityExposure",
+    "Peril",
+    "PersonnelGroup",
+    "PolicyTerms",
+    "PoliticalRiskExposure",
+    "Redundancy",
+    "Role",
+    "SecurityControls",
+    "Submission",
+    "SubmissionYamlLoader",
+    "SystemType",
+    "TechFailureExposure",
+    "VendorSupport",
+    "load_json_text",
+    "load_yaml_text",
+    "policy_years",
+]

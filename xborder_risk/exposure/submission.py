@@ -1,0 +1,369 @@
+"""The submission: insured, exposures of up to four lines, policy terms and period."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, ClassVar, Final, Self, cast
+
+import yaml
+from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, model_validator
+
+from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
+from xborder_risk.exposure._loading import load_json_text, load_yaml_text
+from xborder_risk.exposure._types import (
+    LINES,
+    CurrencyCode,
+    Identifier,
+    IsoDate,
+    Line,
+    Notes,
+)
+from xborder_risk.exposure.cyber import CyberExposure
+from xborder_risk.exposure.insured import Insured
+from xborder_risk.exposure.operational_liability import OperationalLiabilityExposure
+from xborder_risk.exposure.political_risk import PoliticalRiskExposure
+from xborder_risk.exposure.tech_failure import TechFailureExposure
+from xborder_risk.exposure.terms import PolicyTerms
+
+__all__ = ["MAX_FILE_BYTES", "MAX_POLICY_YEARS", "Exposure", "Submission", "policy_years"]
+
+#: Longest policy period accepted.  Political-risk insurers write multi-year cover; MIGA, the
+#: longest-tenor public insurer, guarantees up to 15 years, extendable to 20
+#: (MIGA, "Political Risk Insurance" product sheet).  Longer is taken as a typo.
+MAX_POLICY_YEARS: Final[int] = 20
+#: Largest submission file read (a real submission is a few kilobytes).
+MAX_FILE_BYTES: Final[int] = 16 * 2**20
+
+Exposure = (
+    TechFailureExposure | CyberExposure | OperationalLiabilityExposure | PoliticalRiskExposure
+)
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a non-leap target year
+        return day.replace(year=day.year + years, day=28)
+
+
+def policy_years(start: date, end: date) -> float:
+    """Length of the period ``[start, end)`` in years, counting whole anniversaries exactly.
+
+    Parameters
+    ----------
+    start, end : datetime.date
+        Inception and expiry; ``end > start``.
+
+    Returns
+    -------
+    float
+        ``n + f`` where ``n`` is the number of whole years from ``start`` (anniversaries on or
+        before ``end``) and ``f`` the remaining days divided by the days of the following
+        policy year.
+
+    Notes
+    -----
+    This is the Actual/Actual (ICMA) day-count fraction with one coupon period a year
+    (ICMA Primary Market Handbook, Rule 251.1): 2026-01-01 to 2027-01-01 is exactly 1.0 and
+    2024-02-29 to 2025-02-28 is exactly 1.0, where ``days / 365.25`` would give 0.9993 and
+    0.9966.
+    """
+    whole = end.year - start.year
+    while whole > 0 and _add_years(start, whole) > end:
+        whole -= 1
+    anchor = _add_years(start, whole)
+    next_anchor = _add_years(start, whole + 1)
+    return whole + (end - anchor).days / (next_anchor - anchor).days
+
+
+def _read_only(terms: Mapping[str, PolicyTerms]) -> Mapping[str, PolicyTerms]:
+    # Stored read-only so that a frozen Submission cannot be changed through its terms;
+    # the lines are kept in canonical order for stable output.
+    return MappingProxyType({line: terms[line] for line in LINES if line in terms})
+
+
+TermsByLine = Annotated[
+    Mapping[Line, PolicyTerms],
+    Field(strict=False),
+    AfterValidator(_read_only),
+    WrapSerializer(lambda value, handler: handler(dict(value))),
+]
+
+
+class Submission(FrozenModel):
+    """An insurance submission for cross-border security operations.
+
+    Attributes
+    ----------
+    submission_id : str or None
+        Optional reference.
+    insured : Insured
+        Who is insured.
+    currency : str
+        ISO 4217 code of every amount in the exposures and terms, and of the rated results
+        (``Insured.annual_revenue`` alone is in ``Insured.currency``).
+    inception_date, expiry_date : datetime.date
+        Policy period ``[inception, expiry)``; expiry after inception, at most 20 years.
+    tech_failure, cyber, operational_liability, political_risk : model or None
+        The exposure of each line; at least one is given.
+    terms : mapping of line to PolicyTerms
+        Terms for exactly the lines that have an exposure (read-only, canonical line order).
+    notes : str or None
+        Free text for the underwriter.
+
+    Notes
+    -----
+    Build one from a file with :meth:`from_file` (YAML or JSON), from text with
+    :meth:`from_json` or from parsed data with :meth:`from_data`; these raise
+    :class:`InvalidSubmissionError` listing every invalid field by its path.  Constructing
+    directly (``Submission(...)``) raises pydantic's ``ValidationError``.
+
+    A line with zero exposure (no records, no staff hours, zero-value contracts) is a valid
+    submission: the rater decides how to price it or tells the user it cannot.
+    """
+
+    cross_field_rules: ClassVar[tuple[str, ...]] = (
+        "at_least_one_exposure",
+        "terms_for_every_exposure",
+        "no_terms_without_exposure",
+        "expiry_after_inception",
+        "policy_period_at_most_max",
+        "penetration_test_not_after_expiry",
+    )
+
+    submission_id: Identifier | None = None
+    """Optional reference of the submission."""
+    insured: Insured
+    """Who is insured."""
+    currency: CurrencyCode
+    """ISO 4217 code of all exposure and terms amounts and of the rated results."""
+    inception_date: IsoDate
+    """First day of cover (YYYY-MM-DD)."""
+    expiry_date: IsoDate
+    """Day cover ends (YYYY-MM-DD), after inception_date."""
+    tech_failure: TechFailureExposure | None = None
+    """Technology-failure exposure, if covered."""
+    cyber: CyberExposure | None = None
+    """Cyber exposure, if covered."""
+    operational_liability: OperationalLiabilityExposure | None = None
+    """Operational-liability exposure, if covered."""
+    political_risk: PoliticalRiskExposure | None = None
+    """Political-risk exposure, if covered."""
+    terms: TermsByLine
+    """Policy terms per line, for exactly the lines with an exposure."""
+    notes: Notes | None = None
+    """Free text."""
+
+    @model_validator(mode="after")
+    def _check_cross_field(self) -> Self:
+        present = self.lines
+        if not present:
+            raise field_error(
+                "at_least_one_exposure",
+                "a submission needs at least one exposure: "
+                "tech_failure, cyber, operational_liability or political_risk",
+                at=(),
+            )
+        for line in present:
+            if line not in self.terms:
+                raise field_error(
+                    "terms_for_every_exposure",
+                    f"missing policy terms for line '{line}' (the submission has a {line} "
+                    "exposure)",
+                    at=("terms", line),
+                )
+        for line in self.terms:
+            if line not in present:
+                raise field_error(
+                    "no_terms_without_exposure",
+                    f"policy terms given for line '{line}' but the submission has no {line} "
+                    "exposure",
+                    at=("terms", line),
+                    value=self.terms[line],
+                )
+        if self.expiry_date <= self.inception_date:
+            raise field_error(
+                "expiry_after_inception",
+                f"expiry_date {self.expiry_date} must be after inception_date "
+                f"{self.inception_date}",
+                at=("expiry_date",),
+                value=self.expiry_date,
+            )
+        if self.policy_period_years > MAX_POLICY_YEARS:
+            raise field_error(
+                "policy_period_at_most_max",
+                f"policy period {self.policy_period_years:.2f} years exceeds the maximum "
+                f"of {MAX_POLICY_YEARS} years",
+                at=("expiry_date",),
+                value=self.expiry_date,
+            )
+        if self.cyber is not None:
+            tested = self.cyber.controls.last_penetration_test
+            if tested is not None and tested > self.expiry_date:
+                raise field_error(
+                    "penetration_test_not_after_expiry",
+                    f"last_penetration_test {tested} is after the policy's expiry_date "
+                    f"{self.expiry_date}",
+                    at=("cyber", "controls", "last_penetration_test"),
+                    value=tested,
+                )
+        return self
+
+    # --- derived ------------------------------------------------------------------------
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The lines with an exposure, in canonical order (``LINES``)."""
+        return tuple(line for line in LINES if getattr(self, line) is not None)
+
+    @property
+    def policy_period_years(self) -> float:
+        """Length of the policy period in years (Actual/Actual, see :func:`policy_years`)."""
+        return policy_years(self.inception_date, self.expiry_date)
+
+    def exposure(self, line: str) -> Exposure:
+        """The exposure model of ``line``.
+
+        Raises
+        ------
+        KeyError
+            If ``line`` is not one of the submission's :attr:`lines`.
+        """
+        if line not in self.lines:
+            raise KeyError(
+                f"line {line!r} has no exposure in this submission (lines: {self.lines})"
+            )
+        exposure: Exposure = getattr(self, line)
+        return exposure
+
+    def layer_terms(self, line: str) -> dict[str, float]:
+        """Keyword arguments of the engine's ``Layer`` for ``line``, in ``currency``.
+
+        ``Layer(**submission.layer_terms("cyber"))``; no aggregate limit becomes ``inf``.
+
+        Raises
+        ------
+        KeyError
+            If ``line`` has no terms.
+        """
+        if line not in self.terms:
+            raise KeyError(f"line {line!r} has no policy terms (lines: {tuple(self.terms)})")
+        return self.terms[cast(Line, line)].layer_kwargs()
+
+    # --- input and output ---------------------------------------------------------------
+
+    @classmethod
+    def from_data(cls, data: object, *, source: str | None = None) -> Submission:
+        """Validate parsed data (a mapping such as ``json.load`` gives).
+
+        Parameters
+        ----------
+        data : mapping
+            The submission as plain data: dates may be ISO strings.
+        source : str, optional
+            Where the data came from, shown in error messages.
+
+        Raises
+        ------
+        InvalidSubmissionError
+            Listing every invalid field by its path.
+        """
+        if not isinstance(data, Mapping):
+            raise InvalidSubmissionError(
+                [FieldError("", "the top level of a submission must be a mapping of fields", data)],
+                source=source,
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidSubmissionError.from_validation_error(exc, source=source) from None
+
+    @classmethod
+    def from_json(cls, text: str | bytes, *, source: str | None = None) -> Submission:
+        """Parse JSON text (the inverse of :meth:`to_json`).
+
+        Raises
+        ------
+        InvalidSubmissionError
+            If the text is not JSON, repeats a key, or breaks a rule of the models.
+        """
+        try:
+            data = load_json_text(text)
+        except ValueError as exc:  # json.JSONDecodeError and duplicate keys
+            raise InvalidSubmissionError(
+                [FieldError("", f"not valid JSON: {exc}", None, "json")], source=source
+            ) from None
+        return cls.from_data(data, source=source)
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str | None = None) -> Submission:
+        """Parse YAML text with the YAML 1.2-style safe loader (``NO`` stays Norway).
+
+        Raises
+        ------
+        InvalidSubmissionError
+            If the text is not YAML, repeats a key, or breaks a rule of the models.
+        """
+        try:
+            data = load_yaml_text(text)
+        except yaml.YAMLError as exc:
+            raise InvalidSubmissionError(
+                [FieldError("", f"not valid YAML: {exc}", None, "yaml")], source=source
+            ) from None
+        return cls.from_data(data, source=source)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Submission:
+        """Read a submission from a ``.yaml``/``.yml`` or ``.json`` file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file; its suffix chooses the format.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the file does not exist.
+        InvalidSubmissionError
+            Naming the file and each invalid field's path.
+        """
+        file = Path(path)
+        source = str(file)
+        suffix = file.suffix.lower()
+        if suffix not in {".yaml", ".yml", ".json"}:
+            raise InvalidSubmissionError(
+                [FieldError("", f"unsupported file type {suffix!r}: use .yaml, .yml or .json")],
+                source=source,
+            )
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidSubmissionError(
+                [FieldError("", f"file of {size} bytes exceeds the {MAX_FILE_BYTES}-byte limit")],
+                source=source,
+            )
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidSubmissionError(
+                [FieldError("", f"not UTF-8 text: {exc}", None, "encoding")], source=source
+            ) from None
+        if suffix == ".json":
+            return cls.from_json(text, source=source)
+        return cls.from_yaml(text, source=source)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Serialise to JSON; ``Submission.from_json(s.to_json()) == s``."""
+        return self.model_dump_json(indent=indent)
+
+    def to_yaml(self) -> str:
+        """Serialise to YAML; ``Submission.from_yaml(s.to_yaml()) == s``.
+
+        Strings that a YAML 1.1 reader would misread (``NO``, ``012``, dates) are quoted.
+        """
+        data: dict[str, Any] = self.model_dump(mode="json")
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
