@@ -1,0 +1,999 @@
+"""Rating tables: loading, validation and look-ups.
+
+The tables are CSV files described by one ``manifest.yaml`` (schema, version, effective date,
+units, currency, key, sources with their verification status, sha256 checksum).  The shipped
+tables live in ``rating_tables/`` at the repository root and are mapped into the wheel as
+``xborder_risk/_rating_tables``; an actuary's own directory in the same layout loads the same way.
+
+Every problem found on load raises :class:`~xborder_risk.errors.RatingTableError` naming the
+file, the row (1-based data row, with its line number in the file) and the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import re
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from io import BytesIO
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from xborder_risk.errors import RatingTableError, XBorderRiskWarning
+
+__all__ = [
+    "LINES",
+    "PERILS",
+    "SECURITY_CONTROLS",
+    "SYSTEM_TYPES",
+    "RatingTables",
+    "refresh_checksums",
+    "shipped_tables_location",
+]
+
+MANIFEST_NAME = "manifest.yaml"
+
+# Shared vocabulary fixed in docs/CONTRACTS.md: the tables must hold a row for every value.
+LINES = ("tech_failure", "cyber", "operational_liability", "political_risk")
+INSURED_KINDS = ("contractor", "agency")
+SYSTEM_TYPES = (
+    "e_gate",
+    "biometric_matching",
+    "surveillance_sensors",
+    "drone_aerial",
+    "traveller_data_platform",
+    "radio_network",
+    "vehicle_scanner",
+)
+REDUNDANCY_LEVELS = ("none", "n_plus_1", "geo_redundant")  # ordered: more redundancy later
+VENDOR_SUPPORT_LEVELS = ("full", "limited", "end_of_life")
+ROLES = ("field_officer", "technician", "support")
+COUNTERPARTIES = ("national", "sub_national")
+PERILS = (
+    "expropriation",
+    "contract_frustration",
+    "political_violence",
+    "currency_inconvertibility",
+)
+SECURITY_CONTROLS = (
+    "mfa",
+    "edr",
+    "offline_backups",
+    "encryption_at_rest",
+    "segmentation",
+    "incident_response_plan",
+)
+PENETRATION_TEST_LEVELS = ("within_12_months", "within_24_months", "older_or_never")
+DATA_PROTECTION_REGIMES = ("gdpr", "adequate", "comprehensive", "partial", "none")
+YES_NO = ("yes", "no")
+OL_COMPONENTS = (
+    "personnel",
+    "vehicle",
+    "vessel",
+    "aircraft",
+    "detention_class_action",
+    "use_of_force_class_action",
+)
+PARAMETER_NAMES = (
+    "biometric_record_weight",
+    "personnel_hours_unit",
+    "class_action_hours_unit",
+    "claims_credibility_alpha",
+    "claims_history_years",
+    "political_risk_nb_beta",
+    "default_oecd_crc",
+    "minimum_payment_term_years",
+)
+# Banded variables whose factors must not fall as the variable grows (more exposure).
+MONOTONE_BAND_VARIABLES = ("weighted_records", "partner_connections")
+BAND_VARIABLES = {
+    "tech_failure": ("system_age_years",),
+    "cyber": ("weighted_records", "partner_connections"),
+}
+
+_TABLE_FIELDS = (
+    "file",
+    "sha256",
+    "version",
+    "effective_date",
+    "units",
+    "currency",
+    "key",
+    "illustrative",
+    "description",
+    "sources",
+    "columns",
+)
+_COLUMN_TYPES = ("str", "int", "float", "date", "country", "currency")
+_SOURCE_STATUSES = ("V", "S", "U")
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+_COUNTRY_RE = re.compile(r"[A-Z]{2}")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+
+
+# --------------------------------------------------------------------------------------------
+# locating the shipped tables
+
+
+def shipped_tables_location() -> Traversable:
+    """Return the directory of the shipped rating tables.
+
+    An installed wheel carries them as the package resource ``xborder_risk/_rating_tables``; in
+    a source or editable checkout they are ``rating_tables/`` at the repository root.
+
+    Raises
+    ------
+    RatingTableError
+        If neither location holds a ``manifest.yaml``.
+    """
+    packaged = resources.files("xborder_risk").joinpath("_rating_tables")
+    if packaged.joinpath(MANIFEST_NAME).is_file():
+        return packaged
+    source_tree = Path(__file__).resolve().parents[2] / "rating_tables"
+    if (source_tree / MANIFEST_NAME).is_file():
+        return source_tree
+    raise RatingTableError(
+        "shipped rating tables not found: neither the package resource "
+        "'xborder_risk/_rating_tables' nor the source directory "
+        f"'{source_tree}' holds {MANIFEST_NAME}"
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# the loaded object
+
+
+@dataclass(frozen=True, eq=False)
+class RatingTables:
+    """A validated, read-only set of rating tables.
+
+    Build it with :meth:`load`.  Each table is available as a pandas DataFrame (a fresh copy on
+    every access, so callers cannot change the loaded rates) through a typed property, e.g.
+    :attr:`countries` or :attr:`fx`.
+
+    Attributes
+    ----------
+    source : str
+        Where the tables were read from (directory path or package resource).
+    manifest : Mapping
+        The parsed manifest, read-only.
+    """
+
+    source: str
+    manifest: Mapping[str, Any]
+    _frames: Mapping[str, pd.DataFrame] = field(repr=False)
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> RatingTables:
+        """Load and validate rating tables.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            A directory holding ``manifest.yaml`` and the CSV files it lists.  ``None`` (the
+            default) loads the tables shipped with the library.
+
+        Returns
+        -------
+        RatingTables
+
+        Raises
+        ------
+        RatingTableError
+            On any invalid manifest entry or table (see Notes), naming file, row and column.
+
+        Warns
+        -----
+        XBorderRiskWarning
+            For a CSV file in the directory that the manifest does not list (it is ignored).
+
+        Notes
+        -----
+        Checks, in order: manifest fields; each listed file exists; its sha256 equals the
+        manifest's (a mismatch is an error: rates that change silently must not price business;
+        after a deliberate edit run :func:`refresh_checksums`); columns exactly as declared;
+        no empty cell; each value parses as its declared type (CSV read as text with
+        ``keep_default_na=False`` so that ``NA`` -- Namibia -- is never NaN; ``nan`` and
+        infinities are refused unless a column allows ``inf``); bounds and allowed values;
+        unique keys; country codes present in ``countries.csv`` and currencies in ``fx.csv``;
+        completeness against the shared vocabulary; and the table-specific rules
+        (patterns non-decreasing and ending at 1, bands contiguous, credits ``<= 1``,
+        political-risk frequency non-decreasing in the OECD class).
+        """
+        if path is None:
+            return _load_shipped()
+        root = Path(path)
+        if not root.is_dir():
+            raise RatingTableError(f"rating tables directory '{root}' does not exist")
+        return _load_from(root, str(root))
+
+    # -- provenance ----------------------------------------------------------------------------
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """Names of the loaded tables, in manifest order."""
+        return tuple(self._frames)
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Version string of every table, by table name."""
+        return {name: str(self.manifest["tables"][name]["version"]) for name in self._frames}
+
+    @property
+    def checksums(self) -> dict[str, str]:
+        """sha256 of every table file (verified on load), by table name."""
+        return {name: str(self.manifest["tables"][name]["sha256"]) for name in self._frames}
+
+    @property
+    def base_currency(self) -> str:
+        """Currency of the FX table's rates (amounts per one unit of a currency)."""
+        return str(self.manifest["base_currency"])
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return a copy of table ``name``.
+
+        Raises
+        ------
+        RatingTableError
+            If there is no such table.
+        """
+        try:
+            return self._frames[name].copy()
+        except KeyError:
+            raise RatingTableError(
+                f"no rating table named '{name}'; tables: {', '.join(self._frames)}"
+            ) from None
+
+    # -- typed accessors -----------------------------------------------------------------------
+
+    @property
+    def countries(self) -> pd.DataFrame:
+        """``countries.csv``: code, name, oecd_crc, crc_basis, sovereign, data_protection_regime."""
+        return self.table("countries")
+
+    @property
+    def fx(self) -> pd.DataFrame:
+        """``fx.csv``: currency, rate_to_usd (USD per unit), as_of."""
+        return self.table("fx")
+
+    @property
+    def frequency_base(self) -> pd.DataFrame:
+        """``frequency_base.csv``: base frequency per exposure unit and NB beta."""
+        return self.table("frequency_base")
+
+    @property
+    def severity_base(self) -> pd.DataFrame:
+        """``severity_base.csv``: lognormal median (currency units) and sigma per component."""
+        return self.table("severity_base")
+
+    @property
+    def severity_tail(self) -> pd.DataFrame:
+        """``severity_tail.csv``: GPD tail spliced onto the cyber body."""
+        return self.table("severity_tail")
+
+    @property
+    def outage_duration(self) -> pd.DataFrame:
+        """``outage_duration.csv``: lognormal outage duration (hours) by system type."""
+        return self.table("outage_duration")
+
+    @property
+    def relativities(self) -> pd.DataFrame:
+        """``relativities.csv``: frequency and severity factors by line, factor and level."""
+        return self.table("relativities")
+
+    @property
+    def bands(self) -> pd.DataFrame:
+        """``bands.csv``: banded factors for system age, weighted records, partner connections."""
+        return self.table("bands")
+
+    @property
+    def political_risk_rates(self) -> pd.DataFrame:
+        """``political_risk_rates.csv``: claims per contract-year by OECD class and peril."""
+        return self.table("political_risk_rates")
+
+    @property
+    def political_counterparty(self) -> pd.DataFrame:
+        """``political_counterparty.csv``: frequency factor by counterparty and peril."""
+        return self.table("political_counterparty")
+
+    @property
+    def political_severity(self) -> pd.DataFrame:
+        """``political_severity.csv``: value basis and lognormal loss fraction by peril."""
+        return self.table("political_severity")
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """``parameters.csv``: scalar rating parameters."""
+        return self.table("parameters")
+
+    @property
+    def patterns(self) -> pd.DataFrame:
+        """``patterns.csv``: cumulative reported and paid proportions by line and month."""
+        return self.table("patterns")
+
+    # -- look-ups used by the rater --------------------------------------------------------------
+
+    def lookup(self, table: str, **key: object) -> pd.Series:
+        """Return the single row of ``table`` whose key columns equal ``key``.
+
+        Raises
+        ------
+        RatingTableError
+            If the key is not the table's key or no row matches.
+        """
+        frame = self._frames.get(table)
+        if frame is None:
+            raise RatingTableError(f"no rating table named '{table}'")
+        key_columns = list(self.manifest["tables"][table]["key"])
+        if sorted(key) != sorted(key_columns):
+            raise RatingTableError(
+                f"{self._file(table)}: look-up by {sorted(key)} but the key is {key_columns}"
+            )
+        mask = pd.Series(True, index=frame.index)
+        for column, value in key.items():
+            mask &= frame[column] == value
+        rows = frame[mask]
+        if rows.empty:
+            raise RatingTableError(f"{self._file(table)}: no row for key {_fmt_key(key)}")
+        return rows.iloc[0].copy()
+
+    def parameter(self, name: str) -> float:
+        """Value of the scalar parameter ``name`` from ``parameters.csv``."""
+        return float(self.lookup("parameters", name=name)["value"])
+
+    def fx_rate(self, currency: str) -> float:
+        """Units of the base currency (USD) per one unit of ``currency``.
+
+        Raises
+        ------
+        RatingTableError
+            If ``fx.csv`` has no rate for ``currency``.
+        """
+        frame = self._frames["fx"]
+        rows = frame[frame["currency"] == currency]
+        if rows.empty:
+            raise RatingTableError(
+                f"{self._file('fx')}: no exchange rate for currency '{currency}'; add a row "
+                "'currency,rate_to_usd,as_of' for it or quote in a currency the table covers"
+            )
+        return float(rows["rate_to_usd"].iloc[0])
+
+    def fx_date(self, currency: str) -> date:
+        """Date of the FX rate of ``currency``."""
+        self.fx_rate(currency)
+        frame = self._frames["fx"]
+        value: date = frame.loc[frame["currency"] == currency, "as_of"].iloc[0]
+        return value
+
+    def convert(self, amount: float, from_currency: str, to_currency: str) -> float:
+        """Convert ``amount`` from one currency to another through the base currency.
+
+        Notes
+        -----
+        ``amount * rate_to_usd[from] / rate_to_usd[to]``.
+        """
+        if from_currency == to_currency:
+            return float(amount)
+        return float(amount) * self.fx_rate(from_currency) / self.fx_rate(to_currency)
+
+    def country(self, code: str) -> pd.Series:
+        """Row of ``countries.csv`` for ISO 3166-1 alpha-2 ``code``.
+
+        Raises
+        ------
+        RatingTableError
+            If the code has no row (a user table may cover fewer countries than ISO 3166-1).
+        """
+        frame = self._frames["countries"]
+        rows = frame[frame["code"] == code]
+        if rows.empty:
+            raise RatingTableError(
+                f"{self._file('countries')}: country '{code}' has no row, so it has no "
+                "political-risk class or data-protection regime to rate with"
+            )
+        return rows.iloc[0].copy()
+
+    def relativity(self, line: str, factor: str, level: str) -> tuple[float, float]:
+        """(frequency factor, severity factor) of ``relativities.csv`` for one level."""
+        row = self.lookup("relativities", line=line, factor=factor, level=level)
+        return float(row["frequency_factor"]), float(row["severity_factor"])
+
+    def band(self, line: str, variable: str, value: float) -> tuple[float, float, str]:
+        """(frequency factor, severity factor, band label) of the band holding ``value``.
+
+        Bands are ``lower <= value < upper``.
+        """
+        frame = self._frames["bands"]
+        rows = frame[
+            (frame["line"] == line)
+            & (frame["variable"] == variable)
+            & (frame["lower"] <= value)
+            & (value < frame["upper"])
+        ]
+        if rows.empty:
+            raise RatingTableError(
+                f"{self._file('bands')}: no band of ({line}, {variable}) holds the value {value!r}"
+            )
+        row = rows.iloc[0]
+        label = f"[{row['lower']:g}, {row['upper']:g})"
+        return float(row["frequency_factor"]), float(row["severity_factor"]), label
+
+    def _file(self, table: str) -> str:
+        return str(self.manifest["tables"][table]["file"])
+
+
+@lru_cache(maxsize=1)
+def _load_shipped() -> RatingTables:
+    # The shipped tables never change during a run, so one validated copy serves every caller.
+    root = shipped_tables_location()
+    return _load_from(root, str(root))
+
+
+# --------------------------------------------------------------------------------------------
+# loading and validation
+
+
+def _load_from(root: Traversable, source: str) -> RatingTables:
+    manifest_file = root.joinpath(MANIFEST_NAME)
+    if not manifest_file.is_file():
+        raise RatingTableError(f"{MANIFEST_NAME} not found in '{source}'")
+    try:
+        manifest = yaml.safe_load(manifest_file.read_bytes())
+    except yaml.YAMLError as exc:
+        raise RatingTableError(f"{MANIFEST_NAME}: not valid YAML ({exc})") from None
+    _check_manifest(manifest)
+    tables: dict[str, Any] = manifest["tables"]
+
+    listed = {str(entry["file"]) for entry in tables.values()}
+    for item in root.iterdir():
+        if item.name.endswith(".csv") and item.name not in listed:
+            warnings.warn(
+                f"{item.name} in '{source}' is not listed in {MANIFEST_NAME}; it is ignored",
+                XBorderRiskWarning,
+                stacklevel=3,
+            )
+
+    frames: dict[str, pd.DataFrame] = {}
+    for name, entry in tables.items():
+        frames[name] = _read_table(root, name, entry)
+
+    _check_references(frames, tables)
+    _check_rules(frames, tables)
+    frozen_manifest = _freeze(manifest)
+    return RatingTables(source, frozen_manifest, MappingProxyType(frames))
+
+
+def _check_manifest(manifest: object) -> None:
+    if not isinstance(manifest, dict):
+        raise RatingTableError(f"{MANIFEST_NAME}: expected a mapping at the top level")
+    for top in ("manifest_version", "base_currency", "tables"):
+        if top not in manifest:
+            raise RatingTableError(f"{MANIFEST_NAME}: missing top-level field '{top}'")
+    tables = manifest["tables"]
+    if not isinstance(tables, dict) or not tables:
+        raise RatingTableError(f"{MANIFEST_NAME}: 'tables' must be a non-empty mapping")
+    for required in ("countries", "fx"):
+        if required not in tables:
+            raise RatingTableError(f"{MANIFEST_NAME}: table '{required}' is required")
+    for name, entry in tables.items():
+        where = f"{MANIFEST_NAME}: table '{name}'"
+        if not isinstance(entry, dict):
+            raise RatingTableError(f"{where}: expected a mapping")
+        for fld in _TABLE_FIELDS:
+            if fld not in entry:
+                raise RatingTableError(f"{where}: missing field '{fld}'")
+        if not isinstance(entry["illustrative"], bool):
+            raise RatingTableError(f"{where}: field 'illustrative' must be true or false")
+        if not isinstance(entry["sources"], list) or not entry["sources"]:
+            raise RatingTableError(f"{where}: field 'sources' must be a non-empty list")
+        for i, src in enumerate(entry["sources"], start=1):
+            if not isinstance(src, dict) or "citation" not in src or "status" not in src:
+                raise RatingTableError(f"{where}: source {i} needs 'citation' and 'status'")
+            if src["status"] not in _SOURCE_STATUSES:
+                raise RatingTableError(
+                    f"{where}: source {i} status {src['status']!r} must be one of "
+                    f"{', '.join(_SOURCE_STATUSES)}"
+                )
+        columns = entry["columns"]
+        if not isinstance(columns, list) or not columns:
+            raise RatingTableError(f"{where}: field 'columns' must be a non-empty list")
+        names = []
+        for spec in columns:
+            if not isinstance(spec, dict) or "name" not in spec or "type" not in spec:
+                raise RatingTableError(f"{where}: every column needs 'name' and 'type'")
+            if spec["type"] not in _COLUMN_TYPES:
+                raise RatingTableError(
+                    f"{where}: column '{spec['name']}' has unknown type {spec['type']!r}"
+                )
+            names.append(spec["name"])
+        if len(set(names)) != len(names):
+            raise RatingTableError(f"{where}: duplicate column names")
+        key = entry["key"]
+        if not isinstance(key, list) or not key or any(k not in names for k in key):
+            raise RatingTableError(f"{where}: key {key!r} must list declared columns")
+
+
+def _read_table(root: Traversable, name: str, entry: Mapping[str, Any]) -> pd.DataFrame:
+    file_name = str(entry["file"])
+    file = root.joinpath(file_name)
+    if not file.is_file():
+        raise RatingTableError(
+            f"{MANIFEST_NAME}: table '{name}' lists file '{file_name}', which is missing"
+        )
+    data = file.read_bytes()
+    expected = str(entry["sha256"])
+    actual = _sha256(data)
+    if actual != expected:
+        raise RatingTableError(
+            f"{file_name}: sha256 {actual} does not match the manifest's {expected!r}; if the "
+            "edit is deliberate, update the manifest with refresh_checksums(directory)"
+        )
+    try:
+        raw = pd.read_csv(
+            BytesIO(data), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8"
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise RatingTableError(f"{file_name}: cannot be read as CSV ({exc})") from None
+
+    specs = list(entry["columns"])
+    declared = [str(s["name"]) for s in specs]
+    present = [str(c) for c in raw.columns]
+    for column in declared:
+        if column not in present:
+            raise RatingTableError(f"{file_name}: missing column '{column}'")
+    for column in present:
+        if column not in declared:
+            raise RatingTableError(
+                f"{file_name}: column '{column}' is not declared in {MANIFEST_NAME}"
+            )
+    if raw.empty:
+        raise RatingTableError(f"{file_name}: has no data rows")
+
+    converted: dict[str, list[Any]] = {}
+    for spec in specs:
+        column = str(spec["name"])
+        converted[column] = [
+            _convert_cell(file_name, row, column, str(cell).strip(), spec)
+            for row, cell in enumerate(raw[column].tolist(), start=1)
+        ]
+    frame = pd.DataFrame(converted, columns=declared)
+    for spec in specs:
+        if spec["type"] == "float":
+            frame[spec["name"]] = frame[spec["name"]].astype("float64")
+        elif spec["type"] == "int":
+            frame[spec["name"]] = frame[spec["name"]].astype("int64")
+
+    key = [str(k) for k in entry["key"]]
+    duplicated = frame.duplicated(subset=key, keep=False)
+    if duplicated.any():
+        rows = [int(i) + 1 for i in frame.index[duplicated]]
+        first = frame.loc[frame.index[duplicated][0], key].to_dict()
+        raise RatingTableError(
+            f"{file_name}: rows {rows} repeat the key {_fmt_key(first)} "
+            f"(key columns {', '.join(key)})"
+        )
+    return frame
+
+
+def _where(file_name: str, row: int, column: str) -> str:
+    # Data row 1 is line 2 of the file, after the header.
+    return f"{file_name}, row {row} (line {row + 1}), column '{column}'"
+
+
+def _convert_cell(file_name: str, row: int, column: str, text: str, spec: Mapping[str, Any]) -> Any:
+    where = _where(file_name, row, column)
+    kind = spec["type"]
+    if text == "":
+        raise RatingTableError(f"{where}: empty value")
+    value: Any
+    if kind == "str":
+        value = text
+    elif kind == "country":
+        if not _COUNTRY_RE.fullmatch(text):
+            raise RatingTableError(
+                f"{where}: {text!r} is not an ISO 3166-1 alpha-2 code (two upper-case letters)"
+            )
+        value = text
+    elif kind == "currency":
+        if not _CURRENCY_RE.fullmatch(text):
+            raise RatingTableError(
+                f"{where}: {text!r} is not an ISO 4217 code (three upper-case letters)"
+            )
+        value = text
+    elif kind == "date":
+        try:
+            value = date.fromisoformat(text)
+        except ValueError:
+            raise RatingTableError(f"{where}: {text!r} is not an ISO date (YYYY-MM-DD)") from None
+    elif kind == "int":
+        if not _INT_RE.fullmatch(text):
+            raise RatingTableError(f"{where}: {text!r} is not an integer")
+        value = int(text)
+    else:  # float
+        try:
+            value = float(text)
+        except ValueError:
+            raise RatingTableError(f"{where}: {text!r} is not a number") from None
+        if math.isnan(value):
+            raise RatingTableError(f"{where}: NaN is not allowed")
+        if math.isinf(value) and not (spec.get("allow_inf", False) and value > 0):
+            raise RatingTableError(f"{where}: {text!r} is not finite")
+    if kind in ("int", "float"):
+        lower = spec.get("min")
+        if lower is not None:
+            exclusive = bool(spec.get("min_exclusive", False))
+            if value < lower or (exclusive and value == lower):
+                rule = f"> {lower}" if exclusive else f">= {lower}"
+                raise RatingTableError(f"{where}: {text!r} must be {rule}")
+        upper = spec.get("max")
+        if upper is not None and value > upper:
+            raise RatingTableError(f"{where}: {text!r} must be <= {upper}")
+    allowed = spec.get("allowed")
+    if allowed is not None and value not in allowed:
+        raise RatingTableError(f"{where}: {text!r} is not one of {', '.join(map(str, allowed))}")
+    return value
+
+
+def _check_references(frames: Mapping[str, pd.DataFrame], tables: Mapping[str, Any]) -> None:
+    country_codes = set(frames["countries"]["code"])
+    currencies = set(frames["fx"]["currency"])
+    for name, entry in tables.items():
+        file_name = str(entry["file"])
+        frame = frames[name]
+        for spec in entry["columns"]:
+            column = str(spec["name"])
+            if spec["type"] == "country":
+                known, what = country_codes, "countries.csv"
+            elif spec["type"] == "currency":
+                if name == "fx" and column == "currency":
+                    continue
+                known, what = currencies, "fx.csv (no exchange rate)"
+            else:
+                continue
+            for row, value in enumerate(frame[column].tolist(), start=1):
+                if value not in known:
+                    raise RatingTableError(
+                        f"{_where(file_name, row, column)}: {value!r} is not in {what}"
+                    )
+
+
+def _require_keys(
+    frames: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, Any],
+    table: str,
+    required: Iterator[dict[str, object]],
+) -> None:
+    if table not in frames:
+        raise RatingTableError(f"{MANIFEST_NAME}: table '{table}' is required by the rater")
+    frame = frames[table]
+    key = [str(k) for k in tables[table]["key"]]
+    present = set(map(tuple, frame[key].itertuples(index=False, name=None)))
+    for values in required:
+        wanted = tuple(values[k] for k in key)
+        if wanted not in present:
+            missing = dict(zip(key, wanted, strict=True))
+            raise RatingTableError(
+                f"{tables[table]['file']}: missing row for key {_fmt_key(missing)}"
+            )
+
+
+def _product(**axes: tuple[object, ...]) -> Iterator[dict[str, object]]:
+    keys = list(axes)
+    combos: list[dict[str, object]] = [{}]
+    for k in keys:
+        combos = [{**c, k: v} for c in combos for v in axes[k]]
+    return iter(combos)
+
+
+def _check_rules(frames: Mapping[str, pd.DataFrame], tables: Mapping[str, Any]) -> None:
+    """Completeness against the shared vocabulary and the table-specific rules."""
+    for table in ("parameters", "frequency_base", "relativities", "bands", "patterns"):
+        if table not in frames:
+            raise RatingTableError(f"{MANIFEST_NAME}: table '{table}' is required by the rater")
+    _require_keys(frames, tables, "parameters", _product(name=PARAMETER_NAMES))
+    components = {
+        "tech_failure": ("outage",),
+        "cyber": ("incident",),
+        "operational_liability": OL_COMPONENTS,
+    }
+    for line, comps in components.items():
+        _require_keys(
+            frames,
+            tables,
+            "frequency_base",
+            _product(line=(line,), insured_kind=INSURED_KINDS, component=comps),
+        )
+        if line != "tech_failure":
+            _require_keys(
+                frames,
+                tables,
+                "severity_base",
+                _product(line=(line,), insured_kind=INSURED_KINDS, component=comps),
+            )
+    _require_keys(
+        frames,
+        tables,
+        "severity_tail",
+        _product(line=("cyber",), insured_kind=INSURED_KINDS, component=("incident",)),
+    )
+    _require_keys(frames, tables, "outage_duration", _product(system_type=SYSTEM_TYPES))
+    relativity_levels = {
+        ("tech_failure", "system_type"): SYSTEM_TYPES,
+        ("tech_failure", "redundancy"): REDUNDANCY_LEVELS,
+        ("tech_failure", "vendor_support"): VENDOR_SUPPORT_LEVELS,
+        ("cyber", "security_control"): SECURITY_CONTROLS,
+        ("cyber", "penetration_test"): PENETRATION_TEST_LEVELS,
+        ("cyber", "data_protection_regime"): DATA_PROTECTION_REGIMES,
+        ("operational_liability", "role"): ROLES,
+        ("operational_liability", "use_of_force"): YES_NO,
+        ("operational_liability", "detention"): YES_NO,
+    }
+    for (line, factor), levels in relativity_levels.items():
+        _require_keys(
+            frames,
+            tables,
+            "relativities",
+            _product(line=(line,), factor=(factor,), level=levels),
+        )
+    _require_keys(
+        frames,
+        tables,
+        "political_risk_rates",
+        _product(oecd_crc=tuple(range(8)), peril=PERILS),
+    )
+    _require_keys(
+        frames,
+        tables,
+        "political_counterparty",
+        _product(counterparty=COUNTERPARTIES, peril=PERILS),
+    )
+    _require_keys(frames, tables, "political_severity", _product(peril=PERILS))
+
+    _check_relativity_rules(frames["relativities"], str(tables["relativities"]["file"]))
+    _check_band_rules(frames["bands"], str(tables["bands"]["file"]))
+    _check_patterns(frames["patterns"], str(tables["patterns"]["file"]))
+    _check_political_monotone(
+        frames["political_risk_rates"], str(tables["political_risk_rates"]["file"])
+    )
+    _check_nb_beta_shared(frames["frequency_base"], str(tables["frequency_base"]["file"]))
+
+
+def _check_relativity_rules(frame: pd.DataFrame, file_name: str) -> None:
+    # Credits: a control that is present, or a more recent test, must never raise the loss.
+    credit_rows = frame[
+        (frame["line"] == "cyber") & frame["factor"].isin(["security_control", "penetration_test"])
+    ]
+    for index, row in credit_rows.iterrows():
+        for column in ("frequency_factor", "severity_factor"):
+            if row[column] > 1.0:
+                raise RatingTableError(
+                    f"{_where(file_name, int(str(index)) + 1, column)}: the credit for "
+                    f"{row['factor']} '{row['level']}' must be <= 1 (got {row[column]:g})"
+                )
+    _check_ordered(frame, file_name, "tech_failure", "redundancy", REDUNDANCY_LEVELS)
+    _check_ordered(frame, file_name, "cyber", "penetration_test", PENETRATION_TEST_LEVELS)
+
+
+def _check_ordered(
+    frame: pd.DataFrame, file_name: str, line: str, factor: str, levels: tuple[str, ...]
+) -> None:
+    """Factors must move one way along ``levels``.
+
+    Redundancy (``none`` -> ``n_plus_1`` -> ``geo_redundant``) must never raise a factor; the
+    penetration-test levels (most recent first) must never lower one.
+    """
+    rows = frame[(frame["line"] == line) & (frame["factor"] == factor)]
+    by_level = {str(r["level"]): (int(str(i)) + 1, r) for i, r in rows.iterrows()}
+    ordered = [lvl for lvl in levels if lvl in by_level]
+    rising_allowed = factor == "penetration_test"
+    for column in ("frequency_factor", "severity_factor"):
+        for previous, current in itertools.pairwise(ordered):
+            a = float(by_level[previous][1][column])
+            row_number, row = by_level[current]
+            b = float(row[column])
+            if (rising_allowed and b < a) or (not rising_allowed and b > a):
+                direction = "fall" if rising_allowed else "rise"
+                raise RatingTableError(
+                    f"{_where(file_name, row_number, column)}: {factor} factors must not "
+                    f"{direction} along {' -> '.join(ordered)} ({previous} {a:g}, "
+                    f"{current} {b:g})"
+                )
+
+
+def _check_band_rules(frame: pd.DataFrame, file_name: str) -> None:
+    for rated_line, rated_variables in BAND_VARIABLES.items():
+        for rated in rated_variables:
+            if not ((frame["line"] == rated_line) & (frame["variable"] == rated)).any():
+                raise RatingTableError(f"{file_name}: no bands for ({rated_line}, {rated})")
+    for (band_line, variable), group in frame.groupby(["line", "variable"], sort=False):
+        line = str(band_line)
+        allowed = BAND_VARIABLES.get(str(line), ())
+        first_row = int(str(group.index[0])) + 1
+        if variable not in allowed:
+            raise RatingTableError(
+                f"{_where(file_name, first_row, 'variable')}: variable '{variable}' is not "
+                f"rated for line '{line}' (allowed: {', '.join(allowed) or 'none'})"
+            )
+        ordered = group.sort_values("lower")
+        rows = [int(str(i)) + 1 for i in ordered.index]
+        lowers = ordered["lower"].tolist()
+        uppers = ordered["upper"].tolist()
+        if lowers[0] != 0.0:
+            raise RatingTableError(
+                f"{_where(file_name, rows[0], 'lower')}: bands of ({line}, {variable}) must "
+                f"start at 0 (got {lowers[0]:g})"
+            )
+        for k, row in enumerate(rows):
+            if uppers[k] <= lowers[k]:
+                raise RatingTableError(
+                    f"{_where(file_name, row, 'upper')}: upper {uppers[k]:g} must exceed "
+                    f"lower {lowers[k]:g}"
+                )
+            if k + 1 < len(rows) and lowers[k + 1] != uppers[k]:
+                raise RatingTableError(
+                    f"{_where(file_name, rows[k + 1], 'lower')}: bands of ({line}, {variable}) "
+                    f"must be contiguous: lower {lowers[k + 1]:g} != previous upper {uppers[k]:g}"
+                )
+        if not math.isinf(uppers[-1]):
+            raise RatingTableError(
+                f"{_where(file_name, rows[-1], 'upper')}: the last band of ({line}, {variable}) "
+                f"must end at inf (got {uppers[-1]:g})"
+            )
+        if variable in MONOTONE_BAND_VARIABLES:
+            for column in ("frequency_factor", "severity_factor"):
+                values = ordered[column].tolist()
+                for k in range(1, len(values)):
+                    if values[k] < values[k - 1]:
+                        raise RatingTableError(
+                            f"{_where(file_name, rows[k], column)}: factors of ({line}, "
+                            f"{variable}) must not fall as the variable grows "
+                            f"({values[k - 1]:g} then {values[k]:g})"
+                        )
+
+
+def _check_patterns(frame: pd.DataFrame, file_name: str) -> None:
+    for line in LINES:
+        if not (frame["line"] == line).any():
+            raise RatingTableError(f"{file_name}: no pattern for line '{line}'")
+    for pattern_line, group in frame.groupby("line", sort=False):
+        line = str(pattern_line)
+        ordered = group.sort_values("development_months")
+        rows = [int(str(i)) + 1 for i in ordered.index]
+        reported = ordered["cumulative_reported"].tolist()
+        paid = ordered["cumulative_paid"].tolist()
+        for k, row in enumerate(rows):
+            if paid[k] > reported[k]:
+                raise RatingTableError(
+                    f"{_where(file_name, row, 'cumulative_paid')}: paid {paid[k]:g} exceeds "
+                    f"reported {reported[k]:g} for line '{line}'"
+                )
+            if k > 0:
+                for column, values in (
+                    ("cumulative_reported", reported),
+                    ("cumulative_paid", paid),
+                ):
+                    if values[k] < values[k - 1]:
+                        raise RatingTableError(
+                            f"{_where(file_name, row, column)}: pattern of '{line}' falls from "
+                            f"{values[k - 1]:g} to {values[k]:g}; it must be non-decreasing"
+                        )
+        for column, values in (("cumulative_reported", reported), ("cumulative_paid", paid)):
+            if values[-1] != 1.0:
+                raise RatingTableError(
+                    f"{_where(file_name, rows[-1], column)}: pattern of '{line}' must end at 1 "
+                    f"(got {values[-1]:g})"
+                )
+
+
+def _check_political_monotone(frame: pd.DataFrame, file_name: str) -> None:
+    # A worse OECD class must never lower the political-risk frequency of any peril.
+    for peril, group in frame.groupby("peril", sort=False):
+        ordered = group.sort_values("oecd_crc")
+        rows = [int(str(i)) + 1 for i in ordered.index]
+        values = ordered["frequency_per_contract_year"].tolist()
+        classes = ordered["oecd_crc"].tolist()
+        for k in range(1, len(values)):
+            if values[k] < values[k - 1]:
+                raise RatingTableError(
+                    f"{_where(file_name, rows[k], 'frequency_per_contract_year')}: frequency of "
+                    f"'{peril}' falls from class {classes[k - 1]} ({values[k - 1]:g}) to class "
+                    f"{classes[k]} ({values[k]:g}); it must be non-decreasing in the class"
+                )
+
+
+def _check_nb_beta_shared(frame: pd.DataFrame, file_name: str) -> None:
+    # Components of one line are summed into one negative binomial, exact only for a shared beta.
+    for (line, kind), group in frame.groupby(["line", "insured_kind"], sort=False):
+        betas = group["nb_beta"].tolist()
+        if any(b != betas[0] for b in betas):
+            row = int(str(group.index[[b != betas[0] for b in betas].index(True)])) + 1
+            raise RatingTableError(
+                f"{_where(file_name, row, 'nb_beta')}: all components of ({line}, {kind}) must "
+                f"share one nb_beta (found {sorted(set(betas))})"
+            )
+
+
+def _fmt_key(key: Mapping[str, object]) -> str:
+    return "(" + ", ".join(f"{k}={v!r}" for k, v in key.items()) + ")"
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# maintenance
+
+
+def refresh_checksums(path: str | Path) -> dict[str, str]:
+    """Rewrite the ``sha256`` of every table in ``path/manifest.yaml`` from the files on disk.
+
+    Use it after a deliberate edit of a CSV file, then review the diff: the manifest's other
+    fields (version, effective date, sources) usually need updating by hand as well.
+
+    Parameters
+    ----------
+    path : str or Path
+        Directory holding ``manifest.yaml`` and the tables.
+
+    Returns
+    -------
+    dict
+        The new checksum of every table, by table name.
+
+    Notes
+    -----
+    Only the ``sha256:`` line of each table entry changes; comments and layout are kept.
+    """
+    root = Path(path)
+    manifest_path = root / MANIFEST_NAME
+    text = manifest_path.read_text(encoding="utf-8")
+    manifest = yaml.safe_load(text)
+    tables = manifest.get("tables", {}) if isinstance(manifest, dict) else {}
+    new: dict[str, str] = {}
+    lines = text.splitlines(keepends=True)
+    current: str | None = None
+    in_tables = False
+    for i, line in enumerate(lines):
+        stripped = line.rstrip("\n")
+        if stripped.startswith("tables:"):
+            in_tables = True
+            continue
+        if in_tables and re.fullmatch(r"  [A-Za-z0-9_]+:\s*", stripped):
+            current = stripped.strip()[:-1]
+            continue
+        match = re.fullmatch(r"(    sha256:\s*)(\S*)(\s*)", stripped)
+        if in_tables and current is not None and current in tables and match:
+            digest = _sha256((root / str(tables[current]["file"])).read_bytes())
+            new[current] = digest
+            ending = line[len(stripped) :]
+            lines[i] = f"{match.group(1)}{digest}{ending}"
+    missing = sorted(set(tables) - set(new))
+    if missing:
+        raise RatingTableError(
+            f"{MANIFEST_NAME}: no 'sha256:' line found for table(s) {', '.join(missing)}"
+        )
+    manifest_path.write_text("".join(lines), encoding="utf-8")
+    return new
