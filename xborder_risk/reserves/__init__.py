@@ -1,0 +1,45 @@
+"""Reserves: chain ladder and Mack on triangles; outstanding losses, risk adjustment and capital
+from the simulation.
+
+Part A, triangles (Mack 1993, 1994):
+
+- :class:`Triangle`, :func:`load_sample` (``"genins"``, ``"raa"``);
+- :class:`Chainladder` (volume-weighted factors, ``ldf_``, ``cdf_``, ``ultimate_``, ``ibnr_``);
+- :class:`MackChainladder` (``sigma_``, ``std_err_``, ``total_std_err_``, ``summary_``).
+
+Part B, from a simulated year-loss table (numpy arrays in, pandas out):
+
+- :class:`PaymentPattern` (reported and paid fractions by development month),
+  :class:`Valuation`, :class:`YieldCurve`;
+- :func:`unpaid` -> :class:`UnpaidResult` (paid / case / IBNR per simulated year, best estimate,
+  quantiles, IFRS 17 confidence-level risk adjustment, discounting);
+- :func:`scr`, :func:`cost_of_capital_risk_margin`, :func:`runoff_profile` (Solvency II style);
+- :func:`reserve_lines`: the per-line and total reserve table used by the quote.
+
+Formulas and sources: docs/reserves.md.
+"""
+
+from __future__ import annotations
+
+from xborder_risk.reserves._capital import cost_of_capital_risk_margin, runoff_profile, scr
+from xborder_risk.reserves._chainladder import Chainladder, MackChainladder
+from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
+from xborder_risk.reserves._triangle import SAMPLES, Triangle, load_sample
+from xborder_risk.reserves._unpaid import UnpaidResult, reserve_lines, unpaid
+
+__all__ = [
+    "SAMPLES",
+    "Chainladder",
+    "MackChainladder",
+    "PaymentPattern",
+    "Triangle",
+    "UnpaidResult",
+    "Valuation",
+    "YieldCurve",
+    "cost_of_capital_risk_margin",
+    "load_sample",
+    "reserve_lines",
+    "runoff_profile",
+    "scr",
+    "unpaid",
+]

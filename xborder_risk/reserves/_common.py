@@ -1,0 +1,96 @@
+"""Shared helpers of the reserves package: array checks and the empirical quantile."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from xborder_risk._validation import check_probability
+from xborder_risk.errors import ParameterError
+
+__all__ = ["as_loss_matrix", "as_loss_vector", "lower_quantile"]
+
+
+def as_loss_vector(owner: str, name: str, values: ArrayLike) -> NDArray[np.float64]:
+    """Return ``values`` as a one-dimensional float64 array of finite, non-negative amounts.
+
+    Raises
+    ------
+    ParameterError
+        If the input is not numeric, not one-dimensional, empty, or holds NaN, inf or a
+        negative amount; the message gives the first offending position.
+    """
+    raw = np.asarray(values)
+    if raw.dtype == np.bool_ or not (
+        np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.floating)
+    ):
+        raise ParameterError(owner, name, f"array of dtype {raw.dtype}", "must be a real array")
+    x = raw.astype(np.float64)
+    if x.ndim != 1:
+        raise ParameterError(owner, name, f"array of shape {x.shape}", "must be one-dimensional")
+    if x.size == 0:
+        raise ParameterError(owner, name, "empty array", "must hold at least one value")
+    _check_finite_non_negative(owner, name, x)
+    return x
+
+
+def as_loss_matrix(owner: str, name: str, values: ArrayLike) -> NDArray[np.float64]:
+    """Return ``values`` as a two-dimensional float64 array of finite, non-negative amounts."""
+    raw = np.asarray(values)
+    if raw.dtype == np.bool_ or not (
+        np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.floating)
+    ):
+        raise ParameterError(owner, name, f"array of dtype {raw.dtype}", "must be a real array")
+    x = raw.astype(np.float64)
+    if x.ndim != 2:
+        raise ParameterError(
+            owner, name, f"array of shape {x.shape}", "must be two-dimensional (n_years, n_lines)"
+        )
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ParameterError(owner, name, f"array of shape {x.shape}", "must not be empty")
+    _check_finite_non_negative(owner, name, x)
+    return x
+
+
+def _check_finite_non_negative(owner: str, name: str, x: NDArray[np.float64]) -> None:
+    bad = ~np.isfinite(x)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ParameterError(owner, f"{name}{list(where)}", x[where], "must be finite")
+    negative = x < 0.0
+    if negative.any():
+        where = tuple(int(i) for i in np.argwhere(negative)[0])
+        raise ParameterError(owner, f"{name}{list(where)}", x[where], "must be >= 0")
+
+
+def _order_statistic_quantile(x: NDArray[np.float64], p: float) -> float:
+    """Lower empirical quantile: the ceil(n p)-th smallest value (1-based), at least the 1st."""
+    n = x.size
+    # round before ceil so that n * p = 995.0000000000001 (binary noise) still gives k = 995
+    k = max(1, math.ceil(round(n * p, 9)))
+    return float(np.partition(x, k - 1)[k - 1])
+
+
+def lower_quantile(owner: str, name: str, x: NDArray[np.float64], p: object) -> float:
+    """VaR_p of a simulated sample: the lower empirical quantile, ceil(n p)-th order statistic.
+
+    Uses :func:`xborder_risk.measures.var` so that every module of the library reports the same
+    quantile; falls back to the identical definition while that module is absent.
+
+    Parameters
+    ----------
+    owner, name : str
+        Where ``p`` comes from, for the error message.
+    x : ndarray of float64
+        Simulated amounts (clean: finite, one-dimensional, non-empty).
+    p : float
+        Probability level in the open interval (0, 1).
+    """
+    level = check_probability(owner, name, p)
+    try:
+        from xborder_risk.measures import var
+    except ImportError:  # measures is written in parallel; same definition meanwhile
+        return _order_statistic_quantile(x, level)
+    return float(var(x, level))
