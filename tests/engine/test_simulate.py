@@ -1,0 +1,256 @@
+"""The engine against a reference loop, closed-form moments, and its own invariants."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xborder_risk import measures
+from xborder_risk.distributions import (
+    Binomial,
+    Gamma,
+    Lognormal,
+    NegativeBinomial,
+    Pareto,
+    Poisson,
+)
+from xborder_risk.engine import BLOCK_YEARS, Layer, LossModel, simulate
+from xborder_risk.engine.rng import block_generator
+from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
+
+CYBER = LossModel(
+    "cyber",
+    NegativeBinomial(r=2.0, beta=0.4),
+    Lognormal(mu=11.0, sigma=1.8),
+    Layer(deductible=25_000, limit=2_000_000, aggregate_limit=5_000_000, share=0.8),
+)
+TECH = LossModel("tech_failure", Poisson(lam=1.5), Gamma(alpha=2.0, theta=40_000.0))
+
+
+def test_matches_a_plain_reference_loop():
+    """Counts then severities from each (block, line) stream, summed year by year."""
+    n_years = BLOCK_YEARS + 37  # two blocks, the second partial
+    result = simulate([CYBER, TECH], n_years, seed=11)
+    root = np.random.SeedSequence(11)
+    for line_index, model in enumerate([CYBER, TECH]):
+        expected_annual = np.empty(n_years)
+        expected_max = np.empty(n_years)
+        for block, (start, stop) in enumerate([(0, BLOCK_YEARS), (BLOCK_YEARS, n_years)]):
+            rng = block_generator(root, block, line_index)
+            counts = model.frequency.sample(rng, stop - start)
+            severities = model.severity.sample(rng, int(counts.sum()))
+            offset = 0
+            for year, count in zip(range(start, stop), counts, strict=True):
+                occurrence = model.layer.occurrence(severities[offset : offset + count])
+                offset += count
+                total = 0.0
+                for payment in occurrence:
+                    total += payment
+                expected_annual[year] = model.layer.aggregate(np.array([total]))[0]
+                top = occurrence.max() if count else 0.0
+                expected_max[year] = top * model.layer.share
+        np.testing.assert_array_equal(result.annual[:, line_index], expected_annual)
+        np.testing.assert_array_equal(result.max_occurrence[:, line_index], expected_max)
+    np.testing.assert_array_equal(result.total, result.annual[:, 0] + result.annual[:, 1])
+
+
+@pytest.mark.parametrize("chunk_years", [1, 1000, BLOCK_YEARS, 2 * BLOCK_YEARS + 5, 10**9])
+def test_bit_identical_whatever_the_chunk_size(chunk_years):
+    n_years = 3 * BLOCK_YEARS + 123
+    reference = simulate([CYBER, TECH], n_years, seed=2026)
+    chunked = simulate([CYBER, TECH], n_years, seed=2026, chunk_years=chunk_years)
+    np.testing.assert_array_equal(reference.annual, chunked.annual)
+    np.testing.assert_array_equal(reference.max_occurrence, chunked.max_occurrence)
+    np.testing.assert_array_equal(reference.total, chunked.total)
+
+
+def test_seed_sequence_and_int_seed_agree_and_runs_repeat():
+    a = simulate(CYBER, 5000, seed=5)
+    b = simulate(CYBER, 5000, seed=np.random.SeedSequence(5))
+    c = simulate(CYBER, 5000, seed=6)
+    np.testing.assert_array_equal(a.annual, b.annual)
+    assert not np.array_equal(a.annual, c.annual)
+
+
+def test_a_line_keeps_its_stream_when_another_line_is_appended():
+    alone = simulate([CYBER], 20_000, seed=3)
+    with_tech = simulate([CYBER, TECH], 20_000, seed=3)
+    np.testing.assert_array_equal(alone.annual[:, 0], with_tech.annual[:, 0])
+
+
+def test_claim_batches_do_not_change_the_sums(monkeypatch):
+    import xborder_risk.engine.kernel as engine
+
+    model = LossModel("many", Poisson(lam=40.0), Lognormal(mu=5.0, sigma=1.0), Layer(limit=500))
+    whole = simulate(model, 3000, seed=1)
+    monkeypatch.setattr(engine, "CLAIM_BATCH", 997)
+    batched = simulate(model, 3000, seed=1)
+    # Severity batches of a fixed size draw the same stream in pieces; the per-year
+    # sums and maxima must be the same up to float addition order (exact here).
+    np.testing.assert_allclose(batched.annual, whole.annual, rtol=1e-12)
+    np.testing.assert_array_equal(batched.max_occurrence, whole.max_occurrence)
+
+
+MOMENT_CASES = [
+    LossModel(
+        "poisson_lognormal",
+        Poisson(lam=3.0),
+        Lognormal(mu=10.0, sigma=1.5),
+        Layer(deductible=10_000, limit=1_000_000),
+    ),
+    LossModel(
+        "nb_gamma",
+        NegativeBinomial(r=1.5, beta=2.0),
+        Gamma(alpha=0.7, theta=5_000.0),
+        Layer(deductible=500.0, share=0.6),
+    ),
+    LossModel(
+        "binomial_pareto",
+        Binomial(m=12, q=0.15),
+        Pareto(alpha=1.3, theta=200_000.0),
+        Layer(limit=3_000_000),
+    ),
+    LossModel("ground_up", Poisson(lam=0.4), Gamma(alpha=3.0, theta=1_000.0)),
+]
+
+
+@pytest.mark.parametrize("model", MOMENT_CASES, ids=lambda m: m.name)
+def test_mean_and_variance_match_closed_forms(model):
+    """E[S] = E[N]E[Y], Var[S] = E[N]Var[Y] + Var[N]E[Y]^2 (Loss Models §9.3)."""
+    n_years = 400_000
+    x = simulate(model, n_years, seed=99).annual[:, 0]
+    mean_y, second_y = model.layered_occurrence_moments()
+    share = model.layer.share
+    n = model.frequency
+    exact_mean = share * n.mean() * mean_y
+    exact_var = share**2 * (n.mean() * (second_y - mean_y**2) + n.var() * mean_y**2)
+    assert exact_mean == pytest.approx(model.expected_annual_loss(), rel=1e-12)
+    # Tolerances: 4.5 standard errors; the variance's from the sample fourth moment.
+    assert abs(x.mean() - exact_mean) < 4.5 * x.std() / math.sqrt(n_years)
+    centred = (x - x.mean()) ** 2
+    var_se = centred.std() / math.sqrt(n_years)
+    assert abs(x.var() - exact_var) < 4.5 * var_se
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", MOMENT_CASES, ids=lambda m: m.name)
+def test_standard_error_of_the_mean_shrinks_like_root_n(model):
+    small = simulate(model, 100_000, seed=1).summary(levels=(0.99,))
+    large = simulate(model, 1_600_000, seed=1).summary(levels=(0.99,))
+    ratio = small.loc["total", "mean_se"] / large.loc["total", "mean_se"]
+    assert ratio == pytest.approx(4.0, rel=0.15)
+
+
+def test_summary_and_result_accessors():
+    result = simulate([CYBER, TECH], 50_000, seed=8)
+    table = result.summary()
+    assert list(table.index) == ["cyber", "tech_failure", "total"]
+    for col in ["mean", "mean_se", "std", "var_99_5", "var_99_5_se", "tvar_95", "tvar_99_se"]:
+        assert col in table.columns
+    assert table.loc["total", "var_99"] == result.var(0.99)
+    assert table.loc["cyber", "tvar_99_5"] == measures.tvar(result.annual[:, 0], 0.995)
+    assert np.isfinite(table.to_numpy()).all()
+    frame = result.to_frame()
+    assert list(frame.columns) == ["cyber", "tech_failure", "total"]
+    assert len(frame) == 50_000
+    aep = result.ep_curve("aep")
+    oep = result.ep_curve("oep", line="cyber")
+    assert (oep["loss"].to_numpy() <= 2_000_000 * 0.8 + 1e-9).all()
+    assert (aep["loss"].diff().dropna() >= 0).all()
+    with pytest.raises(ParameterError):
+        result.var(0.99, line="marine")
+    with pytest.raises(ParameterError):
+        result.ep_curve("xep")
+    with pytest.raises(ValueError):
+        result.annual[0, 0] = 1.0
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    d1=st.floats(0, 2e5),
+    extra_d=st.floats(0, 2e5),
+    l1=st.floats(1e3, 5e6),
+    extra_l=st.floats(0, 5e6),
+    agg=st.floats(1e3, 2e7),
+    share=st.floats(0.01, 1.0),
+    seed=st.integers(0, 2**32),
+)
+def test_layer_monotonicity_per_simulated_year(d1, extra_d, l1, extra_l, agg, share, seed):
+    freq, sev = NegativeBinomial(r=1.0, beta=1.5), Lognormal(mu=10.0, sigma=2.0)
+
+    def run(d, lim):
+        layer = Layer(deductible=d, limit=lim, aggregate_limit=agg, share=share)
+        return simulate(LossModel("x", freq, sev, layer), 2000, seed=seed).annual[:, 0]
+
+    base = run(d1, l1)
+    assert (run(d1 + extra_d, l1) <= base).all()
+    assert (run(d1, l1 + extra_l) >= base).all()
+    assert (base >= 0).all() and (base <= agg * share * (1 + 1e-12)).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"n_years": 0}, "n_years"),
+        ({"n_years": -3}, "n_years"),
+        ({"n_years": 10.5}, "n_years"),
+        ({"n_years": True}, "n_years"),
+        ({"n_years": "1000"}, "n_years"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"seed": "42"}, "seed"),
+        ({"chunk_years": 0}, "chunk_years"),
+        ({"chunk_years": 2.5}, "chunk_years"),
+        ({"models": []}, "models"),
+        ({"models": [CYBER, CYBER]}, "models"),
+        ({"models": "cyber"}, "models"),
+        ({"models": [object()]}, "models"),
+    ],
+)
+def test_bad_simulate_arguments(kwargs, name):
+    call = {"models": [CYBER], "n_years": 100, "seed": 1} | kwargs
+    with pytest.raises(ParameterError) as info:
+        simulate(**call)
+    assert info.value.name == name
+
+
+def test_oversize_request_is_refused_before_allocating():
+    with pytest.raises(SimulationSizeError, match="max_memory_bytes"):
+        simulate(CYBER, 10**12, seed=1)
+    with pytest.raises(SimulationSizeError):
+        simulate(CYBER, 100_000, seed=1, max_memory_bytes=1 << 20)
+
+
+def test_overflow_to_inf_is_an_error_not_a_number():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Exploding(Gamma):
+        """A gamma whose draws overflow, as numpy's heavy tails can beyond any check."""
+
+        def _sample(self, rng, shape):
+            return np.full(shape, np.inf)
+
+    exploding = Exploding(alpha=1.0, theta=1.0)
+    with pytest.raises(SimulationError):
+        simulate(LossModel("boom", Poisson(lam=2.0), exploding), 1000, seed=1)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", ""),
+        ("name", 3),
+        ("frequency", Lognormal(mu=1.0, sigma=1.0)),
+        ("severity", Poisson(lam=1.0)),
+        ("layer", {"limit": 5}),
+    ],
+)
+def test_bad_loss_model(field, value):
+    kwargs = {"name": "x", "frequency": Poisson(lam=1.0), "severity": Gamma(alpha=1.0, theta=1.0)}
+    kwargs[field] = value
+    with pytest.raises(ParameterError) as info:
+        LossModel(**kwargs)
+    assert info.value.name == field

@@ -1,0 +1,218 @@
+"""The vectorised, chunked, seeded Monte Carlo loss engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from xborder_risk._validation import check_int
+from xborder_risk.engine.model import LossModel
+from xborder_risk.engine.results import TOTAL, SimulationResult
+from xborder_risk.engine.rng import BLOCK_YEARS, block_bounds, block_generator, root_seed_sequence
+from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
+
+__all__ = ["CLAIM_BATCH", "simulate"]
+
+#: Severities are drawn in batches of at most this many claims, so memory stays flat
+#: however large the expected claim count of a block. Fixed, like BLOCK_YEARS.
+CLAIM_BATCH: int = 1 << 20
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def _physical_memory_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 8 << 30
+
+
+def _as_models(models: LossModel | Sequence[LossModel]) -> tuple[LossModel, ...]:
+    if isinstance(models, LossModel):
+        return (models,)
+    if isinstance(models, str) or not isinstance(models, Sequence):
+        raise ParameterError(
+            "simulate", "models", models, "must be a LossModel or a sequence of LossModels"
+        )
+    checked = tuple(models)
+    if not checked:
+        raise ParameterError("simulate", "models", models, "must hold at least one LossModel")
+    for model in checked:
+        if not isinstance(model, LossModel):
+            raise ParameterError("simulate", "models", model, "must hold LossModel objects only")
+    names = [m.name for m in checked]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ParameterError("simulate", "models", duplicates, "line names must be unique")
+    if TOTAL in names:
+        raise ParameterError("simulate", "models", TOTAL, "is reserved for the sum of the lines")
+    return checked
+
+
+def _line_block(
+    model: LossModel,
+    rng: np.random.Generator,
+    n: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Annual layer loss and largest occurrence of one line over one block of ``n`` years.
+
+    Clean inputs assumed (validated by :func:`simulate`). Counts first, then all severities
+    in batches of whole claims, then occurrence terms, a segmented sum per year, and the
+    aggregate terms.
+    """
+    layer = model.layer
+    counts = model.frequency.sample(rng, n)
+    ends = np.cumsum(counts)
+    total_claims = int(ends[-1]) if n else 0
+    annual = np.zeros(n, dtype=np.float64)
+    largest = np.zeros(n, dtype=np.float64)
+    starts = ends - counts
+    year_ids = np.arange(n)
+    for first in range(0, total_claims, CLAIM_BATCH):
+        last = min(first + CLAIM_BATCH, total_claims)
+        payments = model.severity.sample(rng, last - first)
+        if layer.deductible:
+            np.subtract(payments, layer.deductible, out=payments)
+        layer._occurrence_in_place(payments)
+        if first == 0 and last == total_claims:
+            batch_counts = counts
+        else:
+            batch_counts = np.clip(ends, first, last) - np.clip(starts, first, last)
+        claim_year = np.repeat(year_ids, batch_counts)
+        # bincount adds each year's claims in claim order: a fixed-order float64 sum.
+        annual += np.bincount(claim_year, weights=payments, minlength=n)
+        # reduceat on an empty segment returns the next element, so only non-empty
+        # years get a maximum; the others keep 0.
+        with_claims = np.flatnonzero(batch_counts)
+        segment_starts = (np.cumsum(batch_counts) - batch_counts)[with_claims]
+        batch_max = np.maximum.reduceat(payments, segment_starts)
+        largest[with_claims] = np.maximum(largest[with_claims], batch_max)
+    layer._aggregate_in_place(annual)
+    if layer.share != 1.0:
+        largest *= layer.share
+    if not np.isfinite(annual).all():
+        raise SimulationError(
+            f"line {model.name!r}: a simulated annual loss overflowed to inf; "
+            "give the layer a finite limit or use a lighter-tailed severity"
+        )
+    return annual, largest
+
+
+def _chunks(n_blocks: int, chunk_years: int | None) -> list[range]:
+    """Runs of whole blocks; a chunk never splits a random block."""
+    blocks_per_chunk = n_blocks if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
+    return [
+        range(i, min(i + blocks_per_chunk, n_blocks)) for i in range(0, n_blocks, blocks_per_chunk)
+    ]
+
+
+def simulate_blocks(
+    models: tuple[LossModel, ...],
+    root: np.random.SeedSequence,
+    n_years: int,
+    blocks: range,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Simulate a run of whole blocks; returns (annual, max_occurrence) for their years.
+
+    The unit of work of every backend: it depends only on the models, the root seed and
+    the block indices, so any split of the blocks into chunks gives the same numbers.
+    """
+    bounds = block_bounds(n_years)
+    first_year = bounds[blocks.start][0]
+    last_year = bounds[blocks.stop - 1][1]
+    annual = np.empty((last_year - first_year, len(models)), dtype=np.float64)
+    largest = np.empty_like(annual)
+    for block in blocks:
+        start, stop = bounds[block]
+        rows = slice(start - first_year, stop - first_year)
+        for line_index, model in enumerate(models):
+            rng = block_generator(root, block, line_index)
+            annual[rows, line_index], largest[rows, line_index] = _line_block(
+                model, rng, stop - start
+            )
+    return annual, largest
+
+
+def simulate(
+    models: LossModel | Sequence[LossModel],
+    n_years: int,
+    seed: int | np.random.SeedSequence,
+    chunk_years: int | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    max_memory_bytes: int | None = None,
+) -> SimulationResult:
+    """Simulate annual layer losses of one or more lines.
+
+    Parameters
+    ----------
+    models : LossModel or sequence of LossModel
+        The lines to simulate (names unique). Lines are independent of each other.
+    n_years : int
+        Number of simulated policy years, ``>= 1``.
+    seed : int or numpy.random.SeedSequence
+        Root seed. The same seed gives bit-identical results whatever ``chunk_years``.
+    chunk_years : int, optional
+        Years per compute chunk (rounded down to whole random blocks of
+        :data:`~xborder_risk.engine.rng.BLOCK_YEARS`, at least one block). It changes how
+        the work is grouped, never the result.
+    progress : callable, optional
+        Called as ``progress(years_done, n_years)`` after each chunk.
+    max_memory_bytes : int, optional
+        Refuse (before allocating) a simulation whose result arrays would exceed this;
+        half the machine's physical memory by default.
+
+    Returns
+    -------
+    SimulationResult
+        Year-loss table, in the currency units of the severities.
+
+    Notes
+    -----
+    Memory beyond the result arrays is bounded by one block of one line: the counts of
+    :data:`BLOCK_YEARS` years and at most :data:`CLAIM_BATCH` severities at a time.
+    See ``docs/engine.md`` for the seeding scheme.
+    """
+    checked_models = _as_models(models)
+    n_years = check_int("simulate", "n_years", n_years, lower=1)
+    root = root_seed_sequence(seed)
+    if chunk_years is not None:
+        chunk_years = check_int("simulate", "chunk_years", chunk_years, lower=1)
+    limit = (
+        _physical_memory_bytes() // 2
+        if max_memory_bytes is None
+        else check_int("simulate", "max_memory_bytes", max_memory_bytes, lower=1)
+    )
+    result_bytes = 8 * n_years * (2 * len(checked_models) + 1)
+    if result_bytes > limit:
+        raise SimulationSizeError(
+            f"simulate: n_years={n_years} with {len(checked_models)} line(s) needs "
+            f"{result_bytes / 2**30:.1f} GiB of result arrays, above the limit of "
+            f"{limit / 2**30:.1f} GiB (max_memory_bytes)"
+        )
+
+    annual = np.empty((n_years, len(checked_models)), dtype=np.float64)
+    largest = np.empty_like(annual)
+    bounds = block_bounds(n_years)
+    for chunk in _chunks(len(bounds), chunk_years):
+        first_year, last_year = bounds[chunk.start][0], bounds[chunk.stop - 1][1]
+        chunk_annual, chunk_largest = simulate_blocks(checked_models, root, n_years, chunk)
+        annual[first_year:last_year] = chunk_annual
+        largest[first_year:last_year] = chunk_largest
+        if progress is not None:
+            progress(last_year, n_years)
+
+    total = annual[:, 0].copy()
+    for column in range(1, annual.shape[1]):
+        total += annual[:, column]
+    return SimulationResult(
+        lines=tuple(m.name for m in checked_models),
+        annual=annual,
+        max_occurrence=largest,
+        total=total,
+        seed_sequence=root,
+        block_years=BLOCK_YEARS,
+    )

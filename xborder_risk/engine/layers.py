@@ -1,0 +1,116 @@
+"""Policy layer terms applied to simulated losses."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from xborder_risk._validation import check_real
+
+__all__ = ["Layer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """Occurrence and aggregate terms of one line of cover.
+
+    Parameters
+    ----------
+    deductible : float, default 0
+        Per-occurrence deductible (retention), currency units, ``>= 0`` and finite.
+    limit : float, default inf
+        Per-occurrence limit in excess of the deductible, currency units, ``> 0``.
+    aggregate_deductible : float, default 0
+        Annual aggregate deductible applied to the sum of occurrence payments, ``>= 0``.
+    aggregate_limit : float, default inf
+        Annual aggregate limit, currency units, ``> 0``.
+    share : float, default 1
+        The insurer's share of the layer, in ``(0, 1]``.
+
+    Notes
+    -----
+    Each occurrence of ground-up size :math:`X` pays
+
+    .. math:: Y = \\min(\\max(X - d, 0), l),
+
+    and a year with occurrences :math:`Y_1, \\dots, Y_N` pays
+
+    .. math:: A = s \\cdot \\min(\\max(\\textstyle\\sum_i Y_i - D, 0), L),
+
+    with :math:`d, l, D, L, s` the deductible, limit, aggregate deductible, aggregate limit
+    and share (Klugman, Panjer & Willmot, *Loss Models*, 5th ed., §8.5 and §9.7).
+    """
+
+    deductible: float = 0.0
+    limit: float = math.inf
+    aggregate_deductible: float = 0.0
+    aggregate_limit: float = math.inf
+    share: float = 1.0
+
+    def __post_init__(self) -> None:
+        checked = {
+            "deductible": check_real("Layer", "deductible", self.deductible, lower=0.0),
+            "limit": check_real(
+                "Layer", "limit", self.limit, lower=0.0, lower_inclusive=False, allow_inf=True
+            ),
+            "aggregate_deductible": check_real(
+                "Layer", "aggregate_deductible", self.aggregate_deductible, lower=0.0
+            ),
+            "aggregate_limit": check_real(
+                "Layer",
+                "aggregate_limit",
+                self.aggregate_limit,
+                lower=0.0,
+                lower_inclusive=False,
+                allow_inf=True,
+            ),
+            "share": check_real(
+                "Layer", "share", self.share, lower=0.0, upper=1.0, lower_inclusive=False
+            ),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def max_annual_loss(self) -> float:
+        """Largest amount the layer can pay in one year: ``share * aggregate_limit``."""
+        return self.share * self.aggregate_limit
+
+    def occurrence(self, ground_up: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Per-occurrence payment ``min(max(x - deductible, 0), limit)`` (new array)."""
+        paid = np.subtract(ground_up, self.deductible, dtype=np.float64)
+        return self._occurrence_in_place(paid)
+
+    def _occurrence_in_place(self, excess: NDArray[np.float64]) -> NDArray[np.float64]:
+        # The engine calls this on a scratch buffer already holding x - deductible.
+        np.maximum(excess, 0.0, out=excess)
+        if not math.isinf(self.limit):
+            np.minimum(excess, self.limit, out=excess)
+        return excess
+
+    def aggregate(self, annual_sum: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Annual payment ``share * min(max(s - aggregate_deductible, 0), aggregate_limit)``."""
+        paid = np.subtract(annual_sum, self.aggregate_deductible, dtype=np.float64)
+        return self._aggregate_in_place(paid)
+
+    def _aggregate_in_place(self, excess: NDArray[np.float64]) -> NDArray[np.float64]:
+        np.maximum(excess, 0.0, out=excess)
+        if not math.isinf(self.aggregate_limit):
+            np.minimum(excess, self.aggregate_limit, out=excess)
+        if self.share != 1.0:
+            np.multiply(excess, self.share, out=excess)
+        return excess
+
+    @property
+    def is_ground_up(self) -> bool:
+        """True when the layer passes every loss through unchanged."""
+        return (
+            self.deductible == 0.0
+            and math.isinf(self.limit)
+            and self.aggregate_deductible == 0.0
+            and math.isinf(self.aggregate_limit)
+            and self.share == 1.0
+        )

@@ -1,0 +1,101 @@
+"""A line of cover as the engine sees it: frequency, severity and layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xborder_risk.distributions import Frequency, Severity
+from xborder_risk.engine.layers import Layer
+from xborder_risk.errors import ParameterError
+
+__all__ = ["LossModel"]
+
+
+@dataclass(frozen=True, slots=True)
+class LossModel:
+    """One line of cover: a compound frequency-severity model under a layer.
+
+    Parameters
+    ----------
+    name : str
+        Line name, unique within a simulation (e.g. ``"cyber"``).
+    frequency : Frequency
+        Number of occurrences per policy period (a year).
+    severity : Severity
+        Ground-up size of one occurrence, currency units.
+    layer : Layer, optional
+        Occurrence and aggregate terms; ground-up by default.
+
+    Notes
+    -----
+    The annual layer loss is the compound sum
+    :math:`A = s\\min(\\max(\\sum_{i=1}^{N} Y_i - D, 0), L)` with
+    :math:`Y_i = \\min(\\max(X_i - d, 0), l)`, the :math:`X_i` i.i.d. and independent of
+    :math:`N` (collective risk model, *Loss Models* ch. 9).
+    """
+
+    name: str
+    frequency: Frequency
+    severity: Severity
+    layer: Layer = field(default_factory=Layer)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ParameterError("LossModel", "name", self.name, "must be a non-empty string")
+        if not isinstance(self.frequency, Frequency):
+            raise ParameterError(
+                "LossModel", "frequency", self.frequency, "must be a Frequency distribution"
+            )
+        if not isinstance(self.severity, Severity):
+            raise ParameterError(
+                "LossModel", "severity", self.severity, "must be a Severity distribution"
+            )
+        if not isinstance(self.layer, Layer):
+            raise ParameterError("LossModel", "layer", self.layer, "must be a Layer")
+
+    def layered_occurrence_moments(self) -> tuple[float, float]:
+        """First and second moments of one occurrence's layer payment :math:`Y`.
+
+        Returns
+        -------
+        (mean, second_moment) : tuple of float
+            :math:`E[Y]` and :math:`E[Y^2]` in currency units and currency units squared.
+
+        Notes
+        -----
+        With :math:`u = d + l` and :math:`E[(X\\wedge x)^k]` the limited moments,
+
+        .. math::
+            E[Y] &= E[X\\wedge u] - E[X\\wedge d],\\\\
+            E[Y^2] &= E[(X\\wedge u)^2] - E[(X\\wedge d)^2] - 2d\\,E[Y].
+
+        (*Loss Models* §8.5). Raises ``MomentDoesNotExistError`` when the limit is infinite
+        and the severity's moment does not exist.
+        """
+        d = self.layer.deductible
+        u = d + self.layer.limit
+        sev = self.severity
+        lev_u = float(sev.limited_moment(u, 1))
+        lev_d = float(sev.limited_moment(d, 1)) if d > 0 else 0.0
+        second_u = float(sev.limited_moment(u, 2))
+        second_d = float(sev.limited_moment(d, 2)) if d > 0 else 0.0
+        mean = lev_u - lev_d
+        return mean, second_u - second_d - 2.0 * d * mean
+
+    def expected_annual_loss(self) -> float:
+        """Closed-form :math:`E[A]` when the layer has no aggregate terms.
+
+        Returns ``share * E[N] * E[Y]``. Raises ``ParameterError`` when an aggregate
+        deductible or limit makes the mean depend on the whole aggregate distribution (use
+        :func:`xborder_risk.exact.aggregate_distribution` or the simulation then).
+        """
+        layer = self.layer
+        if layer.aggregate_deductible > 0 or layer.aggregate_limit != float("inf"):
+            raise ParameterError(
+                "LossModel",
+                "layer",
+                layer,
+                "has aggregate terms; the annual mean has no closed form",
+            )
+        mean_y, _ = self.layered_occurrence_moments()
+        return layer.share * self.frequency.mean() * mean_y

@@ -1,0 +1,158 @@
+"""The year-loss table a simulation produces, and the measures read off it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from xborder_risk import measures
+from xborder_risk._validation import check_probability
+from xborder_risk.errors import ParameterError
+
+__all__ = ["SimulationResult"]
+
+TOTAL = "total"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SimulationResult:
+    """Simulated annual losses of one or more lines (a year-loss table).
+
+    Attributes
+    ----------
+    lines : tuple of str
+        Line names, in the order of the columns.
+    annual : ndarray, shape (n_years, n_lines), float64
+        Annual loss of each line after every layer term, currency units per year.
+    max_occurrence : ndarray, shape (n_years, n_lines), float64
+        Largest single occurrence payment of each line in each year (after the occurrence
+        deductible and limit, times the share; before aggregate terms), for OEP curves.
+    total : ndarray, shape (n_years,), float64
+        Sum of the lines' annual losses, added line by line in column order.
+    seed_sequence : numpy.random.SeedSequence
+        The root seed; with the models and ``n_years`` it reproduces the result.
+    block_years : int
+        Years per random block (see :mod:`xborder_risk.engine.rng`).
+    """
+
+    lines: tuple[str, ...]
+    annual: NDArray[np.float64]
+    max_occurrence: NDArray[np.float64]
+    total: NDArray[np.float64]
+    seed_sequence: np.random.SeedSequence
+    block_years: int
+
+    def __post_init__(self) -> None:
+        for array in (self.annual, self.max_occurrence, self.total):
+            array.flags.writeable = False
+
+    @property
+    def n_years(self) -> int:
+        """Number of simulated years."""
+        return int(self.annual.shape[0])
+
+    def _annual_column(self, line: str | None) -> NDArray[np.float64]:
+        if line is None or line == TOTAL:
+            return self.total
+        return self.annual[:, self._line_index(line)]
+
+    def _line_index(self, line: str) -> int:
+        try:
+            return self.lines.index(line)
+        except ValueError:
+            raise ParameterError(
+                "SimulationResult", "line", line, f"must be one of {[*self.lines, TOTAL]}"
+            ) from None
+
+    def _occurrence_column(self, line: str | None) -> NDArray[np.float64]:
+        if line is None or line == TOTAL:
+            return self.max_occurrence.max(axis=1)
+        return self.max_occurrence[:, self._line_index(line)]
+
+    def var(self, p: float, line: str | None = None) -> float:
+        """Value at risk of a line's (or the total's) annual loss; see :func:`measures.var`."""
+        return measures.var(self._annual_column(line), p)
+
+    def tvar(self, p: float, line: str | None = None) -> float:
+        """TVaR of a line's (or the total's) annual loss; see :func:`measures.tvar`."""
+        return measures.tvar(self._annual_column(line), p)
+
+    def mean(self, line: str | None = None) -> float:
+        """Mean annual loss (average annual loss), currency units per year."""
+        return float(self._annual_column(line).mean())
+
+    def ep_curve(
+        self,
+        kind: str = "aep",
+        line: str | None = None,
+        return_periods: Sequence[float] | None = None,
+    ) -> pd.DataFrame:
+        """Exceedance-probability curve.
+
+        Parameters
+        ----------
+        kind : {"aep", "oep"}
+            ``"aep"``: annual aggregate loss; ``"oep"``: the year's largest occurrence.
+        line : str, optional
+            A line name; the total (all lines) by default.
+        return_periods : sequence of float, optional
+            Return periods in years; see :func:`xborder_risk.measures.ep_curve`.
+        """
+        if kind == "aep":
+            sample = self._annual_column(line)
+        elif kind == "oep":
+            sample = self._occurrence_column(line)
+        else:
+            raise ParameterError("ep_curve", "kind", kind, "must be 'aep' or 'oep'")
+        curve = measures.ep_curve(sample, return_periods)
+        curve.insert(0, "kind", kind)
+        curve.insert(1, "line", TOTAL if line is None else line)
+        return curve
+
+    def to_frame(self) -> pd.DataFrame:
+        """The year-loss table: one row per simulated year, a column per line and the total."""
+        frame = pd.DataFrame(np.asarray(self.annual), columns=list(self.lines))
+        frame[TOTAL] = self.total
+        frame.index.name = "year"
+        return frame
+
+    def summary(self, levels: Sequence[float] = (0.95, 0.99, 0.995)) -> pd.DataFrame:
+        """Mean, standard deviation, VaR and TVaR per line and total, with their MC errors.
+
+        Parameters
+        ----------
+        levels : sequence of float
+            Confidence levels in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index: the lines and ``"total"``. Columns: ``mean``, ``mean_se``, ``std``, and per
+            level (e.g. 0.995 -> ``99_5``) ``var_99_5``, ``var_99_5_se``, ``tvar_99_5``,
+            ``tvar_99_5_se``. The ``_se`` columns are Monte Carlo standard errors
+            (see ``docs/measures.md``); currency units per year.
+        """
+        checked = [check_probability("summary", "levels", p) for p in levels]
+        rows = {}
+        for name in (*self.lines, TOTAL):
+            x = self._annual_column(name)
+            row: dict[str, float] = {
+                "mean": float(x.mean()),
+                "mean_se": measures.mean_standard_error(x),
+                "std": float(x.std(ddof=1)) if x.size > 1 else 0.0,
+            }
+            for p in checked:
+                label = measures.level_label(p)
+                row[f"var_{label}"] = measures.var(x, p)
+                row[f"var_{label}_se"] = measures.var_standard_error(x, p)
+                row[f"tvar_{label}"] = measures.tvar(x, p)
+                row[f"tvar_{label}_se"] = measures.tvar_standard_error(x, p)
+            rows[name] = row
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "line"
+        frame.attrs["n_years"] = self.n_years
+        return frame
