@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._validation import check_probability
 from xborder_risk.errors import ParameterError
+from xborder_risk.measures import var
 
 __all__ = ["as_loss_matrix", "as_loss_vector", "lower_quantile"]
 
@@ -65,19 +64,11 @@ def _check_finite_non_negative(owner: str, name: str, x: NDArray[np.float64]) ->
         raise ParameterError(owner, f"{name}{list(where)}", x[where], "must be >= 0")
 
 
-def _order_statistic_quantile(x: NDArray[np.float64], p: float) -> float:
-    """Lower empirical quantile: the ceil(n p)-th smallest value (1-based), at least the 1st."""
-    n = x.size
-    # round before ceil so that n * p = 995.0000000000001 (binary noise) still gives k = 995
-    k = max(1, math.ceil(round(n * p, 9)))
-    return float(np.partition(x, k - 1)[k - 1])
-
-
 def lower_quantile(owner: str, name: str, x: NDArray[np.float64], p: object) -> float:
     """VaR_p of a simulated sample: the lower empirical quantile, ceil(n p)-th order statistic.
 
-    Uses :func:`xborder_risk.measures.var` so that every module of the library reports the same
-    quantile; falls back to the identical definition while that module is absent.
+    Delegates to :func:`xborder_risk.measures.var` so that every module reports the same
+    quantile; checks ``p`` first so that the error names the caller's parameter.
 
     Parameters
     ----------
@@ -88,9 +79,4 @@ def lower_quantile(owner: str, name: str, x: NDArray[np.float64], p: object) -> 
     p : float
         Probability level in the open interval (0, 1).
     """
-    level = check_probability(owner, name, p)
-    try:
-        from xborder_risk.measures import var
-    except ImportError:  # measures is written in parallel; same definition meanwhile
-        return _order_statistic_quantile(x, level)
-    return float(var(x, level))
+    return float(var(x, check_probability(owner, name, p)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -44,8 +43,19 @@ def _readonly(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return x
 
 
-@dataclass(frozen=True, eq=False)
-class PaymentPattern:
+class _Frozen:
+    """Attributes are set once in ``__init__``; afterwards the object cannot change."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; cannot delete {name!r}")
+
+
+class PaymentPattern(_Frozen):
     """Cumulative reported and paid fractions of ultimate loss by development month.
 
     Development is measured in months from the date of occurrence. Between the given points
@@ -76,18 +86,26 @@ class PaymentPattern:
     ``line, development_months, cumulative_reported, cumulative_paid``.
     """
 
+    __slots__ = ("cumulative_paid", "cumulative_reported", "development_months", "line")
+
     development_months: NDArray[np.float64]
     cumulative_reported: NDArray[np.float64]
     cumulative_paid: NDArray[np.float64]
-    line: str | None = None
+    line: str | None
 
-    def __post_init__(self) -> None:
-        owner = "PaymentPattern" if self.line is None else f"PaymentPattern(line={self.line!r})"
-        if self.line is not None and not isinstance(self.line, str):
-            raise ParameterError(owner, "line", self.line, "must be a string")
-        months = _real_vector(owner, "development_months", self.development_months)
-        reported = _real_vector(owner, "cumulative_reported", self.cumulative_reported)
-        paid = _real_vector(owner, "cumulative_paid", self.cumulative_paid)
+    def __init__(
+        self,
+        development_months: ArrayLike,
+        cumulative_reported: ArrayLike,
+        cumulative_paid: ArrayLike,
+        line: str | None = None,
+    ) -> None:
+        if line is not None and not isinstance(line, str):
+            raise ParameterError("PaymentPattern", "line", line, "must be a string or None")
+        owner = "PaymentPattern" if line is None else f"PaymentPattern(line={line!r})"
+        months = _real_vector(owner, "development_months", development_months)
+        reported = _real_vector(owner, "cumulative_reported", cumulative_reported)
+        paid = _real_vector(owner, "cumulative_paid", cumulative_paid)
         if not (months.size == reported.size == paid.size):
             raise ParameterError(
                 owner,
@@ -137,6 +155,13 @@ class PaymentPattern:
         object.__setattr__(self, "development_months", _readonly(months))
         object.__setattr__(self, "cumulative_reported", _readonly(reported))
         object.__setattr__(self, "cumulative_paid", _readonly(paid))
+        object.__setattr__(self, "line", line)
+
+    def __repr__(self) -> str:
+        return (
+            f"PaymentPattern(line={self.line!r}, {self.development_months.size} points, "
+            f"fully developed at {self.fully_developed_months:g} months)"
+        )
 
     # --------------------------------------------------------------- construction
     @classmethod
@@ -258,8 +283,7 @@ def _as_date(owner: str, name: str, value: object) -> dt.date:
     raise ParameterError(owner, name, value, "must be a datetime.date or an ISO date string")
 
 
-@dataclass(frozen=True)
-class Valuation:
+class Valuation(_Frozen):
     """When losses occur and when they are valued.
 
     Parameters
@@ -276,18 +300,25 @@ class Valuation:
     Dates become months as days / (365.25 / 12).
     """
 
+    __slots__ = ("inception_date", "policy_period_years", "valuation_date")
+
     inception_date: dt.date
     valuation_date: dt.date
-    policy_period_years: float = 1.0
+    policy_period_years: float
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        inception_date: dt.date | str,
+        valuation_date: dt.date | str,
+        policy_period_years: float = 1.0,
+    ) -> None:
         owner = "Valuation"
-        inception = _as_date(owner, "inception_date", self.inception_date)
-        valuation = _as_date(owner, "valuation_date", self.valuation_date)
+        inception = _as_date(owner, "inception_date", inception_date)
+        valuation = _as_date(owner, "valuation_date", valuation_date)
         period = check_real(
             owner,
             "policy_period_years",
-            self.policy_period_years,
+            policy_period_years,
             lower=0.0,
             lower_inclusive=False,
             upper=100.0,
@@ -303,6 +334,25 @@ class Valuation:
         object.__setattr__(self, "valuation_date", valuation)
         object.__setattr__(self, "policy_period_years", period)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Valuation):
+            return NotImplemented
+        return (self.inception_date, self.valuation_date, self.policy_period_years) == (
+            other.inception_date,
+            other.valuation_date,
+            other.policy_period_years,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.inception_date, self.valuation_date, self.policy_period_years))
+
+    def __repr__(self) -> str:
+        return (
+            f"Valuation(inception_date={self.inception_date.isoformat()!r}, "
+            f"valuation_date={self.valuation_date.isoformat()!r}, "
+            f"policy_period_years={self.policy_period_years!r})"
+        )
+
     @property
     def elapsed_months(self) -> float:
         """Months from inception to the valuation date."""
@@ -314,8 +364,7 @@ class Valuation:
         return 12.0 * self.policy_period_years
 
 
-@dataclass(frozen=True, eq=False)
-class YieldCurve:
+class YieldCurve(_Frozen):
     """Annual-compounding spot rates by maturity, for discounting cash flows.
 
     Parameters
@@ -333,13 +382,15 @@ class YieldCurve:
     (Delegated Regulation (EU) 2015/35, Art. 37(1): (1 + r_{t+1})^(t+1)).
     """
 
+    __slots__ = ("maturities_years", "spot_rates")
+
     maturities_years: NDArray[np.float64]
     spot_rates: NDArray[np.float64]
 
-    def __post_init__(self) -> None:
+    def __init__(self, maturities_years: ArrayLike, spot_rates: ArrayLike) -> None:
         owner = "YieldCurve"
-        maturities = _real_vector(owner, "maturities_years", self.maturities_years)
-        rates = _real_vector(owner, "spot_rates", self.spot_rates)
+        maturities = _real_vector(owner, "maturities_years", maturities_years)
+        rates = _real_vector(owner, "spot_rates", spot_rates)
         if maturities.size != rates.size:
             raise ParameterError(
                 owner,
@@ -361,6 +412,10 @@ class YieldCurve:
             raise ParameterError(owner, f"spot_rates[{i}]", rates[i], "must be > -1")
         object.__setattr__(self, "maturities_years", _readonly(maturities))
         object.__setattr__(self, "spot_rates", _readonly(rates))
+
+    def __repr__(self) -> str:
+        rates = self.spot_rates
+        return f"YieldCurve({rates.size} maturities, spot {rates.min():g} to {rates.max():g})"
 
     @classmethod
     def flat(cls, rate: float) -> YieldCurve:

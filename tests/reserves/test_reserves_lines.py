@@ -1,0 +1,178 @@
+"""The per-line and total reserve table the quote uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xborder_risk.errors import ParameterError, XBorderRiskWarning
+from xborder_risk.reserves import (
+    PaymentPattern,
+    Valuation,
+    YieldCurve,
+    cost_of_capital_risk_margin,
+    reserve_lines,
+    unpaid,
+)
+
+INCEPTION = dt.date(2025, 1, 1)
+VALUED = dt.date(2025, 12, 31)
+# illustrative patterns (shapes only, not rated figures)
+PATTERNS = {
+    "tech_failure": PaymentPattern([3, 6, 12, 18], [0.8, 0.95, 1.0, 1.0], [0.4, 0.75, 0.95, 1.0]),
+    "operational_liability": PaymentPattern(
+        [6, 12, 24, 36, 60, 84, 120, 156],
+        [0.3, 0.5, 0.7, 0.82, 0.93, 0.97, 1.0, 1.0],
+        [0.05, 0.12, 0.3, 0.48, 0.73, 0.86, 0.96, 1.0],
+    ),
+}
+LINES = list(PATTERNS)
+PATTERNS_CSV = Path(__file__).resolve().parents[2] / "rating_tables" / "patterns.csv"
+
+
+def year_loss_table(n: int = 20_000, seed: int = 11) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    common = rng.gamma(2.0, 1.0, size=n)  # shared shock: lines are dependent
+    return np.column_stack(
+        [
+            common * rng.lognormal(9.0, 1.0, size=n),
+            common * rng.lognormal(10.0, 1.5, size=n),
+        ]
+    )
+
+
+def inverted_cdf(x: np.ndarray, p: float) -> float:
+    return float(np.quantile(x, p, method="inverted_cdf"))
+
+
+class TestTable:
+    def test_layout(self) -> None:
+        table = reserve_lines(year_loss_table(), LINES, PATTERNS, INCEPTION, 1.0, VALUED)
+        assert list(table.index) == [*LINES, "total"]
+        assert table.index.name == "line"
+        for column in (
+            "expected_loss", "paid", "case", "ibnr", "best_estimate_reserve", "unpaid_q75",
+            "unpaid_q99_5", "risk_adjustment", "scr", "scr_unpaid", "risk_margin",
+        ):  # fmt: skip
+            assert column in table.columns
+        assert "best_estimate_reserve_discounted" not in table.columns
+        assert np.isfinite(table.to_numpy(dtype=float)).all()
+
+    def test_line_rows_match_unpaid(self) -> None:
+        annual = year_loss_table()
+        table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, confidence=0.8)
+        for j, line in enumerate(LINES):
+            result = unpaid(annual[:, j], PATTERNS[line], INCEPTION, 1.0, VALUED)
+            row = table.loc[line]
+            assert row["best_estimate_reserve"] == pytest.approx(result.best_estimate())
+            assert row["risk_adjustment"] == pytest.approx(result.risk_adjustment(0.8))
+            assert row["confidence"] == 0.8
+            assert row["unpaid_q99_5"] == inverted_cdf(result.unpaid, 0.995)
+            assert row["scr"] == pytest.approx(
+                inverted_cdf(annual[:, j], 0.995) - annual[:, j].mean()
+            )
+            assert row["risk_margin"] == pytest.approx(
+                cost_of_capital_risk_margin(
+                    row["scr_unpaid"], PATTERNS[line], Valuation(INCEPTION, VALUED)
+                )
+            )
+            assert row["paid"] + row["case"] + row["ibnr"] == pytest.approx(row["expected_loss"])
+
+    def test_total_comes_from_summed_years_not_summed_quantiles(self) -> None:
+        annual = year_loss_table()
+        table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED)
+        per_year_unpaid = sum(
+            unpaid(annual[:, j], PATTERNS[line], INCEPTION, 1.0, VALUED).unpaid
+            for j, line in enumerate(LINES)
+        )
+        total = table.loc["total"]
+        assert total["unpaid_q99_5"] == pytest.approx(inverted_cdf(per_year_unpaid, 0.995))
+        assert total["scr"] == pytest.approx(
+            inverted_cdf(annual.sum(axis=1), 0.995) - annual.sum(axis=1).mean()
+        )
+        lines = table.loc[LINES]
+        for additive in ("expected_loss", "paid", "case", "ibnr", "best_estimate_reserve"):
+            assert total[additive] == pytest.approx(lines[additive].sum(), rel=1e-12)
+        # diversification: the total's tail sits below the sum of the lines' tails here
+        assert total["unpaid_q99_5"] < lines["unpaid_q99_5"].sum()
+
+    def test_at_inception_reserve_is_the_expected_loss_and_capitals_agree(self) -> None:
+        annual = year_loss_table()
+        table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, INCEPTION)
+        pd.testing.assert_series_equal(
+            table["best_estimate_reserve"], table["expected_loss"], check_names=False, rtol=1e-12
+        )
+        pd.testing.assert_series_equal(table["scr"], table["scr_unpaid"], check_names=False)
+        assert (table[["paid", "case"]] == 0.0).all().all()
+
+    def test_long_tailed_line_holds_more_margin_per_unit_of_capital(self) -> None:
+        table = reserve_lines(year_loss_table(), LINES, PATTERNS, INCEPTION, 1.0, INCEPTION)
+        ratio = table["risk_margin"] / table["scr_unpaid"]
+        assert ratio["operational_liability"] > 2 * ratio["tech_failure"]
+
+    def test_discounted_columns(self) -> None:
+        table = reserve_lines(
+            year_loss_table(), LINES, PATTERNS, INCEPTION, 1.0, VALUED,
+            yield_curve=YieldCurve.flat(0.03),
+        )  # fmt: skip
+        undiscounted = reserve_lines(year_loss_table(), LINES, PATTERNS, INCEPTION, 1.0, VALUED)
+        assert (table["best_estimate_reserve_discounted"] < table["best_estimate_reserve"]).all()
+        assert (table["risk_margin"] < undiscounted["risk_margin"]).all()
+
+    def test_rare_losses_warn_and_give_no_margin(self) -> None:
+        annual = np.zeros((1000, 2))
+        annual[0] = [5e6, 1e6]  # one loss in a thousand years: VaR_0.995 = 0 < mean
+        with pytest.warns(XBorderRiskWarning, match="risk margin is set to 0"):
+            table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, INCEPTION)
+        assert (table["scr_unpaid"] < 0).all()
+        assert (table["risk_margin"] == 0.0).all()
+
+    @pytest.mark.skipif(not PATTERNS_CSV.exists(), reason="rating tables not in this checkout")
+    def test_shipped_patterns_long_tail_runs_off_slower(self) -> None:
+        shipped = pd.read_csv(PATTERNS_CSV)
+        patterns = {
+            line: PaymentPattern.from_frame(shipped, line)
+            for line in ("tech_failure", "operational_liability")
+        }
+        table = reserve_lines(year_loss_table(), list(patterns), patterns, INCEPTION, 1.0, VALUED)
+        share_unpaid = table["best_estimate_reserve"] / table["expected_loss"]
+        assert share_unpaid["operational_liability"] > share_unpaid["tech_failure"]
+        ratio = table["risk_margin"] / table["scr_unpaid"]
+        assert ratio["operational_liability"] > ratio["tech_failure"]
+
+
+class TestValidation:
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            ({"lines": ["tech_failure"]}, "lines.*2 columns"),
+            ({"lines": ["tech_failure", "tech_failure"]}, "lines.*unique"),
+            ({"lines": ["tech_failure", "total"]}, "lines.*'total'"),
+            ({"lines": "tech_failure"}, "lines"),
+            ({"patterns": {"tech_failure": PATTERNS["tech_failure"]}}, "operational_liability"),
+            ({"annual": np.ones(5)}, "annual.*two-dimensional"),
+            ({"annual": -np.ones((5, 2))}, r"annual\[0, 0\].*>= 0"),
+            ({"valuation_date": dt.date(2024, 1, 1)}, "valuation_date.*inception_date"),
+            ({"confidence": 1.0}, "confidence"),
+            ({"confidence": 0.0}, "confidence"),
+            ({"scr_level": 1.2}, "scr_level"),
+            ({"coc_rate": -0.06}, "coc_rate"),
+            ({"policy_period_years": -1.0}, "policy_period_years"),
+        ],
+    )
+    def test_bad_input_names_the_field(self, change: dict, field: str) -> None:
+        arguments: dict = {
+            "annual": np.ones((5, 2)),
+            "lines": LINES,
+            "patterns": PATTERNS,
+            "inception_date": INCEPTION,
+            "policy_period_years": 1.0,
+            "valuation_date": VALUED,
+        }
+        arguments.update(change)
+        with pytest.raises(ParameterError, match=field):
+            reserve_lines(**arguments)
