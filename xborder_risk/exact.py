@@ -1,0 +1,1005 @@
+"""Exact (numerical) aggregate loss distribution of one line: rounding, FFT, Panjer.
+
+The annual layer loss of a :class:`~xborder_risk.engine.LossModel` is a compound sum of
+layered occurrence losses.  This module computes its distribution on a lattice, with no
+simulation error: the occurrence layer loss is discretised by the method of rounding,
+compounded with the frequency by the fast Fourier transform (FFT) or by Panjer's
+recursion, and the aggregate terms of the layer are then applied to the lattice exactly.
+The only approximations are the discretisation step and a tail beyond the grid whose
+probability is bounded above by ``tail_tolerance``.  The method is described, with its
+error bounds, in ``docs/exact.md``.
+
+References
+----------
+Klugman, S. A., Panjer, H. H. & Willmot, G. E., *Loss Models: From Data to Decisions*
+(Wiley), chapter 9: §9.5-9.6 (recursion, method of rounding) and §9.7 (coverage
+modifications).
+Embrechts, P. & Frei, M. (2009), "Panjer recursion versus FFT for compound distributions",
+*Mathematical Methods of Operations Research* 69(3), 497-508.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal, cast
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from xborder_risk._validation import check_int, check_real
+from xborder_risk.distributions import Frequency, Severity
+from xborder_risk.engine import Layer, LossModel
+from xborder_risk.errors import (
+    MomentDoesNotExistError,
+    ParameterError,
+    SimulationError,
+    SimulationSizeError,
+)
+
+__all__ = [
+    "MAX_GRID_POINTS",
+    "PANJER_MAX_POINTS",
+    "AggregateDistribution",
+    "aggregate_distribution",
+    "compound_pmf",
+    "discretise_layered_severity",
+    "layered_occurrence_moments",
+]
+
+Method = Literal["fft", "panjer"]
+
+#: Largest lattice (number of points) any request may use; larger ones are refused with
+#: :class:`~xborder_risk.errors.SimulationSizeError` before anything is allocated.  An FFT
+#: of this size holds about 2 GB of float64/complex128 work arrays.
+MAX_GRID_POINTS: int = 2**26
+
+#: Largest lattice for ``method="panjer"``: the recursion costs O(n * m) operations with an
+#: interpreted outer loop over the n grid points, so it is kept to a modest grid.
+PANJER_MAX_POINTS: int = 2**16
+
+# The automatic grid never starts smaller than this: below it the FFT costs nothing and a
+# tiny grid only means more doublings.
+_MIN_AUTO_POINTS = 2**10
+
+# Automatic step: the median of a positive layer payment spans _BODY_STEPS steps, and the
+# rough aggregate spread spans _SPREAD_STEPS steps; the coarser of the two wins.
+_BODY_STEPS = 200.0
+_SPREAD_STEPS = 1000.0
+
+_TAIL_TOLERANCE_RANGE = (1e-15, 1e-3)
+
+# FFT round-off leaves values of order 1e-17 either side of zero where the true
+# probability is zero; anything more negative than this means a numerical failure.
+_ROUNDOFF_NEGATIVE = -1e-10
+
+# Panjer's recursion is linear in g, so it runs on a rescaled copy to survive the
+# underflow of g_0 = P_N(f_0) for large expected claim counts (Embrechts & Frei 2009, §3).
+_PANJER_RESCALE_AT = 1e280
+
+
+# --------------------------------------------------------------------------------------
+# Closed-form moments of the layered occurrence loss
+# --------------------------------------------------------------------------------------
+
+
+def _limited_moment(severity: Severity, u: float, k: int) -> float:
+    # E[min(X, 0)^k] = 0 for a non-negative loss; skip the call rather than rely on every
+    # severity accepting u = 0.
+    if u == 0.0:
+        return 0.0
+    return float(severity.limited_moment(u, k))
+
+
+def _layered_mean(severity: Severity, deductible: float, limit: float) -> float:
+    top = _limited_moment(severity, deductible + limit, 1)
+    return top - _limited_moment(severity, deductible, 1)
+
+
+def layered_occurrence_moments(severity: Severity, layer: Layer) -> tuple[float, float]:
+    """First and second moments of one occurrence's layer payment.
+
+    Parameters
+    ----------
+    severity : Severity
+        Ground-up size :math:`X` of one occurrence, currency units.
+    layer : Layer
+        Only the occurrence terms are used: deductible :math:`d` and limit :math:`l`
+        (the limit may be infinite).
+
+    Returns
+    -------
+    (mean, second_moment) : tuple of float
+        :math:`E[Y]` (currency units) and :math:`E[Y^2]` (currency units squared) of
+        :math:`Y = \\min(\\max(X - d, 0), l)`.
+
+    Raises
+    ------
+    MomentDoesNotExistError
+        When the limit is infinite and the severity's first or second moment does not
+        exist (for example a Pareto with ``alpha <= 2`` has no second moment).
+
+    Notes
+    -----
+    With :math:`u = d + l` and the limited moments :math:`E[(X \\wedge x)^k]`,
+
+    .. math::
+        E[Y] &= E[X \\wedge u] - E[X \\wedge d], \\\\
+        E[Y^2] &= E[(X \\wedge u)^2] - E[(X \\wedge d)^2] - 2d\\,E[Y],
+
+    because :math:`Y = X \\wedge u - X \\wedge d` and
+    :math:`(X \\wedge u)(X \\wedge d) = (X \\wedge d)^2 + d\\,Y`
+    (Klugman, Panjer & Willmot, *Loss Models*, §8.5, per-loss variable of a layer).
+    With them the compound sum :math:`S = Y_1 + \\dots + Y_N` has
+    :math:`E[S] = E[N]E[Y]` and :math:`\\mathrm{Var}[S] = E[N]\\mathrm{Var}[Y] +
+    \\mathrm{Var}[N]E[Y]^2` (*Loss Models* §9.3).
+    """
+    d = float(layer.deductible)
+    u = d + float(layer.limit)
+    mean = _limited_moment(severity, u, 1) - _limited_moment(severity, d, 1)
+    second = _limited_moment(severity, u, 2) - _limited_moment(severity, d, 2) - 2.0 * d * mean
+    return mean, second
+
+
+# --------------------------------------------------------------------------------------
+# Discretisation by the method of rounding
+# --------------------------------------------------------------------------------------
+
+
+def _limit_steps(limit: float, step: float, owner: str) -> int | None:
+    """Number of steps in the occurrence limit, or None for no limit.
+
+    The limit's atom must sit on a grid point, so the step has to divide the limit.
+    """
+    if math.isinf(limit):
+        return None
+    ratio = limit / step
+    steps = round(ratio)
+    if steps < 1 or abs(ratio - steps) > 1e-9 * max(1.0, ratio):
+        raise ParameterError(
+            owner,
+            "step",
+            step,
+            f"must divide the occurrence limit {limit:g} into a whole number of steps "
+            f"(limit/step = {ratio:.6g}) so that the limit is a grid point",
+        )
+    return int(steps)
+
+
+def _discretise(
+    severity: Severity, deductible: float, limit_steps: int | None, step: float, n_points: int
+) -> tuple[NDArray[np.float64], float]:
+    """Rounded layer-loss pmf on 0, h, ..., and the probability cut off beyond the grid.
+
+    Returns ``(f, truncated)``: ``f[j]`` is the probability at ``j * step``; when the
+    layer loss can exceed the last grid point, that excess probability is lumped into the
+    last point and also returned as ``truncated`` so that it can enter the error bound.
+    """
+    last = n_points - 1 if limit_steps is None else min(limit_steps, n_points - 1)
+    # Cell edges (j - 1/2) h for j = 1..last, shifted by the deductible into X's scale.
+    edges = deductible + (np.arange(1, last + 1, dtype=np.float64) - 0.5) * step
+    survival = np.empty(last + 2, dtype=np.float64)
+    survival[0] = 1.0
+    survival[1:-1] = np.asarray(severity.sf(edges), dtype=np.float64)
+    survival[-1] = 0.0
+    # Differences of the survival function rather than of the cdf keep full relative
+    # precision in the far tail, where the cdf rounds to 1.
+    pmf = survival[:-1] - survival[1:]
+    if not np.isfinite(pmf).all() or pmf.min() < _ROUNDOFF_NEGATIVE:
+        raise SimulationError(
+            f"{type(severity).__name__}.sf is not a non-increasing function with values in "
+            "[0, 1] on the discretisation grid"
+        )
+    np.maximum(pmf, 0.0, out=pmf)  # round-off only, checked just above
+    cut_off = limit_steps is None or limit_steps > last
+    truncated = float(severity.sf(deductible + (last + 0.5) * step)) if cut_off else 0.0
+    return pmf, truncated
+
+
+def discretise_layered_severity(
+    severity: Severity, layer: Layer, step: float, n_points: int
+) -> NDArray[np.float64]:
+    """Discretise the occurrence layer loss by the method of rounding.
+
+    Parameters
+    ----------
+    severity : Severity
+        Ground-up occurrence size :math:`X`, currency units.
+    layer : Layer
+        Only the occurrence deductible :math:`d` and limit :math:`l` are used.
+    step : float
+        Grid span :math:`h`, currency units, ``> 0``; with a finite limit, ``limit / step``
+        must be a whole number so that the limit is a grid point.
+    n_points : int
+        Largest number of grid points, ``>= 2``.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (min(n_points, l/h + 1),)
+        ``f[j]`` is the probability that the rounded layer loss equals ``j * step``; the
+        entries sum to 1.  When the layer loss can exceed the last grid point, the
+        probability beyond it is lumped into the last point.
+
+    Notes
+    -----
+    With :math:`Y = \\min(\\max(X - d, 0), l)`, :math:`l = Mh` and
+    :math:`S_X = 1 - F_X` (Klugman, Panjer & Willmot, *Loss Models*, §9.6.1):
+
+    .. math::
+        f_0 &= 1 - S_X(d + h/2), \\\\
+        f_j &= S_X(d + (j - \\tfrac12)h) - S_X(d + (j + \\tfrac12)h),
+               \\quad 1 \\le j < M, \\\\
+        f_M &= S_X(d + (M - \\tfrac12)h),
+
+    so the atom of :math:`Y` at the limit and the probability of
+    :math:`[l - h/2, l)` both go to the grid point :math:`l`.
+    """
+    owner = "discretise_layered_severity"
+    if not isinstance(layer, Layer):
+        raise ParameterError(owner, "layer", layer, "must be a Layer")
+    h = check_real(owner, "step", step, lower=0.0, lower_inclusive=False)
+    n = check_int(owner, "n_points", n_points, lower=2)
+    if n > MAX_GRID_POINTS:
+        raise SimulationSizeError(
+            f"{owner}: n_points={n} exceeds the largest grid MAX_GRID_POINTS={MAX_GRID_POINTS}"
+        )
+    limit_steps = _limit_steps(float(layer.limit), h, owner)
+    pmf, _ = _discretise(severity, float(layer.deductible), limit_steps, h, n)
+    return pmf
+
+
+# --------------------------------------------------------------------------------------
+# Compounding: FFT and Panjer
+# --------------------------------------------------------------------------------------
+
+
+def _log_pgf_at_exp(a: float, b: float, log_z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """log P_N(e^L) for an (a, b, 0) frequency, +inf where the pgf diverges.
+
+    From the (a, b, 0) parameters: P(z) = exp(b (z - 1)) when a = 0, otherwise
+    P(z) = (1 - a (z - 1) / (1 - a))^(-(a + b) / a) (*Loss Models* §6.5, Table 6.1).
+    Working in logs lets the Chernoff bound and Panjer's starting value go far beyond
+    the range where P_N itself under- or overflows.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        z_minus_1 = np.expm1(log_z)
+        if a == 0.0:
+            return cast(NDArray[np.float64], b * z_minus_1)
+        shift = -(a / (1.0 - a)) * z_minus_1
+        converges = shift > -1.0
+        log_base = np.log1p(np.where(converges, shift, 0.0))
+        out = np.where(converges, (-(a + b) / a) * log_base, np.inf)
+    return cast(NDArray[np.float64], np.asarray(out, dtype=np.float64))
+
+
+# The Chernoff search runs on at most this many blocks of the lattice pmf (see below).
+_BOUND_BLOCKS = 2**16
+
+
+def _chernoff_log_tail(
+    a: float, b: float, pmf: NDArray[np.float64], threshold: int, log_target: float
+) -> float:
+    """Upper bound on log P(S >= threshold, every claim < len(pmf)) for a lattice pmf.
+
+    Chernoff: P(S >= x) <= exp(log E[e^{tS}] - t x) for every t > 0, and with only the
+    claims below len(pmf) counted, E[e^{tS}; all claims small] = P_N(M(t)) with the
+    sub-stochastic M(t) = sum_j f_j e^{tj} (Embrechts & Frei 2009, §4.1, on tilting).
+    The pmf is summed in at most _BOUND_BLOCKS blocks and each block's mass placed at its
+    top point, which can only raise M(t): the bound stays valid and costs O(blocks).
+    The exponent is convex in t, so a golden-section search over log t finds its
+    minimum; it stops early once the bound is below the target.
+    """
+    width = max(1, math.ceil(pmf.size / _BOUND_BLOCKS))
+    starts = np.arange(0, pmf.size, width)
+    block_mass = np.add.reduceat(pmf, starts)  # blocks are never empty here
+    block_top = np.minimum(starts + width - 1, pmf.size - 1).astype(np.float64)
+    keep = block_mass > 0.0
+    log_f = np.log(block_mass[keep])
+    j = block_top[keep]
+
+    def log_bound(log_t: float) -> float:
+        t = math.exp(log_t)
+        v = log_f + t * j
+        top = float(v.max())
+        log_mgf = top + math.log(float(np.exp(v - top).sum()))
+        return float(_log_pgf_at_exp(a, b, np.array([log_mgf]))[0]) - t * threshold
+
+    lo, hi = math.log(1e-4 / threshold), math.log(50.0)
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    x1, x2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    f1, f2 = log_bound(x1), log_bound(x2)
+    best = min(f1, f2)
+    # 30 golden-section steps narrow log t to 1e-6 of its range: the exponent is flat at
+    # its minimum, so the bound is then within round-off of the optimal one.
+    for _ in range(30):
+        if best <= log_target:
+            break
+        # Ties (including inf == inf past a divergence) move left: the exponent is +inf
+        # only to the right of its finite domain.
+        if f1 <= f2:
+            hi, x2, f2 = x2, x1, f1
+            x1 = hi - ratio * (hi - lo)
+            f1 = log_bound(x1)
+            best = min(best, f1)
+        else:
+            lo, x1, f1 = x1, x2, f2
+            x2 = lo + ratio * (hi - lo)
+            f2 = log_bound(x2)
+            best = min(best, f2)
+    return best
+
+
+def _tail_error_bound(
+    frequency: Frequency, pmf: NDArray[np.float64], truncated: float, n_points: int, tol: float
+) -> float:
+    """Bound on the probability the grid misplaces: E[N] * truncated + P(S' >= n).
+
+    S' is the compound of the (possibly truncated) lattice pmf.  Truncating the layer loss
+    at the last grid point changes S only when some claim was truncated (probability at
+    most E[N] * truncated), and the FFT wraps around, or Panjer drops, exactly the
+    probability P(S' >= n) (Embrechts & Frei 2009, §4).  For that,
+
+        P(S' >= n) <= E[N] P(Y' >= c) + P(S' >= n, every claim < c)
+
+    for any claim size c; the second term gets a Chernoff bound.  c = n is the plain
+    Chernoff bound, tight for light or limited layer losses; smaller c (down to n/8)
+    tighten it for heavy tails, where one large claim dominates the event.
+    """
+    a, b, _ = frequency.panjer_abp0()
+    expected_count = float(frequency.mean())
+    cut = expected_count * truncated
+    if cut >= tol:
+        # Already over the tolerance from the cut-off alone; skip the Chernoff search.
+        return max(cut, math.nextafter(tol, math.inf))
+    # at_least[c] = P(Y' >= c), summed from the tail for precision.
+    at_least = np.cumsum(pmf[::-1])[::-1]
+    best = math.inf
+    for halvings in range(7):
+        c = min(pmf.size, math.ceil(n_points * 2.0 ** (-halvings / 2.0)))
+        big = expected_count * float(at_least[c]) if c < pmf.size else 0.0
+        budget = tol - cut - big
+        if budget <= 0.0:
+            best = min(best, cut + big)
+            continue
+        log_tail = _chernoff_log_tail(float(a), float(b), pmf[:c], n_points, math.log(budget))
+        best = min(best, cut + big + math.exp(min(log_tail, 0.0)))
+        if best <= tol:
+            break
+    return best
+
+
+def _fft_compound(
+    frequency: Frequency, pmf: NDArray[np.float64], n_points: int
+) -> NDArray[np.float64]:
+    padded = np.zeros(n_points, dtype=np.float64)
+    padded[: pmf.size] = pmf
+    # The pgf has real coefficients, so P_N(conj(phi)) = conj(P_N(phi)) and the
+    # half-spectrum of rfft is all irfft needs.
+    spectrum = np.fft.rfft(padded)
+    del padded
+    compound_spectrum = np.asarray(frequency.pgf(spectrum), dtype=np.complex128)
+    del spectrum
+    return np.fft.irfft(compound_spectrum, n_points)
+
+
+def _panjer_compound(
+    frequency: Frequency, pmf: NDArray[np.float64], n_points: int
+) -> NDArray[np.float64]:
+    a, b, _ = frequency.panjer_abp0()
+    a, b = float(a), float(b)
+    # Trailing zeros (a severity tail that underflowed) only lengthen every inner sum.
+    pmf = pmf[: int(np.flatnonzero(pmf)[-1]) + 1]
+    m = pmf.size
+    f0 = float(pmf[0])
+    with np.errstate(divide="ignore"):
+        log_f0 = np.log(np.array([f0]))
+    log_scale = float(_log_pgf_at_exp(a, b, log_f0)[0])  # log g_0
+    scaled = np.zeros(n_points, dtype=np.float64)
+    scaled[0] = 1.0
+    inv_denominator = 1.0 / (1.0 - a * f0)
+    # Rows f_j and j f_j, reversed, so that both inner sums are one matrix-vector product
+    # with a contiguous window of g.
+    reversed_rows = np.ascontiguousarray(
+        np.vstack((pmf, np.arange(m, dtype=np.float64) * pmf))[:, ::-1]
+    )
+    log_rescale = math.log(_PANJER_RESCALE_AT)
+    for k in range(1, n_points):
+        depth = min(k, m - 1)
+        if depth == 0:
+            break  # a layer loss degenerate at 0: S = 0
+        sum_f, sum_jf = reversed_rows[:, m - 1 - depth : m - 1] @ scaled[k - depth : k]
+        value = inv_denominator * (a * sum_f + b * sum_jf / k)
+        scaled[k] = value
+        if value > _PANJER_RESCALE_AT:
+            scaled[: k + 1] /= _PANJER_RESCALE_AT
+            log_scale += log_rescale
+    with np.errstate(divide="ignore", under="ignore"):
+        magnitude = np.exp(np.log(np.abs(scaled)) + log_scale)
+    return np.sign(scaled) * magnitude
+
+
+def _check_compound_input(
+    owner: str, frequency: object, severity_pmf: ArrayLike, n_points: object, method: object
+) -> tuple[NDArray[np.float64], int, Method]:
+    if not isinstance(frequency, Frequency):
+        raise ParameterError(owner, "frequency", frequency, "must be a Frequency distribution")
+    n = _check_n_points(owner, n_points)
+    chosen = _check_method(owner, method)
+    pmf = np.asarray(severity_pmf, dtype=np.float64)
+    if pmf.ndim != 1 or pmf.size == 0:
+        raise ParameterError(
+            owner, "severity_pmf", f"array of shape {pmf.shape}", "must be a non-empty 1-D array"
+        )
+    if pmf.size > n:
+        raise ParameterError(
+            owner, "severity_pmf", f"array of length {pmf.size}", f"must be no longer than n={n}"
+        )
+    if not np.isfinite(pmf).all() or pmf.min() < 0.0:
+        raise ParameterError(
+            owner, "severity_pmf", "array with NaN, inf or negative entries", "must be a pmf"
+        )
+    total = float(pmf.sum())
+    if abs(total - 1.0) > 1e-10:
+        raise ParameterError(owner, "severity_pmf", f"array summing to {total!r}", "must sum to 1")
+    return pmf, n, chosen
+
+
+def compound_pmf(
+    frequency: Frequency, severity_pmf: ArrayLike, n_points: int, *, method: Method = "fft"
+) -> NDArray[np.float64]:
+    """Compound distribution of a lattice severity, on the lattice points 0..n_points-1.
+
+    Parameters
+    ----------
+    frequency : Frequency
+        Claim count :math:`N`, an (a, b, 0) distribution.
+    severity_pmf : array_like, shape (m,)
+        ``severity_pmf[j]`` is the probability that one claim equals ``j`` steps;
+        non-negative, summing to 1, with ``m <= n_points``.
+    n_points : int
+        Grid size, a power of two ``>= 2``.
+    method : {"fft", "panjer"}
+        Compounding algorithm; ``"panjer"`` is limited to ``PANJER_MAX_POINTS`` points.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_points,)
+        The pmf of :math:`S = Y_1 + \\dots + Y_N` at ``0..n_points-1`` steps, raw: with
+        ``"fft"`` the probability of :math:`S \\ge n` is wrapped around onto the low
+        points (the result sums to 1); with ``"panjer"`` it is simply missing.  Both are
+        exact when that probability is zero; :func:`aggregate_distribution` sizes the
+        grid so that it is below a tolerance.
+
+    Notes
+    -----
+    FFT: :math:`g = \\mathrm{DFT}^{-1}[P_N(\\mathrm{DFT}[f])]` with :math:`f` zero-padded to
+    ``n_points``; the discrete transform computes the compound modulo ``n_points``.
+
+    Panjer (*Loss Models* Theorem 9.8): for :math:`p_k = (a + b/k)p_{k-1}`,
+
+    .. math:: g_0 = P_N(f_0), \\quad
+              g_k = \\frac{1}{1 - a f_0}\\sum_{j=1}^{\\min(k, m-1)}
+                    \\left(a + \\frac{b j}{k}\\right) f_j g_{k-j}.
+
+    Embrechts & Frei (2009) compare the two.  The recursion here runs on a rescaled
+    copy of :math:`g` so that the underflow of :math:`g_0` for large expected claim
+    counts does not stop it.
+    """
+    owner = "compound_pmf"
+    pmf, n, chosen = _check_compound_input(owner, frequency, severity_pmf, n_points, method)
+    if chosen == "panjer":
+        _check_panjer_size(owner, n)
+        return _panjer_compound(frequency, pmf, n)
+    return _fft_compound(frequency, pmf, n)
+
+
+# --------------------------------------------------------------------------------------
+# The result
+# --------------------------------------------------------------------------------------
+
+
+def _check_levels(owner: str, p: ArrayLike) -> NDArray[np.float64]:
+    if isinstance(p, bool | np.bool_):
+        raise ParameterError(owner, "p", p, "must be a real number in (0, 1)")
+    try:
+        levels = np.asarray(p, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(owner, "p", p, "must be a real number in (0, 1)") from None
+    if levels.dtype == np.bool_ or not np.all((levels > 0.0) & (levels < 1.0)):
+        raise ParameterError(owner, "p", p, "must lie in the open interval (0, 1)")
+    return levels
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class AggregateDistribution:
+    """A discrete distribution of an annual loss, on a grid of currency amounts.
+
+    Parameters
+    ----------
+    x : array_like of float, shape (n,)
+        Support points, currency units, finite and strictly increasing.
+    probabilities : array_like of float, shape (n,)
+        Probability of each support point; non-negative, summing to 1 within 1e-10.
+    step : float
+        Span :math:`h` of the lattice the layered occurrence loss was discretised on,
+        currency units.  Before aggregate terms and share the support is ``j * step``.
+    method : str, default "fft"
+        How the distribution was computed (``"fft"``, ``"panjer"``, or any label).
+    truncation_bound : float, default 0
+        Upper bound on the probability the finite grid misplaced (tail cut off or
+        wrapped around); at most the ``tail_tolerance`` requested.
+
+    Notes
+    -----
+    Measures follow the definitions of :mod:`xborder_risk.measures` applied to this
+    distribution instead of an empirical one: VaR is the lower quantile
+    :math:`\\mathrm{VaR}_p = \\inf\\{x : F(x) \\ge p\\}` and TVaR is
+    :math:`\\mathrm{VaR}_p + E[(S - \\mathrm{VaR}_p)_+]/(1 - p)` (Acerbi & Tasche 2002,
+    coherent also for distributions with atoms).
+    """
+
+    x: NDArray[np.float64]
+    probabilities: NDArray[np.float64]
+    step: float
+    method: str = "fft"
+    truncation_bound: float = 0.0
+    _cdf: NDArray[np.float64] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        owner = "AggregateDistribution"
+        x = np.array(self.x, dtype=np.float64, copy=True)
+        p = np.array(self.probabilities, dtype=np.float64, copy=True)
+        if x.ndim != 1 or x.size == 0:
+            raise ParameterError(owner, "x", f"array of shape {x.shape}", "must be non-empty 1-D")
+        if p.shape != x.shape:
+            raise ParameterError(
+                owner, "probabilities", f"array of shape {p.shape}", f"must have shape {x.shape}"
+            )
+        if not np.isfinite(x).all() or (x.size > 1 and not (np.diff(x) > 0).all()):
+            raise ParameterError(
+                owner, "x", "array", "must be finite and strictly increasing currency amounts"
+            )
+        if not np.isfinite(p).all() or p.min() < 0.0:
+            raise ParameterError(
+                owner, "probabilities", "array with NaN, inf or negative entries", "must be >= 0"
+            )
+        total = float(p.sum())
+        if abs(total - 1.0) > 1e-10:
+            raise ParameterError(
+                owner, "probabilities", f"array summing to {total!r}", "must sum to 1 (+-1e-10)"
+            )
+        step = check_real(owner, "step", self.step, lower=0.0, lower_inclusive=False)
+        bound = check_real(owner, "truncation_bound", self.truncation_bound, lower=0.0)
+        if not isinstance(self.method, str):
+            raise ParameterError(owner, "method", self.method, "must be a string")
+        cdf = np.cumsum(p)
+        for array in (x, p, cdf):
+            array.flags.writeable = False
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "probabilities", p)
+        object.__setattr__(self, "step", step)
+        object.__setattr__(self, "truncation_bound", bound)
+        object.__setattr__(self, "_cdf", cdf)
+
+    def __repr__(self) -> str:
+        return (
+            f"AggregateDistribution(n_points={self.x.size}, step={self.step:g}, "
+            f"method={self.method!r}, mean={self.mean():g}, "
+            f"truncation_bound={self.truncation_bound:.2g})"
+        )
+
+    @property
+    def n_points(self) -> int:
+        """Number of support points."""
+        return int(self.x.size)
+
+    def mean(self) -> float:
+        """Expected annual loss :math:`E[S] = \\sum_i x_i p_i`, currency units."""
+        return float(np.dot(self.x, self.probabilities))
+
+    def var(self) -> float:
+        """Variance :math:`\\sum_i (x_i - E[S])^2 p_i`, currency units squared.
+
+        This is the variance, not the value at risk (see :meth:`value_at_risk`).
+        """
+        centred = self.x - self.mean()
+        return float(np.dot(centred * centred, self.probabilities))
+
+    def std(self) -> float:
+        """Standard deviation, currency units."""
+        return math.sqrt(self.var())
+
+    def cdf(self, x: ArrayLike) -> float | NDArray[np.float64]:
+        """Distribution function :math:`F(x) = P(S \\le x)`.
+
+        Parameters
+        ----------
+        x : float or array_like
+            Amounts, currency units (``-inf`` and ``inf`` allowed, NaN not).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            A float for a scalar ``x``, otherwise an array of the same shape.
+        """
+        amounts = np.asarray(x, dtype=np.float64)
+        if np.isnan(amounts).any():
+            raise ParameterError("AggregateDistribution.cdf", "x", x, "must not be NaN")
+        index = np.searchsorted(self.x, amounts, side="right")
+        padded = np.concatenate(([0.0], self._cdf))
+        # The cumulative sum can exceed 1 by round-off (the total is 1 within 1e-10).
+        values = np.minimum(padded[index], 1.0)
+        if values.ndim == 0:
+            return float(values)
+        return values
+
+    def value_at_risk(self, p: ArrayLike) -> float | NDArray[np.float64]:
+        """Value at risk: the lower quantile :math:`\\inf\\{x : F(x) \\ge p\\}`.
+
+        Parameters
+        ----------
+        p : float or array_like
+            Confidence level(s) in (0, 1).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Currency units; a float for a scalar ``p``.
+
+        Notes
+        -----
+        The same definition as :func:`xborder_risk.measures.var` (Hyndman & Fan 1996,
+        definition 1) applied to this distribution.  A level ``p`` closer to 1 than
+        :attr:`truncation_bound` is not resolved by the grid.
+        """
+        levels = _check_levels("AggregateDistribution.value_at_risk", p)
+        index = np.minimum(np.searchsorted(self._cdf, levels, side="left"), self.x.size - 1)
+        values = self.x[index]
+        if values.ndim == 0:
+            return float(values)
+        return np.asarray(values, dtype=np.float64)
+
+    def quantile(self, p: ArrayLike) -> float | NDArray[np.float64]:
+        """Alias of :meth:`value_at_risk` (lower quantile)."""
+        return self.value_at_risk(p)
+
+    def tvar(self, p: ArrayLike) -> float | NDArray[np.float64]:
+        """Tail value at risk (expected shortfall) at level ``p``.
+
+        Parameters
+        ----------
+        p : float or array_like
+            Confidence level(s) in (0, 1).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            :math:`\\mathrm{VaR}_p + E[(S - \\mathrm{VaR}_p)_+]/(1 - p)`, currency units.
+
+        Notes
+        -----
+        Acerbi & Tasche (2002), "On the coherence of expected shortfall", *J. Banking &
+        Finance* 26(7), eq. (3.3) — the definition :func:`xborder_risk.measures.tvar`
+        uses for a sample.
+        """
+        levels = _check_levels("AggregateDistribution.tvar", p)
+        flat = np.atleast_1d(levels).ravel()
+        var = np.atleast_1d(np.asarray(self.value_at_risk(flat), dtype=np.float64))
+        out = np.empty(flat.size, dtype=np.float64)
+        for i, (level, v) in enumerate(zip(flat, var, strict=True)):
+            above = self.x > v
+            excess = float(np.dot(self.x[above] - v, self.probabilities[above]))
+            out[i] = v + excess / (1.0 - level)
+        if levels.ndim == 0:
+            return float(out[0])
+        return out.reshape(levels.shape)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The distribution as a table with columns ``x``, ``probability``, ``cdf``."""
+        return pd.DataFrame(
+            {
+                "x": np.array(self.x),
+                "probability": np.array(self.probabilities),
+                "cdf": np.minimum(np.array(self._cdf), 1.0),
+            }
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Grid planning and the public entry point
+# --------------------------------------------------------------------------------------
+
+
+def _check_n_points(owner: str, n_points: object) -> int:
+    n = check_int(owner, "n_points", n_points, lower=2)
+    if n & (n - 1):
+        raise ParameterError(owner, "n_points", n_points, "must be a power of two (2, 4, 8, ...)")
+    if n > MAX_GRID_POINTS:
+        raise SimulationSizeError(
+            f"{owner}: n_points={n} exceeds the largest grid MAX_GRID_POINTS=2**26"
+        )
+    return n
+
+
+def _check_method(owner: str, method: object) -> Method:
+    if method not in ("fft", "panjer"):
+        raise ParameterError(owner, "method", method, "must be 'fft' or 'panjer'")
+    return cast(Method, method)
+
+
+def _check_panjer_size(owner: str, n_points: int) -> None:
+    if n_points > PANJER_MAX_POINTS:
+        raise SimulationSizeError(
+            f"{owner}: method='panjer' would need {n_points} grid points, above "
+            f"PANJER_MAX_POINTS={PANJER_MAX_POINTS}; use method='fft' or a larger step"
+        )
+
+
+def _next_power_of_two(x: float) -> int:
+    return 1 << max(1, math.ceil(math.log2(max(x, 2.0))))
+
+
+def _automatic_step(model: LossModel) -> float:
+    """The default step; see ``docs/exact.md`` ("Choosing the grid")."""
+    severity, layer = model.severity, model.layer
+    d, limit = float(layer.deductible), float(layer.limit)
+    p_positive = float(severity.sf(d)) if d > 0.0 else 1.0
+    body = math.nan
+    if p_positive > 1e-14:
+        # Median of a positive payment: the X-quantile at F(d) + S(d)/2, less d.
+        body = float(severity.ppf(1.0 - 0.5 * p_positive)) - d
+    if not (math.isfinite(body) and body > 0.0):
+        # The layer is (numerically) never reached; any scale will do.
+        body = limit if math.isfinite(limit) else max(d, 1.0)
+    body = min(body, limit)
+    spread = body * math.sqrt(float(model.frequency.mean()) + float(model.frequency.var()))
+    step = max(body / _BODY_STEPS, spread / _SPREAD_STEPS)
+    if math.isfinite(limit):
+        step = limit / math.ceil(limit / step)  # the limit must be a grid point
+    return step
+
+
+def _range_lower_bound(model: LossModel, tol: float) -> float:
+    """A grid range (currency) no adequate grid can be shorter than.
+
+    The error bound charges E[N] S_Y(x) for a layer loss cut off at the grid's end x, so
+    it cannot be met before S_Y(x) <= tol / E[N]; and a grid shorter than E[S] cannot
+    hold the distribution.
+    """
+    severity, layer = model.severity, model.layer
+    d, limit = float(layer.deductible), float(layer.limit)
+    expected_count = float(model.frequency.mean())
+    single = 0.0
+    if expected_count > tol:
+        single = min(max(float(severity.ppf(1.0 - tol / expected_count)) - d, 0.0), limit)
+    try:
+        mean = expected_count * _layered_mean(severity, d, limit)
+    except MomentDoesNotExistError:
+        mean = 0.0
+    return max(single, mean)
+
+
+def _refuse_size(needed: float, step: float, tol: float) -> SimulationSizeError:
+    return SimulationSizeError(
+        f"aggregate_distribution: holding the tail to tail_tolerance={tol:g} with "
+        f"step={step:g} needs more than {needed:.3g} grid points, above "
+        f"MAX_GRID_POINTS=2**26; give a larger step or tail_tolerance, or set an "
+        f"occurrence limit"
+    )
+
+
+def _grow_grid(
+    model: LossModel, step: float, limit_steps: int | None, tol: float
+) -> tuple[int, NDArray[np.float64], float]:
+    """Smallest power-of-two grid (from a lower bound) whose error bound is <= tol."""
+    needed = _range_lower_bound(model, tol) / step + 1.0
+    if not math.isfinite(needed) or needed > MAX_GRID_POINTS:
+        raise _refuse_size(needed, step, tol)
+    n = max(_MIN_AUTO_POINTS, _next_power_of_two(needed))
+    d = float(model.layer.deductible)
+    while True:
+        pmf, truncated = _discretise(model.severity, d, limit_steps, step, n)
+        bound = _tail_error_bound(model.frequency, pmf, truncated, n, tol)
+        if bound <= tol:
+            return n, pmf, bound
+        if 2 * n > MAX_GRID_POINTS:
+            raise _refuse_size(2 * n, step, tol)
+        n *= 2
+
+
+def _fit_step_to_points(
+    model: LossModel, n: int, tol: float
+) -> tuple[float, NDArray[np.float64], float]:
+    """The smallest step (on a 2**(1/4) ladder) for which n points hold the tail."""
+    d, limit = float(model.layer.deductible), float(model.layer.limit)
+
+    def aligned(step: float) -> float:
+        # Round towards a coarser step so that the grid does not lose range.
+        return step if math.isinf(limit) else limit / max(1, math.floor(limit / step))
+
+    probe = aligned(max(_automatic_step(model), _range_lower_bound(model, tol) / n))
+    probe_n, _, _ = _grow_grid(
+        model, probe, _limit_steps(limit, probe, "aggregate_distribution"), tol
+    )
+    step = aligned(probe * probe_n / n)
+    ladder = 2.0**0.25
+
+    def attempt(candidate: float) -> tuple[NDArray[np.float64], float]:
+        pmf, truncated = _discretise(
+            model.severity,
+            d,
+            _limit_steps(limit, candidate, "aggregate_distribution"),
+            candidate,
+            n,
+        )
+        return pmf, _tail_error_bound(model.frequency, pmf, truncated, n, tol)
+
+    pmf, bound = attempt(step)
+    for _ in range(40):
+        if bound <= tol:
+            break
+        step = aligned(step * ladder)
+        pmf, bound = attempt(step)
+    else:
+        raise ParameterError(
+            "aggregate_distribution",
+            "n_points",
+            n,
+            f"is too small to hold the tail to tail_tolerance={tol:g}",
+        )
+    # The probe grid was a power of two, so the step may be up to twice too coarse.
+    for _ in range(4):
+        finer = aligned(step / ladder)
+        if finer >= step:
+            break
+        finer_pmf, finer_bound = attempt(finer)
+        if finer_bound > tol:
+            break
+        step, pmf, bound = finer, finer_pmf, finer_bound
+    return step, pmf, bound
+
+
+def _apply_aggregate_terms(
+    lattice: NDArray[np.float64], pmf: NDArray[np.float64], layer: Layer
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Map S to share * min(max(S - D, 0), L) and merge the points that coincide."""
+    deductible, limit, share = (
+        float(layer.aggregate_deductible),
+        float(layer.aggregate_limit),
+        float(layer.share),
+    )
+    if deductible == 0.0 and math.isinf(limit) and share == 1.0:
+        return lattice, pmf
+    paid = share * np.minimum(np.maximum(lattice - deductible, 0.0), limit)
+    # paid is non-decreasing along the lattice, so equal values are consecutive runs.
+    new_run = np.concatenate(([False], np.diff(paid) > 0.0))
+    run_id = np.cumsum(new_run)
+    merged = np.asarray(np.bincount(run_id, weights=pmf), dtype=np.float64)
+    return paid[np.concatenate(([True], new_run[1:]))], merged
+
+
+def aggregate_distribution(
+    model: LossModel,
+    *,
+    step: float | None = None,
+    n_points: int | None = None,
+    method: Method = "fft",
+    tail_tolerance: float = 1e-12,
+) -> AggregateDistribution:
+    """The distribution of one line's annual layer loss, computed without simulation.
+
+    Parameters
+    ----------
+    model : LossModel
+        Frequency, severity and layer of the line.
+    step : float, optional
+        Discretisation span :math:`h`, currency units, ``> 0`` and finite.  With a finite
+        occurrence limit it must divide the limit.  Chosen automatically when omitted.
+    n_points : int, optional
+        Grid size, a power of two ``>= 2``.  When omitted, the grid grows (doubling) until
+        the probability it misplaces is below ``tail_tolerance``; when given without a
+        step, the step is chosen so that this grid holds the tail; when given with a
+        step, a grid too small for the tolerance is refused.
+    method : {"fft", "panjer"}, default "fft"
+        Compounding algorithm.  Both give the same result on the same grid; Panjer is
+        limited to ``PANJER_MAX_POINTS`` grid points.
+    tail_tolerance : float, default 1e-12
+        Largest probability the finite grid may misplace (cut off or wrapped around), in
+        ``[1e-15, 1e-3]``.
+
+    Returns
+    -------
+    AggregateDistribution
+        Annual layer loss :math:`A` on a grid, currency units per year.
+
+    Raises
+    ------
+    ParameterError
+        Invalid argument (named in the message).
+    SimulationSizeError
+        The request would need more than ``MAX_GRID_POINTS`` grid points (or, for Panjer,
+        more than ``PANJER_MAX_POINTS``); refused before allocating.
+
+    Notes
+    -----
+    1. The occurrence layer loss :math:`Y = \\min(\\max(X - d, 0), l)` is discretised on
+       :math:`0, h, 2h, \\dots` by the method of rounding (*Loss Models* §9.6.1, see
+       :func:`discretise_layered_severity`), with the limit on a grid point.
+    2. :math:`S = Y_1 + \\dots + Y_N` is compounded on :math:`n` points by FFT,
+       :math:`g = \\mathrm{DFT}^{-1}[P_N(\\mathrm{DFT}[f])]`, or by Panjer's recursion
+       (*Loss Models* Theorem 9.8); see :func:`compound_pmf`.  The FFT computes the
+       compound modulo :math:`n` (aliasing): the probability of :math:`S \\ge nh` wraps
+       around onto the low points.  The grid is sized so that a Chernoff bound
+       :math:`P(S \\ge nh) \\le \\inf_{t>0} P_N(M_Y(t))e^{-tnh}`, plus
+       :math:`E[N]P(Y > (n-1)h)` for a layer loss cut off at the grid's end, is at most
+       ``tail_tolerance`` (Embrechts & Frei 2009, §4).  Panjer drops that probability
+       instead; it is added to the last grid point.
+    3. The aggregate terms are applied to the lattice exactly:
+       :math:`A = s\\min(\\max(S - D, 0), L)`, merging the points that map together (all
+       of :math:`S \\le D` onto 0, all of :math:`S \\ge D + L` onto :math:`sL`).
+
+    The default step is the coarser of (median of a positive layer payment)/200 and
+    :math:`\\text{that median}\\cdot\\sqrt{E[N] + \\mathrm{Var}[N]}/1000` (a rough aggregate
+    spread), refined so that the limit is a whole number of steps; see ``docs/exact.md``.
+    """
+    owner = "aggregate_distribution"
+    if not isinstance(model, LossModel):
+        raise ParameterError(owner, "model", model, "must be a LossModel")
+    chosen = _check_method(owner, method)
+    low, high = _TAIL_TOLERANCE_RANGE
+    tol = check_real(owner, "tail_tolerance", tail_tolerance, lower=low, upper=high)
+    n_given = None if n_points is None else _check_n_points(owner, n_points)
+    limit = float(model.layer.limit)
+
+    if step is not None:
+        h = check_real(owner, "step", step, lower=0.0, lower_inclusive=False)
+        limit_steps = _limit_steps(limit, h, owner)
+        if n_given is None:
+            n, pmf, bound = _grow_grid(model, h, limit_steps, tol)
+        else:
+            n = n_given
+            pmf, truncated = _discretise(
+                model.severity, float(model.layer.deductible), limit_steps, h, n
+            )
+            bound = _tail_error_bound(model.frequency, pmf, truncated, n, tol)
+            if bound > tol:
+                raise ParameterError(
+                    owner,
+                    "n_points",
+                    n_points,
+                    f"with step={h:g} may misplace probability up to {bound:.3g} beyond the "
+                    f"grid, above tail_tolerance={tol:g}; use more points or a larger step",
+                )
+    elif n_given is None:
+        h = _automatic_step(model)
+        n, pmf, bound = _grow_grid(model, h, _limit_steps(limit, h, owner), tol)
+    else:
+        n = n_given
+        h, pmf, bound = _fit_step_to_points(model, n, tol)
+
+    if chosen == "panjer":
+        _check_panjer_size(owner, n)
+        compound = _panjer_compound(model.frequency, pmf, n)
+    else:
+        compound = _fft_compound(model.frequency, pmf, n)
+
+    if not np.isfinite(compound).all() or compound.min() < _ROUNDOFF_NEGATIVE:
+        raise SimulationError(
+            f"{owner}: method={chosen!r} produced probabilities outside [0, 1] "
+            f"(minimum {float(np.nanmin(compound)):.3g}); the computation is numerically "
+            "unstable for this model, try the other method"
+        )
+    np.maximum(compound, 0.0, out=compound)  # round-off only, checked just above
+    missing = 1.0 - float(compound.sum())
+    if missing > 0.0:
+        # Panjer leaves out P(S >= n h) (<= tail_tolerance): keep the pmf a distribution by
+        # putting it on the last grid point, as a conservative cap.
+        compound[-1] += missing
+    compound /= compound.sum()
+
+    lattice = h * np.arange(n, dtype=np.float64)
+    x, probabilities = _apply_aggregate_terms(lattice, compound, model.layer)
+    return AggregateDistribution(
+        x=x, probabilities=probabilities, step=h, method=chosen, truncation_bound=bound
+    )
