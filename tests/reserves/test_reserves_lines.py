@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,8 @@ def year_loss_table(n: int = 20_000, seed: int = 11) -> np.ndarray:
     common = rng.gamma(2.0, 1.0, size=n)  # shared shock: lines are dependent
     return np.column_stack(
         [
-            common * rng.lognormal(9.0, 1.0, size=n),
-            common * rng.lognormal(10.0, 1.5, size=n),
+            common * rng.lognormal(9.0, 0.6, size=n),
+            common * rng.lognormal(10.0, 0.8, size=n),
         ]
     )
 
@@ -126,10 +127,26 @@ class TestTable:
     def test_rare_losses_warn_and_give_no_margin(self) -> None:
         annual = np.zeros((1000, 2))
         annual[0] = [5e6, 1e6]  # one loss in a thousand years: VaR_0.995 = 0 < mean
-        with pytest.warns(XBorderRiskWarning, match="risk margin is set to 0"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, INCEPTION)
+        messages = [str(w.message) for w in caught if w.category is XBorderRiskWarning]
+        assert sum("risk margin is set to 0" in m for m in messages) == 3  # 2 lines + total
+        assert sum("quantile of the unpaid amount is below its mean" in m for m in messages) == 3
         assert (table["scr_unpaid"] < 0).all()
         assert (table["risk_margin"] == 0.0).all()
+        assert (table["risk_adjustment"] < 0).all()  # reported, not floored
+
+    def test_heavy_tail_negative_risk_adjustment_warns(self) -> None:
+        # lognormal sigma = 2: mean exp(mu + 2) is above the 75th percentile exp(mu + 1.35)
+        annual = np.random.default_rng(3).lognormal(0.0, 2.0, size=(50_000, 1))
+        with pytest.warns(XBorderRiskWarning, match="0.75 quantile .* below its mean"):
+            table = reserve_lines(annual, ["cyber"], {"cyber": PATTERNS["tech_failure"]},
+                                  INCEPTION, 1.0, INCEPTION)  # fmt: skip
+        assert table.loc["cyber", "risk_adjustment"] < 0
+        quiet = reserve_lines(annual, ["cyber"], {"cyber": PATTERNS["tech_failure"]},
+                              INCEPTION, 1.0, INCEPTION, confidence=0.9)  # fmt: skip
+        assert quiet.loc["cyber", "risk_adjustment"] > 0
 
     @pytest.mark.skipif(not PATTERNS_CSV.exists(), reason="rating tables not in this checkout")
     def test_shipped_patterns_long_tail_runs_off_slower(self) -> None:

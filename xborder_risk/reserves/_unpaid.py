@@ -324,7 +324,9 @@ def reserve_lines(
         - ``paid``, ``case``, ``ibnr``: means at the valuation date;
         - ``best_estimate_reserve``: mean unpaid (= case + ibnr), undiscounted;
         - ``unpaid_std``, ``unpaid_q75``, ``unpaid_q99_5``: spread of the unpaid amount;
-        - ``confidence`` (fraction) and ``risk_adjustment`` at that level;
+        - ``confidence`` (fraction) and ``risk_adjustment`` at that level (negative, with an
+          :class:`~xborder_risk.errors.XBorderRiskWarning`, when the quantile lies below the
+          mean, as for a heavy right tail at 75 %);
         - ``scr``: VaR_scr_level(loss) - mean, the one-year capital on the period's loss;
         - ``scr_unpaid``: the same on the unpaid amount at the valuation date (equal to
           ``scr`` when valuing at inception);
@@ -450,6 +452,16 @@ def _row(
     row["risk_adjustment"] = (
         lower_quantile(owner, "confidence", outstanding, confidence) - mean_unpaid
     )
+    if row["risk_adjustment"] < 0.0:
+        # a heavy right tail puts the mean above the chosen quantile (a lognormal with
+        # sigma > 1.35 has its mean above the 75th percentile)
+        warnings.warn(
+            f"reserve_lines: the {confidence:g} quantile of the unpaid amount is below its "
+            f"mean (risk adjustment {row['risk_adjustment']:.6g}); a higher confidence level "
+            "is needed for a positive risk adjustment",
+            XBorderRiskWarning,
+            stacklevel=3,
+        )
     row["scr"] = lower_quantile(owner, "scr_level", loss, scr_level) - float(loss.mean())
     row["scr_unpaid"] = scr_unpaid
     if scr_unpaid < 0.0:
