@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from xborder_risk.errors import XBorderRiskError
+from xborder_risk.exposure._types import PATTERN_DESCRIPTIONS
 
 __all__ = ["FieldError", "FrozenModel", "InvalidSubmissionError", "field_error", "format_path"]
 
@@ -162,6 +163,9 @@ class InvalidSubmissionError(XBorderRiskError):
             message = str(item["msg"])
             if item["type"] == "extra_forbidden":
                 message = "unknown field (not part of the model; check its spelling)"
+            elif item["type"] == "string_pattern_mismatch":
+                pattern = str(ctx.get("pattern", ""))
+                message = f"must be {PATTERN_DESCRIPTIONS.get(pattern, f'like {pattern!r}')}"
             elif loc and loc[-1] == "[key]":
                 message = f"invalid key: {message}"
             errors.append(

@@ -34,7 +34,14 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, ScalarNode
 
-__all__ = ["DuplicateKeyError", "SubmissionYamlLoader", "load_json_text", "load_yaml_text"]
+__all__ = [
+    "DuplicateKeyError",
+    "SubmissionYamlDumper",
+    "SubmissionYamlLoader",
+    "dump_yaml_text",
+    "load_json_text",
+    "load_yaml_text",
+]
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -107,6 +114,38 @@ SubmissionYamlLoader.add_implicit_resolver(_MERGE_TAG, re.compile(r"^(?:<<)$"), 
 SubmissionYamlLoader.add_constructor(_BOOL_TAG, SubmissionYamlLoader.construct_strict_bool)
 SubmissionYamlLoader.add_constructor(_INT_TAG, SubmissionYamlLoader.construct_decimal_int)
 SubmissionYamlLoader.add_constructor(_FLOAT_TAG, SubmissionYamlLoader.construct_decimal_float)
+
+
+class SubmissionYamlDumper(yaml.SafeDumper):
+    """``yaml.SafeDumper`` that quotes every string either YAML 1.1 or our loader would misread.
+
+    PyYAML quotes a string only when its own (YAML 1.1) resolvers would read it as another
+    type; ``0E0`` is a string in YAML 1.1 but a float under the YAML 1.2 rules of
+    :class:`SubmissionYamlLoader`, and ``NO`` the reverse.  Registering both sets of resolvers
+    quotes both, so the output reads back identically with either reader.
+    """
+
+
+_LINE_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+
+
+def _represent_str(dumper: SubmissionYamlDumper, value: str) -> ScalarNode:
+    # YAML 1.1 folds NEL and the Unicode line/paragraph separators in plain and block scalars;
+    # only the double-quoted style escapes them (\N, \L, \P) so that they survive.
+    style = '"' if _LINE_BREAKS.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+SubmissionYamlDumper.add_representer(str, _represent_str)
+
+for _first, _resolvers in SubmissionYamlLoader.yaml_implicit_resolvers.items():
+    for _tag, _regexp in _resolvers:
+        SubmissionYamlDumper.add_implicit_resolver(_tag, _regexp, [_first])
+
+
+def dump_yaml_text(data: Any) -> str:
+    """Serialise plain data to YAML text readable by both YAML 1.1 and our loader."""
+    return yaml.dump(data, Dumper=SubmissionYamlDumper, sort_keys=False, allow_unicode=True)
 
 
 def load_yaml_text(text: str) -> Any:

@@ -35,6 +35,7 @@ __all__ = [
     "MAX_COUNT",
     "MAX_HOURS_PER_YEAR",
     "MAX_YEARS",
+    "PATTERN_DESCRIPTIONS",
     "PERILS",
     "REDUNDANCY_LEVELS",
     "ROLES",
@@ -188,13 +189,24 @@ CurrencyCode = Annotated[
 ]
 """Active ISO 4217 alphabetic currency code, upper case."""
 
+IDENTIFIER_PATTERN: Final[str] = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"
+NAME_PATTERN: Final[str] = r"\S"
+
+#: Plain-words reading of each pattern, used in error messages instead of the regex.
+PATTERN_DESCRIPTIONS: Final[dict[str, str]] = {
+    IDENTIFIER_PATTERN: "letters, digits and _ . : / - only, starting with a letter or digit",
+    NAME_PATTERN: "non-blank text",
+    r"^[A-Z]{2}$": "two upper-case letters (ISO 3166-1 alpha-2)",
+    r"^[A-Z]{3}$": "three upper-case letters (ISO 4217)",
+}
+
 Identifier = Annotated[
     str,
-    Field(strict=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"),
+    Field(strict=True, min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN),
 ]
 """An identifier: 1-64 characters, letters, digits and ``_ . : / -``, starting alphanumeric."""
 
-Name = Annotated[str, Field(strict=True, min_length=1, max_length=200, pattern=r"\S")]
+Name = Annotated[str, Field(strict=True, min_length=1, max_length=200, pattern=NAME_PATTERN)]
 """A display name: 1-200 characters, not blank."""
 
 Notes = Annotated[str, Field(strict=True, max_length=10_000)]

@@ -13,7 +13,7 @@ import yaml
 from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, model_validator
 
 from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
-from xborder_risk.exposure._loading import load_json_text, load_yaml_text
+from xborder_risk.exposure._loading import dump_yaml_text, load_json_text, load_yaml_text
 from xborder_risk.exposure._types import (
     LINES,
     CurrencyCode,
@@ -366,4 +366,4 @@ class Submission(FrozenModel):
         Strings that a YAML 1.1 reader would misread (``NO``, ``012``, dates) are quoted.
         """
         data: dict[str, Any] = self.model_dump(mode="json")
-        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        return dump_yaml_text(data)
