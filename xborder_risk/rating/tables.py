@@ -27,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -178,6 +179,7 @@ class RatingTables:
     source: str
     manifest: Mapping[str, Any]
     _frames: Mapping[str, pd.DataFrame] = field(repr=False)
+    _index: Mapping[str, Mapping[tuple[Any, ...], Mapping[str, Any]]] = field(repr=False)
 
     # -- construction -------------------------------------------------------------------------
 
@@ -331,29 +333,31 @@ class RatingTables:
 
     # -- look-ups used by the rater --------------------------------------------------------------
 
-    def lookup(self, table: str, **key: object) -> pd.Series:
+    def lookup(self, table: str, **key: object) -> Mapping[str, Any]:
         """Return the single row of ``table`` whose key columns equal ``key``.
+
+        Returns
+        -------
+        Mapping
+            Column name to value (read-only).
 
         Raises
         ------
         RatingTableError
             If the key is not the table's key or no row matches.
         """
-        frame = self._frames.get(table)
-        if frame is None:
+        index = self._index.get(table)
+        if index is None:
             raise RatingTableError(f"no rating table named '{table}'")
         key_columns = list(self.manifest["tables"][table]["key"])
         if sorted(key) != sorted(key_columns):
             raise RatingTableError(
                 f"{self._file(table)}: look-up by {sorted(key)} but the key is {key_columns}"
             )
-        mask = pd.Series(True, index=frame.index)
-        for column, value in key.items():
-            mask &= frame[column] == value
-        rows = frame[mask]
-        if rows.empty:
+        row = index.get(tuple(key[column] for column in key_columns))
+        if row is None:
             raise RatingTableError(f"{self._file(table)}: no row for key {_fmt_key(key)}")
-        return rows.iloc[0].copy()
+        return row
 
     def parameter(self, name: str) -> float:
         """Value of the scalar parameter ``name`` from ``parameters.csv``."""
@@ -367,20 +371,18 @@ class RatingTables:
         RatingTableError
             If ``fx.csv`` has no rate for ``currency``.
         """
-        frame = self._frames["fx"]
-        rows = frame[frame["currency"] == currency]
-        if rows.empty:
+        row = self._index["fx"].get((currency,))
+        if row is None:
             raise RatingTableError(
                 f"{self._file('fx')}: no exchange rate for currency '{currency}'; add a row "
                 "'currency,rate_to_usd,as_of' for it or quote in a currency the table covers"
             )
-        return float(rows["rate_to_usd"].iloc[0])
+        return float(row["rate_to_usd"])
 
     def fx_date(self, currency: str) -> date:
         """Date of the FX rate of ``currency``."""
         self.fx_rate(currency)
-        frame = self._frames["fx"]
-        value: date = frame.loc[frame["currency"] == currency, "as_of"].iloc[0]
+        value: date = self._index["fx"][(currency,)]["as_of"]
         return value
 
     def convert(self, amount: float, from_currency: str, to_currency: str) -> float:
@@ -394,7 +396,7 @@ class RatingTables:
             return float(amount)
         return float(amount) * self.fx_rate(from_currency) / self.fx_rate(to_currency)
 
-    def country(self, code: str) -> pd.Series:
+    def country(self, code: str) -> Mapping[str, Any]:
         """Row of ``countries.csv`` for ISO 3166-1 alpha-2 ``code``.
 
         Raises
@@ -402,14 +404,13 @@ class RatingTables:
         RatingTableError
             If the code has no row (a user table may cover fewer countries than ISO 3166-1).
         """
-        frame = self._frames["countries"]
-        rows = frame[frame["code"] == code]
-        if rows.empty:
+        row = self._index["countries"].get((code,))
+        if row is None:
             raise RatingTableError(
                 f"{self._file('countries')}: country '{code}' has no row, so it has no "
                 "political-risk class or data-protection regime to rate with"
             )
-        return rows.iloc[0].copy()
+        return row
 
     def relativity(self, line: str, factor: str, level: str) -> tuple[float, float]:
         """(frequency factor, severity factor) of ``relativities.csv`` for one level."""
@@ -478,7 +479,29 @@ def _load_from(root: Traversable, source: str) -> RatingTables:
     _check_references(frames, tables)
     _check_rules(frames, tables)
     frozen_manifest = _freeze(manifest)
-    return RatingTables(source, frozen_manifest, MappingProxyType(frames))
+    index = {name: _key_index(frame, tables[name]["key"]) for name, frame in frames.items()}
+    return RatingTables(source, frozen_manifest, MappingProxyType(frames), MappingProxyType(index))
+
+
+def _key_index(frame: pd.DataFrame, key: list[str]) -> Mapping[tuple[Any, ...], Mapping[str, Any]]:
+    # Plain-Python rows by key: the rater looks up hundreds of rows per submission.
+    records = frame.to_dict(orient="records")
+    return MappingProxyType(
+        {
+            tuple(_plain(record[k]) for k in key): MappingProxyType(
+                {str(column): _plain(value) for column, value in record.items()}
+            )
+            for record in records
+        }
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
 
 
 def _check_manifest(manifest: object) -> None:
