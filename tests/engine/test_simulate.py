@@ -27,14 +27,17 @@ CYBER = LossModel(
     Layer(deductible=25_000, limit=2_000_000, aggregate_limit=5_000_000, share=0.8),
 )
 TECH = LossModel("tech_failure", Poisson(lam=1.5), Gamma(alpha=2.0, theta=40_000.0))
+# Enough claims a year (>= 8) to exercise numpy's pairwise summation inside a year.
+FREQUENT = LossModel("frequent", Poisson(lam=14.0), Lognormal(mu=8.0, sigma=1.0), Layer(limit=9e3))
 
 
 def test_matches_a_plain_reference_loop():
     """Counts then severities from each (block, line) stream, summed year by year."""
     n_years = BLOCK_YEARS + 37  # two blocks, the second partial
-    result = simulate([CYBER, TECH], n_years, seed=11)
+    models = [CYBER, TECH, FREQUENT]
+    result = simulate(models, n_years, seed=11)
     root = np.random.SeedSequence(11)
-    for line_index, model in enumerate([CYBER, TECH]):
+    for line_index, model in enumerate(models):
         expected_annual = np.empty(n_years)
         expected_max = np.empty(n_years)
         for block, (start, stop) in enumerate([(0, BLOCK_YEARS), (BLOCK_YEARS, n_years)]):
@@ -45,15 +48,17 @@ def test_matches_a_plain_reference_loop():
             for year, count in zip(range(start, stop), counts, strict=True):
                 occurrence = model.layer.occurrence(severities[offset : offset + count])
                 offset += count
-                total = 0.0
-                for payment in occurrence:
-                    total += payment
+                # The engine's documented order: numpy's add.reduceat over the year's
+                # claims in claim order (neither strictly sequential nor pairwise).
+                total = np.add.reduceat(occurrence, [0])[0] if count else 0.0
                 expected_annual[year] = model.layer.aggregate(np.array([total]))[0]
                 top = occurrence.max() if count else 0.0
                 expected_max[year] = top * model.layer.share
         np.testing.assert_array_equal(result.annual[:, line_index], expected_annual)
         np.testing.assert_array_equal(result.max_occurrence[:, line_index], expected_max)
-    np.testing.assert_array_equal(result.total, result.annual[:, 0] + result.annual[:, 1])
+    np.testing.assert_array_equal(
+        result.total, result.annual[:, 0] + result.annual[:, 1] + result.annual[:, 2]
+    )
 
 
 @pytest.mark.parametrize("chunk_years", [1, 1000, BLOCK_YEARS, 2 * BLOCK_YEARS + 5, 10**9])

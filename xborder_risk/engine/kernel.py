@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk._validation import check_int
+from xborder_risk.engine.layers import Layer
 from xborder_risk.engine.model import LossModel
 from xborder_risk.engine.results import TOTAL, SimulationResult
 from xborder_risk.engine.rng import BLOCK_YEARS, block_bounds, block_generator, root_seed_sequence
@@ -66,31 +67,33 @@ def _line_block(
     layer = model.layer
     counts = model.frequency.sample(rng, n)
     ends = np.cumsum(counts)
-    total_claims = int(ends[-1]) if n else 0
-    annual = np.zeros(n, dtype=np.float64)
+    total_claims = int(ends[-1])
     largest = np.zeros(n, dtype=np.float64)
-    starts = ends - counts
-    year_ids = np.arange(n)
-    for first in range(0, total_claims, CLAIM_BATCH):
-        last = min(first + CLAIM_BATCH, total_claims)
-        payments = model.severity.sample(rng, last - first)
-        if layer.deductible:
-            np.subtract(payments, layer.deductible, out=payments)
-        layer._occurrence_in_place(payments)
-        if first == 0 and last == total_claims:
-            batch_counts = counts
-        else:
+    if total_claims == 0:
+        return np.zeros(n, dtype=np.float64), largest
+    if total_claims <= CLAIM_BATCH:
+        # The common case: one severity draw for the whole block.
+        payments = model.severity.sample(rng, total_claims)
+        annual = _add_batch(layer, payments, counts, ends - counts, largest, n)
+        layer._aggregate_in_place(annual)
+    else:
+        annual = np.zeros(n, dtype=np.float64)
+        starts = ends - counts
+        for first in range(0, total_claims, CLAIM_BATCH):
+            last = min(first + CLAIM_BATCH, total_claims)
+            payments = model.severity.sample(rng, last - first)
             batch_counts = np.clip(ends, first, last) - np.clip(starts, first, last)
-        claim_year = np.repeat(year_ids, batch_counts)
-        # bincount adds each year's claims in claim order: a fixed-order float64 sum.
-        annual += np.bincount(claim_year, weights=payments, minlength=n)
-        # reduceat on an empty segment returns the next element, so only non-empty
-        # years get a maximum; the others keep 0.
-        with_claims = np.flatnonzero(batch_counts)
-        segment_starts = (np.cumsum(batch_counts) - batch_counts)[with_claims]
-        batch_max = np.maximum.reduceat(payments, segment_starts)
-        largest[with_claims] = np.maximum(largest[with_claims], batch_max)
-    layer._aggregate_in_place(annual)
+            batch_largest = np.zeros(n, dtype=np.float64)
+            annual += _add_batch(
+                layer,
+                payments,
+                batch_counts,
+                np.cumsum(batch_counts) - batch_counts,
+                batch_largest,
+                n,
+            )
+            np.maximum(largest, batch_largest, out=largest)
+        layer._aggregate_in_place(annual)
     if layer.share != 1.0:
         largest *= layer.share
     if not np.isfinite(annual).all():
@@ -99,6 +102,35 @@ def _line_block(
             "give the layer a finite limit or use a lighter-tailed severity"
         )
     return annual, largest
+
+
+def _add_batch(
+    layer: Layer,
+    payments: NDArray[np.float64],
+    counts: NDArray[np.int64],
+    first_claim: NDArray[np.int64],
+    largest: NDArray[np.float64],
+    n: int,
+) -> NDArray[np.float64]:
+    """Per-year sums of one batch of claims after the occurrence terms.
+
+    ``payments`` (ground-up, overwritten in place) holds ``counts[y]`` claims of year
+    ``y`` from position ``first_claim[y]``. Writes each year's largest payment into
+    ``largest`` and returns the per-year sums.
+    """
+    if layer.deductible:
+        np.subtract(payments, layer.deductible, out=payments)
+    layer._occurrence_in_place(payments)
+    # Segmented sum and maximum over the years with claims only: reduceat on an empty
+    # segment returns the next element instead of 0, so those years keep their 0.
+    # Each year's claims are added by add.reduceat in claim order: a fixed order that
+    # does not depend on chunking (a year never spans two blocks).
+    with_claims = np.flatnonzero(counts)
+    segment_starts = first_claim[with_claims]
+    annual = np.zeros(n, dtype=np.float64)
+    annual[with_claims] = np.add.reduceat(payments, segment_starts)
+    largest[with_claims] = np.maximum.reduceat(payments, segment_starts)
+    return annual
 
 
 def _chunks(n_blocks: int, chunk_years: int | None) -> list[range]:
@@ -114,17 +146,23 @@ def simulate_blocks(
     root: np.random.SeedSequence,
     n_years: int,
     blocks: range,
+    out: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Simulate a run of whole blocks; returns (annual, max_occurrence) for their years.
+    """Simulate a run of whole blocks: (annual, max_occurrence) rows of their years.
 
     The unit of work of every backend: it depends only on the models, the root seed and
     the block indices, so any split of the blocks into chunks gives the same numbers.
+    ``out`` (two arrays of shape (years in these blocks, n_lines)) receives the rows in
+    place; otherwise new arrays are returned.
     """
     bounds = block_bounds(n_years)
     first_year = bounds[blocks.start][0]
     last_year = bounds[blocks.stop - 1][1]
-    annual = np.empty((last_year - first_year, len(models)), dtype=np.float64)
-    largest = np.empty_like(annual)
+    if out is None:
+        annual = np.empty((last_year - first_year, len(models)), dtype=np.float64, order="F")
+        largest = np.empty_like(annual)
+    else:
+        annual, largest = out
     for block in blocks:
         start, stop = bounds[block]
         rows = slice(start - first_year, stop - first_year)
@@ -194,20 +232,24 @@ def simulate(
             f"{limit / 2**30:.1f} GiB (max_memory_bytes)"
         )
 
-    annual = np.empty((n_years, len(checked_models)), dtype=np.float64)
+    # Column-major: each line's years are contiguous, so block writes and the total are
+    # streaming copies; the shape and indexing are the documented (n_years, n_lines).
+    annual = np.empty((n_years, len(checked_models)), dtype=np.float64, order="F")
     largest = np.empty_like(annual)
     bounds = block_bounds(n_years)
     for chunk in _chunks(len(bounds), chunk_years):
         first_year, last_year = bounds[chunk.start][0], bounds[chunk.stop - 1][1]
-        chunk_annual, chunk_largest = simulate_blocks(checked_models, root, n_years, chunk)
-        annual[first_year:last_year] = chunk_annual
-        largest[first_year:last_year] = chunk_largest
+        rows = slice(first_year, last_year)
+        simulate_blocks(checked_models, root, n_years, chunk, out=(annual[rows], largest[rows]))
         if progress is not None:
             progress(last_year, n_years)
 
-    total = annual[:, 0].copy()
-    for column in range(1, annual.shape[1]):
-        total += annual[:, column]
+    if annual.shape[1] == 1:
+        total = annual[:, 0]  # a read-only view: one line is its own total
+    else:
+        total = annual[:, 0].copy()
+        for column in range(1, annual.shape[1]):
+            total += annual[:, column]
     return SimulationResult(
         lines=tuple(m.name for m in checked_models),
         annual=annual,
