@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 
@@ -81,6 +82,17 @@ class TestPaymentPattern:
     def test_arrays_are_read_only(self) -> None:
         with pytest.raises(ValueError, match="read-only"):
             PATTERN.cumulative_paid[0] = 0.0
+
+    def test_immutable_and_copyable(self) -> None:
+        with pytest.raises(AttributeError, match="immutable"):
+            PATTERN.line = "other"  # type: ignore[misc]
+        twin = copy.deepcopy(PATTERN)
+        np.testing.assert_array_equal(twin.cumulative_paid, PATTERN.cumulative_paid)
+        assert twin.line == PATTERN.line
+        valuation = Valuation("2025-01-01", "2025-06-30", 2.0)
+        assert copy.deepcopy(valuation) == valuation
+        curve = copy.deepcopy(YieldCurve([1.0, 2.0], [0.01, 0.02]))
+        assert curve.discount_factor(2.0) == pytest.approx(1.02**-2)
 
     @pytest.mark.parametrize(
         ("kwargs", "field"),

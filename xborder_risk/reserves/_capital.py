@@ -72,8 +72,8 @@ def runoff_profile(pattern: PaymentPattern, valuation: Valuation) -> pd.Series:
     -------
     pandas.Series
         Indexed by whole years t = 0, 1, ... after the valuation date: unpaid at t divided by
-        unpaid at 0 (1 at t = 0, 0 once fully paid). Empty of run-off (a single 0) when
-        nothing is outstanding at the valuation date.
+        unpaid at 0 (1 at t = 0, 0 once fully paid); a single 0 when nothing is outstanding
+        at the valuation date.
     """
     _check_types("runoff_profile", pattern, valuation)
     outstanding = outstanding_fractions(pattern, valuation)

@@ -157,6 +157,13 @@ class PaymentPattern(_Frozen):
         object.__setattr__(self, "cumulative_paid", _readonly(paid))
         object.__setattr__(self, "line", line)
 
+    def __reduce__(self) -> tuple[type[PaymentPattern], tuple[object, ...]]:
+        # rebuild through __init__ (copy, pickle), which re-validates
+        return (
+            PaymentPattern,
+            (self.development_months, self.cumulative_reported, self.cumulative_paid, self.line),
+        )
+
     def __repr__(self) -> str:
         return (
             f"PaymentPattern(line={self.line!r}, {self.development_months.size} points, "
@@ -346,6 +353,9 @@ class Valuation(_Frozen):
     def __hash__(self) -> int:
         return hash((self.inception_date, self.valuation_date, self.policy_period_years))
 
+    def __reduce__(self) -> tuple[type[Valuation], tuple[object, ...]]:
+        return (Valuation, (self.inception_date, self.valuation_date, self.policy_period_years))
+
     def __repr__(self) -> str:
         return (
             f"Valuation(inception_date={self.inception_date.isoformat()!r}, "
@@ -412,6 +422,9 @@ class YieldCurve(_Frozen):
             raise ParameterError(owner, f"spot_rates[{i}]", rates[i], "must be > -1")
         object.__setattr__(self, "maturities_years", _readonly(maturities))
         object.__setattr__(self, "spot_rates", _readonly(rates))
+
+    def __reduce__(self) -> tuple[type[YieldCurve], tuple[object, ...]]:
+        return (YieldCurve, (self.maturities_years, self.spot_rates))
 
     def __repr__(self) -> str:
         rates = self.spot_rates

@@ -45,6 +45,8 @@ def _future_payment_grid(
     period = valuation.period_months
     horizon = period + pattern.fully_developed_months - elapsed
     n_steps = max(0, math.ceil(horizon * STEPS_PER_MONTH - 1e-9))
+    if horizon > 0.0:
+        n_steps = max(n_steps, 1)  # something is still unpaid: at least one step
     steps = np.arange(n_steps + 1, dtype=np.float64)
     paid = pattern.exposure_averaged("paid", elapsed + steps / STEPS_PER_MONTH, period)
     if n_steps > 0:
@@ -219,8 +221,8 @@ def unpaid(
     ultimate L: paid = L F_paid, case = L (F_rep - F_paid), IBNR = L (1 - F_rep),
     unpaid = L (1 - F_paid). Every simulated year shares the timing (the pattern is
     deterministic), so the spread of the unpaid amount comes from the loss itself; pattern
-    uncertainty is not modelled. Present values discount each month's expected payment
-    at the middle of each quarter-month with v(t) = (1 + r(t))^(-t).
+    uncertainty is not modelled. Present values discount the expected payment of each
+    quarter-month after the valuation date at its midpoint with v(t) = (1 + r(t))^(-t).
     """
     owner = "unpaid"
     losses = as_loss_vector(owner, "annual_losses", annual_losses)
