@@ -339,17 +339,18 @@ class Frequency(ABC):
         arr = np.array(raw, dtype=np.complex128)
         if not np.isfinite(arr).all():
             raise ParameterError(owner, "z", z, "must be finite")
+        flat = arr.reshape(-1)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            out = self._pgf(arr)
+            out = np.asarray(self._pgf(flat), dtype=np.complex128)
         bad = ~np.isfinite(out)
         if bad.any():
             raise ParameterError(
                 owner,
                 "z",
-                complex(arr[bad].flat[0]),
+                complex(flat[bad][0]),
                 "must lie where the pgf is finite (inside its radius of convergence)",
             )
-        return complex(out) if arr.ndim == 0 else out
+        return complex(out[0]) if arr.ndim == 0 else out.reshape(arr.shape)
 
     @abstractmethod
     def panjer_abp0(self) -> tuple[float, float, float]:
@@ -419,6 +420,10 @@ class Poisson(Frequency):
 
     lam: float
     PARAMETERS: ClassVar[tuple[ParamSpec, ...]] = (ParamSpec("lam", 0.0, MAX_POISSON_RATE),)
+
+    @property
+    def support_upper(self) -> float:
+        return 0.0 if self.lam == 0.0 else math.inf
 
     def mean(self) -> float:
         return self.lam
@@ -549,7 +554,7 @@ class Binomial(Frequency):
 
     @property
     def support_upper(self) -> float:
-        return float(self.m)
+        return 0.0 if self.q == 0.0 else float(self.m)
 
     def mean(self) -> float:
         return self.m * self.q
@@ -985,7 +990,9 @@ class Weibull(Severity):
         return self.theta * rng.weibull(self.tau, shape)
 
     def _hazard(self, x: FloatArray) -> FloatArray:
-        return np.power(x / self.theta, self.tau)
+        # Overflow to inf far in the tail is the right limit: S(x) = exp(-inf) = 0.
+        with np.errstate(over="ignore"):
+            return np.power(x / self.theta, self.tau)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return -np.expm1(-self._hazard(x))
@@ -996,7 +1003,7 @@ class Weibull(Severity):
     def _pdf(self, x: FloatArray) -> FloatArray:
         y = x / self.theta
         log_f = math.log(self.tau / self.theta) + special.xlogy(self.tau - 1.0, y)
-        return np.exp(log_f - np.power(y, self.tau))
+        return np.exp(log_f - self._hazard(x))
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         return self.theta * np.power(-np.log1p(-q), 1.0 / self.tau)
@@ -1349,13 +1356,12 @@ class Spliced(Severity):
         return out
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        p = self.body_probability
-        in_body = q <= p
+        in_body = q <= self.body_probability
         out = np.empty_like(q)
         out[in_body] = self.body.ppf(q[in_body])
-        # Invert through the tail survival probability (1 - q)/(1 - p), which stays
-        # accurate as q -> 1 and never reaches 0 for q < 1.
-        tail_sf = (1.0 - q[~in_body]) / (1.0 - p)
+        # Invert through the tail survival probability (1 - q)/S_body(threshold), which
+        # stays accurate as q -> 1 and never reaches 0 for q < 1.
+        tail_sf = (1.0 - q[~in_body]) / self.tail_probability
         h = -np.log(tail_sf)
         out[~in_body] = self.threshold + _gpd_quantile_from_hazard(self.tail.xi, self.tail.beta, h)
         return out
