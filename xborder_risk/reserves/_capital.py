@@ -91,6 +91,14 @@ def _check_types(owner: str, pattern: object, valuation: object) -> None:
         raise ParameterError(owner, "valuation", type(valuation).__name__, "must be a Valuation")
 
 
+def check_yield_curve(owner: str, yield_curve: object) -> None:
+    """Raise unless ``yield_curve`` is a :class:`YieldCurve` or None."""
+    if yield_curve is not None and not isinstance(yield_curve, YieldCurve):
+        raise ParameterError(
+            owner, "yield_curve", type(yield_curve).__name__, "must be a YieldCurve or None"
+        )
+
+
 def risk_margin_from_outstanding(
     scr0: float,
     outstanding: NDArray[np.float64],
@@ -155,10 +163,7 @@ def cost_of_capital_risk_margin(
     _check_types(owner, pattern, valuation)
     capital = check_real(owner, "scr0", scr0, lower=0.0)
     coc = check_real(owner, "rate", rate, lower=0.0, upper=1.0)
-    if yield_curve is not None and not isinstance(yield_curve, YieldCurve):
-        raise ParameterError(
-            owner, "yield_curve", type(yield_curve).__name__, "must be a YieldCurve or None"
-        )
+    check_yield_curve(owner, yield_curve)
     return risk_margin_from_outstanding(
         capital, outstanding_fractions(pattern, valuation), coc, yield_curve
     )

@@ -9,7 +9,20 @@ from xborder_risk._validation import check_probability
 from xborder_risk.errors import ParameterError
 from xborder_risk.measures import var
 
-__all__ = ["as_loss_matrix", "as_loss_vector", "lower_quantile"]
+__all__ = ["as_loss_matrix", "as_loss_vector", "as_real_array", "lower_quantile"]
+
+
+def as_real_array(owner: str, name: str, values: ArrayLike) -> NDArray[np.float64]:
+    """Return ``values`` as a new float64 array, refusing booleans, strings and objects.
+
+    numpy would turn ``True`` into 1.0 and ``"1e6"`` into a string array; neither is an amount.
+    """
+    raw = np.asarray(values)
+    if raw.dtype == np.bool_ or not (
+        np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.floating)
+    ):
+        raise ParameterError(owner, name, f"array of dtype {raw.dtype}", "must be a real array")
+    return raw.astype(np.float64, copy=True)
 
 
 def as_loss_vector(owner: str, name: str, values: ArrayLike) -> NDArray[np.float64]:
@@ -21,12 +34,7 @@ def as_loss_vector(owner: str, name: str, values: ArrayLike) -> NDArray[np.float
         If the input is not numeric, not one-dimensional, empty, or holds NaN, inf or a
         negative amount; the message gives the first offending position.
     """
-    raw = np.asarray(values)
-    if raw.dtype == np.bool_ or not (
-        np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.floating)
-    ):
-        raise ParameterError(owner, name, f"array of dtype {raw.dtype}", "must be a real array")
-    x = raw.astype(np.float64)
+    x = as_real_array(owner, name, values)
     if x.ndim != 1:
         raise ParameterError(owner, name, f"array of shape {x.shape}", "must be one-dimensional")
     if x.size == 0:
@@ -37,12 +45,7 @@ def as_loss_vector(owner: str, name: str, values: ArrayLike) -> NDArray[np.float
 
 def as_loss_matrix(owner: str, name: str, values: ArrayLike) -> NDArray[np.float64]:
     """Return ``values`` as a two-dimensional float64 array of finite, non-negative amounts."""
-    raw = np.asarray(values)
-    if raw.dtype == np.bool_ or not (
-        np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.floating)
-    ):
-        raise ParameterError(owner, name, f"array of dtype {raw.dtype}", "must be a real array")
-    x = raw.astype(np.float64)
+    x = as_real_array(owner, name, values)
     if x.ndim != 2:
         raise ParameterError(
             owner, name, f"array of shape {x.shape}", "must be two-dimensional (n_years, n_lines)"

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._validation import check_real
 from xborder_risk.errors import ParameterError
+from xborder_risk.reserves._common import as_real_array
 
 __all__ = ["DAYS_PER_MONTH", "PaymentPattern", "Valuation", "YieldCurve"]
 
@@ -21,12 +22,7 @@ _ONE_TOLERANCE = 1e-9
 
 
 def _real_vector(owner: str, name: str, values: ArrayLike) -> NDArray[np.float64]:
-    raw = np.asarray(values)
-    if raw.dtype == np.bool_ or not (
-        np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.floating)
-    ):
-        raise ParameterError(owner, name, f"array of dtype {raw.dtype}", "must be real numbers")
-    x = raw.astype(np.float64, copy=True)
+    x = as_real_array(owner, name, values)
     if x.ndim != 1 or x.size == 0:
         raise ParameterError(
             owner, name, f"array of shape {x.shape}", "must be a non-empty 1-D list"

@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk.errors import ParameterError
+from xborder_risk.reserves._common import as_real_array
 
 __all__ = ["SAMPLES", "Sample", "Triangle", "load_sample"]
 
@@ -93,14 +94,7 @@ class Triangle:
     ) -> None:
         if not isinstance(cumulative, bool | np.bool_):
             raise ParameterError(_OWNER, "cumulative", cumulative, "must be True or False")
-        raw = np.asarray(values)
-        if raw.dtype == np.bool_ or not (
-            np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.floating)
-        ):
-            raise ParameterError(
-                _OWNER, "values", f"array of dtype {raw.dtype}", "must be a real array"
-            )
-        x = raw.astype(np.float64, copy=True)
+        x = as_real_array(_OWNER, "values", values)
         if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
             raise ParameterError(
                 _OWNER,

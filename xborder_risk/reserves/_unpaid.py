@@ -16,6 +16,7 @@ from xborder_risk._validation import check_probability, check_real
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.reserves._capital import (
     SOLVENCY_II_COC_RATE,
+    check_yield_curve,
     outstanding_fractions,
     risk_margin_from_outstanding,
 )
@@ -228,15 +229,8 @@ def unpaid(
     losses = as_loss_vector(owner, "annual_losses", annual_losses)
     if not isinstance(pattern, PaymentPattern):
         raise ParameterError(owner, "pattern", type(pattern).__name__, "must be a PaymentPattern")
-    if yield_curve is not None and not isinstance(yield_curve, YieldCurve):
-        raise ParameterError(
-            owner, "yield_curve", type(yield_curve).__name__, "must be a YieldCurve or None"
-        )
-    valuation = Valuation(
-        inception_date=inception_date,
-        valuation_date=valuation_date,
-        policy_period_years=policy_period_years,
-    )
+    check_yield_curve(owner, yield_curve)
+    valuation = Valuation(inception_date, valuation_date, policy_period_years)
     return _unpaid(losses, pattern, valuation, yield_curve)
 
 
@@ -367,15 +361,8 @@ def reserve_lines(
     level = check_probability(owner, "confidence", confidence)
     scr_p = check_probability(owner, "scr_level", scr_level)
     coc = check_real(owner, "coc_rate", coc_rate, lower=0.0, upper=1.0)
-    if yield_curve is not None and not isinstance(yield_curve, YieldCurve):
-        raise ParameterError(
-            owner, "yield_curve", type(yield_curve).__name__, "must be a YieldCurve or None"
-        )
-    valuation = Valuation(
-        inception_date=inception_date,
-        valuation_date=valuation_date,
-        policy_period_years=policy_period_years,
-    )
+    check_yield_curve(owner, yield_curve)
+    valuation = Valuation(inception_date, valuation_date, policy_period_years)
 
     results = [
         _unpaid(np.ascontiguousarray(losses[:, j]), patterns[name], valuation, yield_curve)
