@@ -24,7 +24,13 @@ CYBER = LossModel(
     "cyber",
     NegativeBinomial(r=2.0, beta=0.4),
     Lognormal(mu=11.0, sigma=1.8),
-    Layer(deductible=25_000, limit=2_000_000, aggregate_limit=5_000_000, share=0.8),
+    Layer(
+        deductible=25_000,
+        limit=2_000_000,
+        aggregate_deductible=40_000,
+        aggregate_limit=5_000_000,
+        share=0.8,
+    ),
 )
 TECH = LossModel("tech_failure", Poisson(lam=1.5), Gamma(alpha=2.0, theta=40_000.0))
 # Enough claims a year (>= 8) to exercise numpy's pairwise summation inside a year.

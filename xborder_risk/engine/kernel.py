@@ -118,8 +118,6 @@ def _add_batch(
     ``y`` from position ``first_claim[y]``. Writes each year's largest payment into
     ``largest`` and returns the per-year sums.
     """
-    if layer.deductible:
-        np.subtract(payments, layer.deductible, out=payments)
     layer._occurrence_in_place(payments)
     # Segmented sum and maximum over the years with claims only: reduceat on an empty
     # segment returns the next element instead of 0, so those years keep their 0.

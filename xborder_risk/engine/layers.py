@@ -81,28 +81,30 @@ class Layer:
 
     def occurrence(self, ground_up: NDArray[np.float64]) -> NDArray[np.float64]:
         """Per-occurrence payment ``min(max(x - deductible, 0), limit)`` (new array)."""
-        paid = np.subtract(ground_up, self.deductible, dtype=np.float64)
-        return self._occurrence_in_place(paid)
+        return self._occurrence_in_place(np.array(ground_up, dtype=np.float64))
 
-    def _occurrence_in_place(self, excess: NDArray[np.float64]) -> NDArray[np.float64]:
-        # The engine calls this on a scratch buffer already holding x - deductible.
-        np.maximum(excess, 0.0, out=excess)
+    def _occurrence_in_place(self, losses: NDArray[np.float64]) -> NDArray[np.float64]:
+        # The engine overwrites its scratch buffer of ground-up severities.
+        if self.deductible:
+            np.subtract(losses, self.deductible, out=losses)
+        np.maximum(losses, 0.0, out=losses)
         if not math.isinf(self.limit):
-            np.minimum(excess, self.limit, out=excess)
-        return excess
+            np.minimum(losses, self.limit, out=losses)
+        return losses
 
     def aggregate(self, annual_sum: NDArray[np.float64]) -> NDArray[np.float64]:
         """Annual payment ``share * min(max(s - aggregate_deductible, 0), aggregate_limit)``."""
-        paid = np.subtract(annual_sum, self.aggregate_deductible, dtype=np.float64)
-        return self._aggregate_in_place(paid)
+        return self._aggregate_in_place(np.array(annual_sum, dtype=np.float64))
 
-    def _aggregate_in_place(self, excess: NDArray[np.float64]) -> NDArray[np.float64]:
-        np.maximum(excess, 0.0, out=excess)
+    def _aggregate_in_place(self, sums: NDArray[np.float64]) -> NDArray[np.float64]:
+        if self.aggregate_deductible:
+            np.subtract(sums, self.aggregate_deductible, out=sums)
+        np.maximum(sums, 0.0, out=sums)
         if not math.isinf(self.aggregate_limit):
-            np.minimum(excess, self.aggregate_limit, out=excess)
+            np.minimum(sums, self.aggregate_limit, out=sums)
         if self.share != 1.0:
-            np.multiply(excess, self.share, out=excess)
-        return excess
+            np.multiply(sums, self.share, out=sums)
+        return sums
 
     @property
     def is_ground_up(self) -> bool:
