@@ -32,8 +32,9 @@ from xborder_risk.exposure.terms import PolicyTerms
 __all__ = ["MAX_FILE_BYTES", "MAX_POLICY_YEARS", "Exposure", "Submission", "policy_years"]
 
 #: Longest policy period accepted.  Political-risk insurers write multi-year cover; MIGA, the
-#: longest-tenor public insurer, guarantees up to 15 years, extendable to 20
-#: (MIGA, "Political Risk Insurance" product sheet).  Longer is taken as a typo.
+#: longest-tenor public insurer, covers up to 15 years, "possibly 20 if justified by the nature
+#: of the project" (MIGA, Terms & Conditions, https://www.miga.org/terms-conditions).  Longer is
+#: taken as a mistyped year.
 MAX_POLICY_YEARS: Final[int] = 20
 #: Largest submission file read (a real submission is a few kilobytes).
 MAX_FILE_BYTES: Final[int] = 16 * 2**20
@@ -68,9 +69,8 @@ def policy_years(start: date, end: date) -> float:
     Notes
     -----
     This is the Actual/Actual (ICMA) day-count fraction with one coupon period a year
-    (ICMA Primary Market Handbook, Rule 251.1): 2026-01-01 to 2027-01-01 is exactly 1.0 and
-    2024-02-29 to 2025-02-28 is exactly 1.0, where ``days / 365.25`` would give 0.9993 and
-    0.9966.
+    (ICMA Rule 251; 2006 ISDA Definitions §4.16(c)): 2026-01-01 to 2027-01-01 and 2024-02-29 to
+    2025-02-28 are each exactly 1.0, where ``days / 365.25`` would give 0.9993 for both.
     """
     whole = end.year - start.year
     while whole > 0 and _add_years(start, whole) > end:
