@@ -503,13 +503,15 @@ def compound_pmf(
 
 
 def _check_levels(owner: str, p: ArrayLike) -> NDArray[np.float64]:
-    if isinstance(p, bool | np.bool_):
-        raise ParameterError(owner, "p", p, "must be a real number in (0, 1)")
     try:
-        levels = np.asarray(p, dtype=np.float64)
+        raw = np.asarray(p)
     except (TypeError, ValueError):
-        raise ParameterError(owner, "p", p, "must be a real number in (0, 1)") from None
-    if levels.dtype == np.bool_ or not np.all((levels > 0.0) & (levels < 1.0)):
+        raw = np.asarray(None)
+    # Booleans, strings and objects would convert silently to 0/1 or a parsed float.
+    if raw.dtype.kind not in "iuf":
+        raise ParameterError(owner, "p", p, "must be a real number in (0, 1)")
+    levels = raw.astype(np.float64)
+    if not np.all((levels > 0.0) & (levels < 1.0)):
         raise ParameterError(owner, "p", p, "must lie in the open interval (0, 1)")
     return levels
 
@@ -626,7 +628,10 @@ class AggregateDistribution:
         float or numpy.ndarray
             A float for a scalar ``x``, otherwise an array of the same shape.
         """
-        amounts = np.asarray(x, dtype=np.float64)
+        raw = np.asarray(x)
+        if raw.dtype.kind not in "iuf":
+            raise ParameterError("AggregateDistribution.cdf", "x", x, "must be real numbers")
+        amounts = raw.astype(np.float64)
         if np.isnan(amounts).any():
             raise ParameterError("AggregateDistribution.cdf", "x", x, "must not be NaN")
         index = np.searchsorted(self.x, amounts, side="right")
