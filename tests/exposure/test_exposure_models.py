@@ -128,6 +128,8 @@ def test_models_are_deeply_immutable(example):
     assert example.tech_failure is not None
     assert isinstance(example.tech_failure.systems, tuple)
     assert isinstance(example.tech_failure.systems[0].countries, tuple)
+    # Frozen means hashable: equal submissions hash equal, so they can key a cache.
+    assert hash(Submission.from_json(example.to_json())) == hash(example)
     with pytest.raises(AttributeError):
         example.tech_failure.systems.append(example.tech_failure.systems[0])  # type: ignore[attr-defined]
 

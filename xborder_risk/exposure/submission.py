@@ -213,6 +213,16 @@ class Submission(FrozenModel):
                 )
         return self
 
+    def __hash__(self) -> int:
+        # pydantic's frozen hash would hash the read-only terms mapping, which is unhashable;
+        # hash its items instead so submissions can key caches (equal submissions hash equal).
+        return hash(
+            tuple(
+                (name, tuple(value.items()) if isinstance(value, Mapping) else value)
+                for name, value in self.__dict__.items()
+            )
+        )
+
     # --- derived ------------------------------------------------------------------------
 
     @property
