@@ -14,6 +14,7 @@ Formulas and references are in ``docs/pricing.md``.
 from __future__ import annotations
 
 import math
+import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Literal
@@ -24,7 +25,7 @@ from scipy import special
 
 from xborder_risk import measures
 from xborder_risk._validation import check_probability, check_real
-from xborder_risk.errors import ParameterError
+from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.pricing._inputs import as_annual_matrix, as_loss_vector
 from xborder_risk.pricing.allocation import co_tvar, co_var
 
@@ -37,6 +38,9 @@ __all__ = [
     "WangTransform",
     "wang_weights",
 ]
+
+# Relative size below which a negative capital is float rounding, not a real shortfall.
+_ROUNDING_FLOOR = 1e-12
 
 
 class PremiumPrinciple(ABC):
@@ -368,11 +372,15 @@ class CostOfCapital(PremiumPrinciple):
     with :math:`\\rho_p` = TVaR or VaR of :mod:`xborder_risk.measures`, r the annual cost
     of capital and T the period in years. This is the cost-of-capital margin of Solvency II
     (Delegated Regulation (EU) 2015/35, Art. 37–39, with r = 6%) and of the Swiss Solvency
-    Test, applied to one period's capital. Capital from VaR at a low level can be negative
-    (a left-skewed sample); it is not floored at zero.
+    Test, applied to one period's capital.
+
+    A capital requirement is never negative: the capital is
+    :math:`\\max(\\rho_p(X) - E[X], 0)`. TVaR is never below the mean, but VaR at a low level
+    can be (a sample with most years loss-free has :math:`\\mathrm{VaR}_{0.9} = 0`); then
+    the risk load is zero and an :class:`~xborder_risk.errors.XBorderRiskWarning` says so.
 
     The Euler allocation is :math:`rT(\\mathrm{coTVaR}_{p,i} - E[X_i])` (or co-VaR),
-    Tasche (1999); Acerbi & Tasche (2002).
+    Tasche (1999); Acerbi & Tasche (2002); zero when the capital is floored.
     """
 
     rate: float = 0.10
@@ -397,12 +405,28 @@ class CostOfCapital(PremiumPrinciple):
         return self.rate * self.period_years
 
     def capital(self, losses: ArrayLike) -> float:
-        """Risk capital ρ_p(X) - E[X], currency units."""
+        """Risk capital max(ρ_p(X) - E[X], 0), currency units."""
         return self._capital(as_loss_vector(losses, "CostOfCapital"))
 
-    def _capital(self, x: NDArray[np.float64]) -> float:
+    def _raw_capital(self, x: NDArray[np.float64]) -> float:
         measure = measures.tvar if self.measure == "tvar" else measures.var
         return measure(x, self.level) - float(x.mean())
+
+    def _capital(self, x: NDArray[np.float64]) -> float:
+        raw = self._raw_capital(x)
+        if raw >= 0.0:
+            return raw
+        # TVaR - mean of a constant sample can round to -1e-16; only a real shortfall of
+        # the measure below the mean deserves a warning.
+        if raw < -_ROUNDING_FLOOR * float(np.abs(x).max()):
+            warnings.warn(
+                f"CostOfCapital: {self.measure}_{self.level:g} is below the mean loss "
+                f"(by {-raw:.6g}); capital floored at 0, so the risk load is 0. "
+                "Use a higher level or measure='tvar'.",
+                XBorderRiskWarning,
+                stacklevel=4,
+            )
+        return 0.0
 
     def _risk_load(self, x: NDArray[np.float64]) -> float:
         return self._charge * self._capital(x)
@@ -410,10 +434,14 @@ class CostOfCapital(PremiumPrinciple):
     def _allocate(
         self, annual: NDArray[np.float64], total: NDArray[np.float64]
     ) -> NDArray[np.float64]:
+        if self._capital(total) == 0.0:
+            return np.zeros(annual.shape[1])
         contribution = co_tvar if self.measure == "tvar" else co_var
         return self._charge * (contribution(annual, self.level) - annual.mean(axis=0))
 
     def _influence(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        if self._raw_capital(x) <= 0.0:
+            return x.copy()
         q = measures.var(x, self.level)
         if self.measure == "tvar":
             # IF of TVaR: (x - VaR)_+ / (1 - p) + const (Acerbi & Tasche 2002).
