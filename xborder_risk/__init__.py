@@ -3,6 +3,8 @@
 Exposure models for four lines of cover (technology failure, cyber, operational
 liability, political risk), rating tables, a vectorised Monte Carlo loss engine,
 premium and reserve estimates.
+
+>>> from xborder_risk import quote, Submission
 """
 
 from __future__ import annotations
@@ -14,4 +16,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+from xborder_risk.exposure import Submission
+from xborder_risk.quote import Quote, quote
+
+__all__ = ["Quote", "Submission", "__version__", "quote"]
