@@ -63,10 +63,13 @@ PANJER_MAX_POINTS: int = 2**16
 # tiny grid only means more doublings.
 _MIN_AUTO_POINTS = 2**10
 
-# Automatic step: the median of a positive layer payment spans _BODY_STEPS steps, and the
-# rough aggregate spread spans _SPREAD_STEPS steps; the coarser of the two wins.
+# Automatic step: the median of a positive layer payment spans _BODY_STEPS steps, or, with
+# many claims, the rough aggregate spread spans _SPREAD_STEPS steps, whichever is coarser;
+# but never fewer than _MIN_BODY_STEPS steps per median claim, because the rounding bias
+# of each claim's mean, O(h^2), adds up over the claims instead of averaging out.
 _BODY_STEPS = 200.0
 _SPREAD_STEPS = 1000.0
+_MIN_BODY_STEPS = 20.0
 
 _TAIL_TOLERANCE_RANGE = (1e-15, 1e-3)
 
@@ -171,32 +174,47 @@ def _limit_steps(limit: float, step: float, owner: str) -> int | None:
 
 
 def _discretise(
-    severity: Severity, deductible: float, limit_steps: int | None, step: float, n_points: int
+    severity: Severity,
+    deductible: float,
+    limit_steps: int | None,
+    step: float,
+    n_points: int,
+    negligible: float = 0.0,
 ) -> tuple[NDArray[np.float64], float]:
-    """Rounded layer-loss pmf on 0, h, ..., and the probability cut off beyond the grid.
+    """Rounded layer-loss pmf on 0, h, ..., and the probability cut off beyond it.
 
-    Returns ``(f, truncated)``: ``f[j]`` is the probability at ``j * step``; when the
-    layer loss can exceed the last grid point, that excess probability is lumped into the
-    last point and also returned as ``truncated`` so that it can enter the error bound.
+    Returns ``(f, truncated)``: ``f[j]`` is the probability at ``j * step``.  The pmf
+    ends at the grid's last point, or earlier at the first point K beyond which the layer
+    loss has probability at most ``negligible``; the probability beyond the end is lumped
+    into the last entry and returned as ``truncated`` so that it enters the error bound.
+    A short pmf keeps the compounding and the error bound cheap when many claims make
+    the aggregate grid much longer than one claim's range.
     """
     last = n_points - 1 if limit_steps is None else min(limit_steps, n_points - 1)
-    # Cell edges (j - 1/2) h for j = 1..last, shifted by the deductible into X's scale.
-    edges = deductible + (np.arange(1, last + 1, dtype=np.float64) - 0.5) * step
+    # Cell edges (j - 1/2) h for j = 1..last+1, shifted by the deductible into X's scale;
+    # survival[j] = P(Y_h >= j), with survival[last + 1] the probability beyond the grid.
+    edges = deductible + (np.arange(1, last + 2, dtype=np.float64) - 0.5) * step
     survival = np.empty(last + 2, dtype=np.float64)
     survival[0] = 1.0
-    survival[1:-1] = np.asarray(severity.sf(edges), dtype=np.float64)
-    survival[-1] = 0.0
-    # Differences of the survival function rather than of the cdf keep full relative
-    # precision in the far tail, where the cdf rounds to 1.
-    pmf = survival[:-1] - survival[1:]
-    if not np.isfinite(pmf).all() or pmf.min() < _ROUNDOFF_NEGATIVE:
+    survival[1:] = np.asarray(severity.sf(edges), dtype=np.float64)
+    if limit_steps is not None and limit_steps <= last:
+        survival[-1] = 0.0  # nothing beyond the limit
+    if not np.isfinite(survival).all() or np.diff(survival).max() > -_ROUNDOFF_NEGATIVE:
         raise SimulationError(
             f"{type(severity).__name__}.sf is not a non-increasing function with values in "
             "[0, 1] on the discretisation grid"
         )
+    end = last
+    if negligible > 0.0:
+        small = np.flatnonzero(survival[1:] <= negligible)
+        if small.size:
+            end = min(last, int(small[0]))
+    truncated = float(survival[end + 1])
+    # Differences of the survival function rather than of the cdf keep full relative
+    # precision in the far tail, where the cdf rounds to 1.
+    pmf = survival[: end + 1].copy()
+    pmf[:-1] -= survival[1 : end + 1]
     np.maximum(pmf, 0.0, out=pmf)  # round-off only, checked just above
-    cut_off = limit_steps is None or limit_steps > last
-    truncated = float(severity.sf(deductible + (last + 0.5) * step)) if cut_off else 0.0
     return pmf, truncated
 
 
@@ -281,7 +299,12 @@ _BOUND_BLOCKS = 2**16
 
 
 def _chernoff_log_tail(
-    a: float, b: float, pmf: NDArray[np.float64], threshold: int, log_target: float
+    a: float,
+    b: float,
+    pmf: NDArray[np.float64],
+    threshold: int,
+    log_target: float,
+    count_scale: int = 1,
 ) -> float:
     """Upper bound on log P(S >= threshold, every claim < len(pmf)) for a lattice pmf.
 
@@ -293,7 +316,9 @@ def _chernoff_log_tail(
     The exponent is convex in t, so a golden-section search over log t finds its
     minimum; it stops early once the bound is below the target.
     """
-    width = max(1, math.ceil(pmf.size / _BOUND_BLOCKS))
+    # Moving mass up by w - 1 points moves S up by up to (w - 1) times the claim count, so
+    # the width is also kept to 1/64 of the grid per expected claim.
+    width = max(1, min(math.ceil(pmf.size / _BOUND_BLOCKS), threshold // (64 * count_scale)))
     starts = np.arange(0, pmf.size, width)
     block_mass = np.add.reduceat(pmf, starts)  # blocks are never empty here
     block_top = np.minimum(starts + width - 1, pmf.size - 1).astype(np.float64)
@@ -355,6 +380,7 @@ def _tail_error_bound(
     if cut >= tol:
         # Already over the tolerance from the cut-off alone; skip the Chernoff search.
         return max(cut, math.nextafter(tol, math.inf))
+    count_scale = max(1, math.ceil(expected_count + math.sqrt(float(frequency.var()))))
     # at_least[c] = P(Y' >= c), summed from the tail for precision.
     at_least = np.cumsum(pmf[::-1])[::-1]
     best = math.inf
@@ -365,7 +391,9 @@ def _tail_error_bound(
         if budget <= 0.0:
             best = min(best, cut + big)
             continue
-        log_tail = _chernoff_log_tail(float(a), float(b), pmf[:c], n_points, math.log(budget))
+        log_tail = _chernoff_log_tail(
+            float(a), float(b), pmf[:c], n_points, math.log(budget), count_scale
+        )
         best = min(best, cut + big + math.exp(min(log_tail, 0.0)))
         if best <= tol:
             break
@@ -766,7 +794,7 @@ def _automatic_step(model: LossModel) -> float:
         body = limit if math.isfinite(limit) else max(d, 1.0)
     body = min(body, limit)
     spread = body * math.sqrt(float(model.frequency.mean()) + float(model.frequency.var()))
-    step = max(body / _BODY_STEPS, spread / _SPREAD_STEPS)
+    step = max(body / _BODY_STEPS, min(spread / _SPREAD_STEPS, body / _MIN_BODY_STEPS))
     if math.isfinite(limit):
         step = limit / math.ceil(limit / step)  # the limit must be a grid point
     return step
@@ -784,7 +812,10 @@ def _range_lower_bound(model: LossModel, tol: float) -> float:
     expected_count = float(model.frequency.mean())
     single = 0.0
     if expected_count > tol:
-        single = min(max(float(severity.ppf(1.0 - tol / expected_count)) - d, 0.0), limit)
+        # A level closer to 1 than 1e-15 rounds to 1 (ppf = inf); the less extreme level's
+        # quantile is smaller and so still a lower bound.
+        level = 1.0 - max(tol / expected_count, 1e-15)
+        single = min(max(float(severity.ppf(level)) - d, 0.0), limit)
     try:
         mean = expected_count * _layered_mean(severity, d, limit)
     except MomentDoesNotExistError:
@@ -801,6 +832,11 @@ def _refuse_size(needed: float, step: float, tol: float) -> SimulationSizeError:
     )
 
 
+def _negligible_claim(model: LossModel, tol: float) -> float:
+    """Claim tail probability cut off from the pmf: 1% of the tolerance over E[N]."""
+    return 0.01 * tol / max(float(model.frequency.mean()), 1.0)
+
+
 def _grow_grid(
     model: LossModel, step: float, limit_steps: int | None, tol: float
 ) -> tuple[int, NDArray[np.float64], float]:
@@ -811,7 +847,9 @@ def _grow_grid(
     n = max(_MIN_AUTO_POINTS, _next_power_of_two(needed))
     d = float(model.layer.deductible)
     while True:
-        pmf, truncated = _discretise(model.severity, d, limit_steps, step, n)
+        pmf, truncated = _discretise(
+            model.severity, d, limit_steps, step, n, _negligible_claim(model, tol)
+        )
         bound = _tail_error_bound(model.frequency, pmf, truncated, n, tol)
         if bound <= tol:
             return n, pmf, bound
@@ -844,6 +882,7 @@ def _fit_step_to_points(
             _limit_steps(limit, candidate, "aggregate_distribution"),
             candidate,
             n,
+            _negligible_claim(model, tol),
         )
         return pmf, _tail_error_bound(model.frequency, pmf, truncated, n, tol)
 
@@ -851,9 +890,12 @@ def _fit_step_to_points(
     for _ in range(40):
         if bound <= tol:
             break
-        step = aligned(step * ladder)
+        coarser = aligned(step * ladder)
+        if coarser <= step:
+            break  # pinned at one step per occurrence limit: no coarser grid exists
+        step = coarser
         pmf, bound = attempt(step)
-    else:
+    if bound > tol:
         raise ParameterError(
             "aggregate_distribution",
             "n_points",
@@ -951,9 +993,10 @@ def aggregate_distribution(
        :math:`A = s\\min(\\max(S - D, 0), L)`, merging the points that map together (all
        of :math:`S \\le D` onto 0, all of :math:`S \\ge D + L` onto :math:`sL`).
 
-    The default step is the coarser of (median of a positive layer payment)/200 and
-    :math:`\\text{that median}\\cdot\\sqrt{E[N] + \\mathrm{Var}[N]}/1000` (a rough aggregate
-    spread), refined so that the limit is a whole number of steps; see ``docs/exact.md``.
+    With :math:`m` the median of a positive layer payment, the default step is
+    :math:`\\max(m/200, \\min(m\\sqrt{E[N] + \\mathrm{Var}[N]}/1000, m/20))` (the second
+    term a rough aggregate spread over 1000), refined so that the limit is a whole number
+    of steps; see ``docs/exact.md``.
     """
     owner = "aggregate_distribution"
     if not isinstance(model, LossModel):
@@ -972,7 +1015,12 @@ def aggregate_distribution(
         else:
             n = n_given
             pmf, truncated = _discretise(
-                model.severity, float(model.layer.deductible), limit_steps, h, n
+                model.severity,
+                float(model.layer.deductible),
+                limit_steps,
+                h,
+                n,
+                _negligible_claim(model, tol),
             )
             bound = _tail_error_bound(model.frequency, pmf, truncated, n, tol)
             if bound > tol:
