@@ -371,7 +371,7 @@ class CostOfCapital(PremiumPrinciple):
 
     with :math:`\\rho_p` = TVaR or VaR of :mod:`xborder_risk.measures`, r the annual cost
     of capital and T the period in years. This is the cost-of-capital margin of Solvency II
-    (Delegated Regulation (EU) 2015/35, Art. 37–39, with r = 6%) and of the Swiss Solvency
+    (Delegated Regulation (EU) 2015/35, Art. 37 and 39, with r = 6%) and of the Swiss Solvency
     Test, applied to one period's capital.
 
     A capital requirement is never negative: the capital is
