@@ -12,10 +12,12 @@ error bounds, in ``docs/exact.md``.
 References
 ----------
 Klugman, S. A., Panjer, H. H. & Willmot, G. E., *Loss Models: From Data to Decisions*
-(Wiley), chapter 9: §9.5-9.6 (recursion, method of rounding) and §9.7 (coverage
-modifications).
+(Wiley), chapter 9: the recursive method (Panjer), discretisation by the method of
+rounding (§9.6.1) and coverage modifications (§9.7).
 Embrechts, P. & Frei, M. (2009), "Panjer recursion versus FFT for compound distributions",
 *Mathematical Methods of Operations Research* 69(3), 497-508.
+Panjer, H. H. (1981), "Recursive evaluation of a family of compound distributions",
+*ASTIN Bulletin* 12(1), 22-26.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ _ROUNDOFF_NEGATIVE = -1e-10
 _LEVEL_SLACK = 64 * float(np.finfo(np.float64).eps)
 
 # Panjer's recursion is linear in g, so it runs on a rescaled copy to survive the
-# underflow of g_0 = P_N(f_0) for large expected claim counts (Embrechts & Frei 2009, §3).
+# underflow of g_0 = P_N(f_0) for large expected claim counts (Embrechts & Frei 2009).
 _PANJER_RESCALE_AT = 1e280
 
 
@@ -279,7 +281,7 @@ def _log_pgf_at_exp(a: float, b: float, log_z: NDArray[np.float64]) -> NDArray[n
     """log P_N(e^L) for an (a, b, 0) frequency, +inf where the pgf diverges.
 
     From the (a, b, 0) parameters: P(z) = exp(b (z - 1)) when a = 0, otherwise
-    P(z) = (1 - a (z - 1) / (1 - a))^(-(a + b) / a) (*Loss Models* §6.5, Table 6.1).
+    P(z) = (1 - a (z - 1) / (1 - a))^(-(a + b) / a) (*Loss Models* ch. 6, the (a, b, 0) class).
     Working in logs lets the Chernoff bound and Panjer's starting value go far beyond
     the range where P_N itself under- or overflows.
     """
@@ -310,7 +312,7 @@ def _chernoff_log_tail(
 
     Chernoff: P(S >= x) <= exp(log E[e^{tS}] - t x) for every t > 0, and with only the
     claims below len(pmf) counted, E[e^{tS}; all claims small] = P_N(M(t)) with the
-    sub-stochastic M(t) = sum_j f_j e^{tj} (Embrechts & Frei 2009, §4.1, on tilting).
+    sub-stochastic M(t) = sum_j f_j e^{tj} (the Chernoff bound of large-deviation theory).
     The pmf is summed in at most _BOUND_BLOCKS blocks and each block's mass placed at its
     top point, which can only raise M(t): the bound stays valid and costs O(blocks).
     The exponent is convex in t, so a golden-section search over log t finds its
@@ -366,7 +368,7 @@ def _tail_error_bound(
     S' is the compound of the (possibly truncated) lattice pmf.  Truncating the layer loss
     at the last grid point changes S only when some claim was truncated (probability at
     most E[N] * truncated), and the FFT wraps around, or Panjer drops, exactly the
-    probability P(S' >= n) (Embrechts & Frei 2009, §4).  For that,
+    probability P(S' >= n) (Embrechts & Frei 2009).  For that,
 
         P(S' >= n) <= E[N] P(Y' >= c) + P(S' >= n, every claim < c)
 
@@ -507,7 +509,7 @@ def compound_pmf(
     FFT: :math:`g = \\mathrm{DFT}^{-1}[P_N(\\mathrm{DFT}[f])]` with :math:`f` zero-padded to
     ``n_points``; the discrete transform computes the compound modulo ``n_points``.
 
-    Panjer (*Loss Models* Theorem 9.8): for :math:`p_k = (a + b/k)p_{k-1}`,
+    Panjer (1981; *Loss Models* ch. 9, the recursive method): for :math:`p_k = (a + b/k)p_{k-1}`,
 
     .. math:: g_0 = P_N(f_0), \\quad
               g_k = \\frac{1}{1 - a f_0}\\sum_{j=1}^{\\min(k, m-1)}
@@ -982,12 +984,12 @@ def aggregate_distribution(
        :func:`discretise_layered_severity`), with the limit on a grid point.
     2. :math:`S = Y_1 + \\dots + Y_N` is compounded on :math:`n` points by FFT,
        :math:`g = \\mathrm{DFT}^{-1}[P_N(\\mathrm{DFT}[f])]`, or by Panjer's recursion
-       (*Loss Models* Theorem 9.8); see :func:`compound_pmf`.  The FFT computes the
+       (Panjer 1981; *Loss Models* ch. 9); see :func:`compound_pmf`.  The FFT computes the
        compound modulo :math:`n` (aliasing): the probability of :math:`S \\ge nh` wraps
        around onto the low points.  The grid is sized so that a Chernoff bound
        :math:`P(S \\ge nh) \\le \\inf_{t>0} P_N(M_Y(t))e^{-tnh}`, plus
        :math:`E[N]P(Y > (n-1)h)` for a layer loss cut off at the grid's end, is at most
-       ``tail_tolerance`` (Embrechts & Frei 2009, §4).  Panjer drops that probability
+       ``tail_tolerance`` (Embrechts & Frei 2009).  Panjer drops that probability
        instead; it is added to the last grid point.
     3. The aggregate terms are applied to the lattice exactly:
        :math:`A = s\\min(\\max(S - D, 0), L)`, merging the points that map together (all

@@ -44,7 +44,7 @@ def test_fft_and_panjer_agree_on_the_same_grid(name):
 
 def test_panjer_survives_underflow_of_the_starting_value():
     # With lam = 1000, g_0 = exp(-1000 (1 - f_0)) underflows to 0 in float64, which stops a
-    # naive recursion (Embrechts & Frei 2009, §3); the rescaled recursion must still agree
+    # naive recursion (Embrechts & Frei 2009); the rescaled recursion must still agree
     # with the FFT.
     frequency = Poisson(lam=1000.0)
     pmf = discretise_layered_severity(Gamma(alpha=2.0, theta=1.0), Layer(), 0.5, 64)

@@ -102,7 +102,7 @@ def test_mean_and_variance_match_closed_form(frequency_name, severity_name, laye
 def test_layered_occurrence_moments_match_numerical_integration(severity_name, layer_name):
     severity, layer = SEVERITIES[severity_name], LAYERS[layer_name]
     d, limit = layer.deductible, layer.limit
-    # E[Y] = int_0^l S(d + y) dy and E[Y^2] = 2 int_0^l y S(d + y) dy (Loss Models §3.1).
+    # E[Y] = int_0^l S(d + y) dy and E[Y^2] = 2 int_0^l y S(d + y) dy (integration by parts).
     upper = limit if math.isfinite(limit) else np.inf
     first, _ = integrate.quad(lambda y: severity.sf(d + y), 0.0, upper, epsabs=1e-12)
     second, _ = integrate.quad(lambda y: 2 * y * severity.sf(d + y), 0.0, upper, epsabs=1e-12)

@@ -6,7 +6,8 @@
   P_N(L_X(s)) = 1/(1 + beta - beta/(1 + theta s)) (Loss Models §9.3).
 * Lattice severities, where the compound pmf is known exactly: a claim of exactly one
   unit makes S the claim count itself; Poisson thinning splits a compound Poisson with
-  claims of 1 and 2 units into independent Poisson counts (Loss Models §9.4 / Theorem 9.7).
+  claims of 1 and 2 units into independent Poisson counts (a standard property of the
+  Poisson process).
 """
 
 import math
@@ -109,7 +110,7 @@ def test_poisson_thinning_exact_pmf(method):
 
 def test_severity_with_mass_at_zero_in_panjer_denominator():
     # f_0 > 0 enters g_0 = P_N(f_0) and the 1/(1 - a f_0) factor; compare with thinning:
-    # a claim of size 0 w.p. 0.5 is a NB claim count with beta halved (Loss Models §8.6).
+    # a claim of size 0 w.p. 0.5 is a NB claim count with beta halved (pgf: P_N(1/2 + z/2)).
     r, beta = 3.0, 2.0
     n = 128
     pmf = compound_pmf(NegativeBinomial(r=r, beta=beta), [0.5, 0.5], n, method="panjer")
