@@ -412,7 +412,7 @@ class Poisson(Frequency):
 
     Notes
     -----
-    Loss Models, 5th ed., Appendix B.2.1.1:
+    Loss Models, 5th ed., Appendix B (the (a, b, 0) class):
 
     .. math:: p_k = e^{-\lambda}\lambda^k / k!, \quad E[N] = Var[N] = \lambda,
               P(z) = e^{\lambda(z-1)}, \quad (a, b, p_0) = (0, \lambda, e^{-\lambda}).
@@ -460,7 +460,7 @@ class NegativeBinomial(Frequency):
 
     Notes
     -----
-    Loss Models, 5th ed., Appendix B.2.1.4:
+    Loss Models, 5th ed., Appendix B (the (a, b, 0) class):
 
     .. math:: p_k = \frac{\Gamma(r+k)}{\Gamma(r)\,k!}
                     \left(\frac{1}{1+\beta}\right)^r \left(\frac{\beta}{1+\beta}\right)^k,
@@ -537,7 +537,7 @@ class Binomial(Frequency):
 
     Notes
     -----
-    Loss Models, 5th ed., Appendix B.2.1.5:
+    Loss Models, 5th ed., Appendix B (the (a, b, 0) class):
 
     .. math:: p_k = \binom{m}{k} q^k (1-q)^{m-k}, \quad E[N] = mq, \quad Var[N] = mq(1-q),
 
@@ -1136,7 +1136,9 @@ class GeneralizedPareto(Severity):
     .. math:: E[X\wedge u] = \frac{\beta}{1-\xi}\left[1 - (1 + \xi u/\beta)^{1-1/\xi}\right]
               \quad(\beta\ln(1 + u/\beta) \text{ at } \xi = 1).
 
-    The limited moments integrate :math:`k x^{k-1} S(x)` in closed form (see
+    This is the GPD of extreme-value theory, not the three-parameter "generalized
+    Pareto" of Loss Models' Appendix A (a transformed beta).  The limited moments
+    integrate :math:`k x^{k-1} S(x)` in closed form (see
     ``_gpd_limited_moment``).  The Lomax of Loss Models, Appendix A.2.3.1, is
     ``Pareto(alpha, theta) = GeneralizedPareto(xi=1/alpha, beta=theta/alpha)``; see also
     Embrechts, Klüppelberg & Mikosch (1997), *Modelling Extremal Events*, Section 3.4.

@@ -338,3 +338,13 @@ def test_spliced_moments_beyond_two_are_not_offered():
     spliced = Spliced(**VALID_KWARGS[Spliced])
     with pytest.raises(ParameterError, match="'k'"):
         spliced.moment(3)
+
+
+@pytest.mark.parametrize("dist", ALL_CASES)
+def test_distributions_survive_pickling_for_worker_processes(dist):
+    # Distributed back ends ship models to workers by pickle (our own objects, not input).
+    import copy
+    import pickle
+
+    assert pickle.loads(pickle.dumps(dist)) == dist
+    assert copy.deepcopy(dist) == dist
