@@ -36,7 +36,10 @@ def test_every_example_submission_quotes_to_finite_positive_figures(path):
     for column in ("expected_loss", "technical_premium", "gross_premium", "scr"):
         assert (table.loc["total", column]) > 0, column
     assert (table["gross_premium"] >= table["technical_premium"] - 1e-6).all()
-    assert (table["technical_premium"] >= table["expected_loss"] - 1e-6).all()
+    # The diversified risk load is non-negative for the policy; a line's co-TVaR share of
+    # it can dip below zero when the line barely moves the total's tail (Euler allocation).
+    total = table.loc["total"]
+    assert total["technical_premium"] >= total["expected_loss"]
 
 
 def test_line_premiums_sum_to_the_total_and_reserve_at_inception_is_expected_loss(egates):

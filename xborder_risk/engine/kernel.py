@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk._validation import check_int
+from xborder_risk.engine.dependence import Copula
 from xborder_risk.engine.layers import Layer
 from xborder_risk.engine.model import LossModel
 from xborder_risk.engine.results import TOTAL, SimulationResult
-from xborder_risk.engine.rng import BLOCK_YEARS, block_bounds, block_generator, root_seed_sequence
+from xborder_risk.engine.rng import (
+    BLOCK_YEARS,
+    SHARED_STREAM_BASE,
+    block_bounds,
+    block_generator,
+    root_seed_sequence,
+)
 from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
 
 __all__ = ["CLAIM_BATCH", "simulate"]
@@ -145,13 +153,16 @@ def simulate_blocks(
     n_years: int,
     blocks: range,
     out: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+    dependence: Copula | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Simulate a run of whole blocks: (annual, max_occurrence) rows of their years.
 
     The unit of work of every backend: it depends only on the models, the root seed and
     the block indices, so any split of the blocks into chunks gives the same numbers.
     ``out`` (two arrays of shape (years in these blocks, n_lines)) receives the rows in
-    place; otherwise new arrays are returned.
+    place; otherwise new arrays are returned. With a ``dependence`` copula, each block's
+    lines are reordered with scores drawn from the block's shared stream
+    (``SHARED_STREAM_BASE``), after the lines' own draws, so independent results are untouched.
     """
     bounds = block_bounds(n_years)
     first_year = bounds[blocks.start][0]
@@ -169,6 +180,9 @@ def simulate_blocks(
             annual[rows, line_index], largest[rows, line_index] = _line_block(
                 model, rng, stop - start
             )
+        if dependence is not None:
+            shared = block_generator(root, block, SHARED_STREAM_BASE)
+            dependence.reorder(shared, annual[rows], largest[rows])
     return annual, largest
 
 
@@ -180,6 +194,9 @@ def simulate(
     *,
     progress: ProgressCallback | None = None,
     max_memory_bytes: int | None = None,
+    dependence: Copula | None = None,
+    backend: str = "local",
+    client: Any = None,
 ) -> SimulationResult:
     """Simulate annual layer losses of one or more lines.
 
@@ -200,6 +217,17 @@ def simulate(
     max_memory_bytes : int, optional
         Refuse (before allocating) a simulation whose result arrays would exceed this;
         half the machine's physical memory by default.
+    dependence : GaussianCopula or StudentTCopula, optional
+        Copula over the lines (dimension = number of models), applied by reordering each
+        line's annual losses within a block (Iman-Conover); marginals are unchanged. Lines
+        are independent without it, and their results are then exactly those of a run
+        without this argument.
+    backend : {"local", "dask"}
+        ``"dask"`` runs every chunk as a task on a ``dask.distributed`` cluster (install
+        the ``distributed`` extra). Results are bit-identical to ``"local"``.
+    client : dask.distributed.Client, optional
+        The cluster to use with ``backend="dask"``; a ``LocalCluster`` is started (and
+        closed) for the call when omitted.
 
     Returns
     -------
@@ -214,6 +242,22 @@ def simulate(
     """
     checked_models = _as_models(models)
     n_years = check_int("simulate", "n_years", n_years, lower=1)
+    if dependence is not None:
+        if not isinstance(dependence, Copula):
+            raise ParameterError(
+                "simulate", "dependence", dependence, "must be a GaussianCopula or StudentTCopula"
+            )
+        if dependence.dimension != len(checked_models):
+            raise ParameterError(
+                "simulate",
+                "dependence",
+                f"{dependence.dimension}x{dependence.dimension} correlation",
+                f"must match the number of lines ({len(checked_models)})",
+            )
+    if backend not in ("local", "dask"):
+        raise ParameterError("simulate", "backend", backend, "must be 'local' or 'dask'")
+    if client is not None and backend != "dask":
+        raise ParameterError("simulate", "client", client, "is only used with backend='dask'")
     root = root_seed_sequence(seed)
     if chunk_years is not None:
         chunk_years = check_int("simulate", "chunk_years", chunk_years, lower=1)
@@ -235,12 +279,33 @@ def simulate(
     annual = np.empty((n_years, len(checked_models)), dtype=np.float64, order="F")
     largest = np.empty_like(annual)
     bounds = block_bounds(n_years)
-    for chunk in _chunks(len(bounds), chunk_years):
-        first_year, last_year = bounds[chunk.start][0], bounds[chunk.stop - 1][1]
-        rows = slice(first_year, last_year)
-        simulate_blocks(checked_models, root, n_years, chunk, out=(annual[rows], largest[rows]))
-        if progress is not None:
-            progress(last_year, n_years)
+    if backend == "dask":
+        from xborder_risk.engine.distributed import simulate_on_dask
+
+        simulate_on_dask(
+            checked_models,
+            root,
+            n_years,
+            _chunks(len(bounds), BLOCK_YEARS if chunk_years is None else chunk_years),
+            (annual, largest),
+            dependence=dependence,
+            client=client,
+            progress=progress,
+        )
+    else:
+        for chunk in _chunks(len(bounds), chunk_years):
+            first_year, last_year = bounds[chunk.start][0], bounds[chunk.stop - 1][1]
+            rows = slice(first_year, last_year)
+            simulate_blocks(
+                checked_models,
+                root,
+                n_years,
+                chunk,
+                out=(annual[rows], largest[rows]),
+                dependence=dependence,
+            )
+            if progress is not None:
+                progress(last_year, n_years)
 
     if annual.shape[1] == 1:
         total = annual[:, 0]  # a read-only view: one line is its own total
