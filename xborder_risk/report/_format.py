@@ -1,0 +1,113 @@
+"""Number formatting, human-readable labels and escaping shared by the report writers."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Final
+
+import numpy as np
+
+__all__ = [
+    "LINE_LABELS",
+    "STEP_LABELS",
+    "format_amount",
+    "format_factor",
+    "format_percent",
+    "html_text",
+    "humanise",
+    "line_label",
+    "markdown_text",
+]
+
+#: How a line of cover is named for the underwriter.
+LINE_LABELS: Final[dict[str, str]] = {
+    "tech_failure": "Technology failure",
+    "cyber": "Cyber",
+    "operational_liability": "Operational liability",
+    "political_risk": "Political risk",
+    "total": "Total",
+}
+
+#: How a step of the premium build-up is named for the underwriter.
+STEP_LABELS: Final[dict[str, str]] = {
+    "technical_premium": "Technical premium (expected loss + risk load)",
+    "fixed_expense": "Fixed expense",
+    "variable_expense": "Variable expenses",
+    "commission": "Commission",
+    "profit_margin": "Profit margin",
+    "minimum_premium_adjustment": "Minimum premium adjustment",
+    "premium_tax": "Premium tax",
+    "gross_premium": "Gross premium",
+}
+
+# Characters Markdown gives a meaning to.  '_' is left alone between two word characters,
+# where CommonMark never reads it as emphasis (spec 0.31, §6.2), so that names such as
+# tech_failure stay readable in the raw file.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#~]|(?<!\w)_|_(?!\w))")
+
+
+def humanise(name: str) -> str:
+    """``"operational_liability"`` -> ``"Operational liability"``."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def line_label(line: str) -> str:
+    """The underwriter's name of a line of cover (or ``"Total"``)."""
+    return LINE_LABELS.get(line, humanise(line))
+
+
+def format_amount(value: float) -> str:
+    """A currency amount rounded to units with thousands separators: ``1,805,724``.
+
+    ``inf`` prints as ``unlimited`` (an absent limit) and NaN as ``n/a``.
+    """
+    x = float(value)
+    if math.isnan(x):
+        return "n/a"
+    if math.isinf(x):
+        return "unlimited" if x > 0 else "-unlimited"
+    text = f"{x:,.0f}"
+    return "0" if text == "-0" else text
+
+
+def format_factor(value: float) -> str:
+    """A rating factor or parameter: 4 significant figures, thousands separators above 1,000."""
+    x = float(value)
+    if math.isnan(x):
+        return "n/a"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if abs(x) >= 1000:
+        return format_amount(x)
+    if x == 0:
+        return "0"
+    # Positional, never scientific: a claim rate of 0.00005 reads better than 5e-05.
+    return str(np.format_float_positional(x, precision=4, unique=False, fractional=False, trim="-"))
+
+
+def format_percent(value: float, digits: int = 1) -> str:
+    """A proportion as a percentage: ``0.125`` -> ``12.5%``."""
+    x = float(value)
+    if not math.isfinite(x):
+        return "n/a"
+    return f"{100 * x:,.{digits}f}%"
+
+
+def html_text(value: object) -> str:
+    """Text safe to place in HTML element content or a quoted attribute."""
+    return html.escape(str(value), quote=True)
+
+
+def markdown_text(value: object) -> str:
+    """Text safe to place in a Markdown paragraph or table cell.
+
+    HTML-significant characters become entities (a Markdown viewer renders raw HTML, so a
+    ``<script>`` in an insured's name must not reach it as a tag), Markdown punctuation is
+    backslash-escaped and line breaks become spaces (a table row is one line).
+    """
+    text = html.escape(str(value), quote=False)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return " ".join(text.splitlines())

@@ -1,0 +1,79 @@
+"""CSV export of the quote's tables, safe to open in a spreadsheet.
+
+A spreadsheet reads a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula, so a
+submission field such as ``=HYPERLINK(...)`` would run when an underwriter opens the export
+("CSV injection", CWE-1236; OWASP, *CSV Injection*,
+https://owasp.org/www-community/attacks/CSV_Injection).  Text cells that start with one of
+those characters, or with a tab or carriage return, are prefixed with a single quote, which
+spreadsheets read as "this is text" (OWASP ASVS 5.0, requirement 1.2.10).  Numeric cells are
+left alone: ``-1250.5`` is a number, not a formula, and must stay one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+from xborder_risk.quote import Quote
+
+__all__ = ["FORMULA_TRIGGERS", "csv_safe_frame", "escape_csv_cell", "quote_tables", "write_csv"]
+
+#: First characters that make a spreadsheet evaluate a cell.
+FORMULA_TRIGGERS: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_csv_cell(value: object) -> object:
+    """Neutralise one cell: a string starting with a formula trigger gets a leading ``'``.
+
+    Anything that is not a ``str`` (numbers, booleans, missing values) is returned as is.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells, column names and index labels are escaped.
+
+    Numeric columns are untouched, so negative numbers stay numbers.
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        series = safe[column]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            safe[column] = series.map(escape_csv_cell)
+    safe.columns = pd.Index([escape_csv_cell(c) for c in safe.columns])
+    if not pd.api.types.is_numeric_dtype(safe.index):
+        safe.index = pd.Index([escape_csv_cell(i) for i in safe.index], name=safe.index.name)
+    return safe
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
+    """Write ``frame`` as UTF-8 CSV after :func:`csv_safe_frame`; returns the path."""
+    target = Path(path)
+    csv_safe_frame(frame).to_csv(target, index=index, encoding="utf-8", lineterminator="\n")
+    return target
+
+
+def quote_tables(quote: Quote) -> dict[str, pd.DataFrame]:
+    """The quote's tables in machine-readable form (raw numbers, line codes).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``quote`` (:meth:`Quote.to_frame`), ``premium_build_up``, ``reserves``,
+        ``worksheet`` and ``ep_curves``, each with a plain column index (no row index to
+        keep).  Amounts in the quote's currency per policy period.
+    """
+    quote_frame = quote.to_frame().reset_index()
+    quote_frame.insert(1, "currency", quote.currency)
+    return {
+        "quote": quote_frame,
+        "premium_build_up": quote.premium_build_up.reset_index(drop=True),
+        "reserves": quote.reserves.reset_index(),
+        "worksheet": quote.worksheet.reset_index(drop=True),
+        "ep_curves": quote.ep_curves().reset_index(drop=True),
+    }

@@ -1,0 +1,592 @@
+"""The content of a quote report, independent of its format.
+
+:func:`build_sections` turns a :class:`~xborder_risk.quote.Quote` into a list of
+:class:`Section` objects holding plain, *unescaped* text and pre-formatted numbers; the
+Markdown and HTML writers only lay them out and escape every string.  Keeping the content in
+one place means both formats always say the same thing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xborder_risk.quote import Quote
+from xborder_risk.report._format import (
+    STEP_LABELS,
+    format_amount,
+    format_factor,
+    format_percent,
+    humanise,
+    line_label,
+)
+from xborder_risk.report.chart import chart_return_periods
+
+__all__ = ["Section", "Table", "build_sections", "describe_basis", "summary_frame"]
+
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of already formatted cells.
+
+    Attributes
+    ----------
+    columns : tuple of str
+        Column headings.
+    rows : tuple of tuple of str
+        Cell text, row by row (unescaped).
+    numeric : tuple of bool
+        Whether each column holds numbers (right-aligned).
+    total_row : bool
+        Whether the last row is a total (shown in bold).
+    caption : str
+        A short caption, may be empty.
+    """
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+    total_row: bool = False
+    caption: str = ""
+
+    def __post_init__(self) -> None:
+        width = len(self.columns)
+        if len(self.numeric) != width or any(len(row) != width for row in self.rows):
+            raise ValueError("Table: every row and 'numeric' must have one entry per column")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report.
+
+    Attributes
+    ----------
+    anchor : str
+        A fixed identifier (letters, digits, hyphens) for links.
+    title : str
+        Heading.
+    facts : tuple of (str, str)
+        Label-value pairs shown as a definition list.
+    paragraphs : tuple of str
+        Explanatory text before the tables.
+    tables : tuple of Table
+        Tables, in order.
+    bullets : tuple of str
+        A bulleted list after the tables.
+    chart : bool
+        Whether the exceedance-probability chart belongs in this section.
+    """
+
+    anchor: str
+    title: str
+    facts: tuple[tuple[str, str], ...] = ()
+    paragraphs: tuple[str, ...] = ()
+    tables: tuple[Table, ...] = ()
+    bullets: tuple[str, ...] = ()
+    chart: bool = False
+
+
+def _rows(frame: pd.DataFrame, formatters: Sequence[object]) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for values in frame.itertuples(index=False, name=None):
+        rows.append(
+            tuple(
+                fmt(value) if callable(fmt) else str(value)
+                for fmt, value in zip(formatters, values, strict=True)
+            )
+        )
+    return tuple(rows)
+
+
+def _period_text(quote: Quote) -> str:
+    submission = quote.submission
+    years = submission.policy_period_years
+    plural = "" if math.isclose(years, 1.0) else "s"
+    return (
+        f"{submission.inception_date.isoformat()} to {submission.expiry_date.isoformat()} "
+        f"({years:g} year{plural})"
+    )
+
+
+def describe_basis(quote: Quote) -> tuple[str, str]:
+    """The premium principle and the loadings of a quote, in words.
+
+    Returns
+    -------
+    (str, str)
+        The principle with its parameters, and the loadings.
+    """
+    principle = quote.basis.principle
+    name = humanise(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(principle).__name__).lower())
+    parameters: dict[str, object] = (
+        dataclasses.asdict(principle) if dataclasses.is_dataclass(principle) else {}
+    )
+    shown = ", ".join(
+        f"{key.replace('_', ' ')} {value:g}"
+        if isinstance(value, float)
+        else f"{key.replace('_', ' ')} {value}"
+        for key, value in parameters.items()
+    )
+    principle_text = f"{name} ({shown})" if shown else name
+    loadings = quote.basis.loadings
+    loadings_text = (
+        f"variable expenses {format_percent(loadings.expense_ratio)}, "
+        f"commission {format_percent(loadings.commission)}, "
+        f"profit margin {format_percent(loadings.profit_margin)} of the premium before tax; "
+        f"premium tax {format_percent(loadings.tax_rate)}; "
+        f"fixed expense {quote.currency} {format_amount(loadings.fixed_expense)}; "
+        f"minimum premium {quote.currency} {format_amount(loadings.minimum_premium)}"
+    )
+    return principle_text, loadings_text
+
+
+def summary_frame(quote: Quote) -> pd.DataFrame:
+    """The compact quote table an underwriter sees first (numbers, not text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: human-readable line names and ``Total``.  Columns: expected loss, technical
+        premium, gross premium, VaR 99.5 %, TVaR 99 % and best-estimate reserve, in the
+        quote's currency per policy period (``frame.attrs["currency"]``).
+    """
+    table = quote.to_frame()
+    frame = pd.DataFrame(
+        {
+            "Expected loss": table["expected_loss"],
+            "Technical premium": table["technical_premium"],
+            "Gross premium": table["gross_premium"],
+            "VaR 99.5%": table["var_99_5"],
+            "TVaR 99%": table["tvar_99"],
+            "Best-estimate reserve": table["best_estimate_reserve"],
+        }
+    )
+    frame.index = pd.Index([line_label(str(line)) for line in table.index], name="Line")
+    frame.attrs["currency"] = quote.currency
+    return frame
+
+
+def _header(quote: Quote) -> Section:
+    submission = quote.submission
+    insured = submission.insured
+    table = quote.to_frame()
+    total = {
+        column: float(value)
+        for column, value in zip(table.columns, table.to_numpy()[-1], strict=True)
+    }  # the total row is last
+    facts = (
+        ("Insured", insured.name),
+        ("Kind", "border agency" if insured.kind == "agency" else "contractor"),
+        ("Home country", insured.home_country),
+        ("Submission", submission.submission_id or "(no reference)"),
+        ("Policy period", _period_text(quote)),
+        ("Currency", f"{quote.currency} (every amount in this report)"),
+        ("Lines quoted", ", ".join(line_label(line) for line in quote.lines)),
+        ("Gross premium", f"{quote.currency} {format_amount(total['gross_premium'])}"),
+        (
+            "Technical premium",
+            f"{quote.currency} {format_amount(total['technical_premium'])}",
+        ),
+        (
+            "Expected loss",
+            f"{quote.currency} {format_amount(total['expected_loss'])} "
+            f"(± {format_amount(total['expected_loss_se'])} Monte Carlo standard error)",
+        ),
+        (
+            "Simulation",
+            f"{quote.simulation.n_years:,} simulated policy periods, "
+            f"seed {quote.provenance.get('seed', 'n/a')}",
+        ),
+        ("Reserves valued at", quote.valuation_date.isoformat()),
+    )
+    return Section(anchor="summary", title="Summary", facts=facts)
+
+
+def _premium(quote: Quote) -> Section:
+    table = quote.to_frame()
+    frame = pd.DataFrame(
+        {
+            "line": [line_label(str(x)) for x in table.index],
+            "expected_loss": table["expected_loss"].to_numpy(),
+            "se": table["expected_loss_se"].to_numpy(),
+            "risk_load": table["risk_load"].to_numpy(),
+            "technical": table["technical_premium"].to_numpy(),
+            "gross": table["gross_premium"].to_numpy(),
+        }
+    )
+    gross_total = float(table["gross_premium"].to_numpy()[-1])  # the total row is last
+    frame["loss_ratio"] = [
+        el / gp if gp > 0 else math.nan
+        for el, gp in zip(frame["expected_loss"], frame["gross"], strict=True)
+    ]
+    frame["share"] = frame["gross"] / gross_total if gross_total > 0 else math.nan
+    columns = (
+        "Line",
+        "Expected loss",
+        "± s.e.",
+        "Risk load",
+        "Technical premium",
+        "Gross premium",
+        "Expected loss ratio",
+        "Share of gross premium",
+    )
+    formatters = (str, *([format_amount] * 5), format_percent, format_percent)
+    principle, _ = describe_basis(quote)
+    paragraphs = (
+        f"Amounts in {quote.currency} for the policy period {_period_text(quote)}, after each "
+        "line's deductibles, limits and share.",
+        f"Expected loss is the mean of {quote.simulation.n_years:,} simulated policy periods, "
+        "shown with its Monte Carlo standard error (± s.e.). The risk load is the margin of "
+        f"the premium principle ({principle}) on the total, allocated to the lines by their "
+        "contribution to the tail (co-TVaR). Technical premium = expected loss + risk load; "
+        "gross premium adds expenses, commission, profit and tax. The expected loss ratio is "
+        "expected loss / gross premium.",
+    )
+    return Section(
+        anchor="premium",
+        title="Premium by line",
+        paragraphs=paragraphs,
+        tables=(
+            Table(
+                columns=columns,
+                rows=_rows(frame, formatters),
+                numeric=(False, *([True] * 7)),
+                total_row=True,
+            ),
+        ),
+    )
+
+
+def _build_up(quote: Quote) -> Section:
+    build_up = quote.premium_build_up
+    gross = float(build_up.loc[build_up["step"] == "gross_premium", "amount"].iloc[0])
+    rows = tuple(
+        (
+            STEP_LABELS.get(str(step), humanise(str(step))),
+            format_amount(float(amount)),
+            format_percent(float(amount) / gross) if gross > 0 else "n/a",
+        )
+        for step, amount in build_up[["step", "amount"]].itertuples(index=False, name=None)
+    )
+    principle, loadings = describe_basis(quote)
+    return Section(
+        anchor="loadings",
+        title="Loadings: from technical to gross premium",
+        paragraphs=(
+            f"How the total technical premium grows into the gross premium ({quote.currency}).",
+        ),
+        facts=(("Premium principle", principle), ("Loadings", loadings)),
+        tables=(
+            Table(
+                columns=("Step", "Amount", "Share of gross premium"),
+                rows=rows,
+                numeric=(False, True, True),
+                total_row=True,
+            ),
+        ),
+    )
+
+
+def _risk(quote: Quote) -> Section:
+    table = quote.to_frame()
+    frame = pd.DataFrame(
+        {
+            "line": [line_label(str(x)) for x in table.index],
+            "mean": table["expected_loss"].to_numpy(),
+            "std": table["std"].to_numpy(),
+            "var": table["var_99_5"].to_numpy(),
+            "var_se": table["var_99_5_se"].to_numpy(),
+            "tvar": table["tvar_99"].to_numpy(),
+            "tvar_se": table["tvar_99_se"].to_numpy(),
+        }
+    )
+    return Section(
+        anchor="risk",
+        title="Risk measures",
+        paragraphs=(
+            f"Loss to this policy in one policy period ({quote.currency}). VaR 99.5% is the "
+            "loss exceeded once in 200 periods; TVaR 99% is the average loss in the worst 1% "
+            "of periods. Each is shown with its Monte Carlo standard error (± s.e.). The "
+            "total row is the total loss (lines added year by year), so it is less than the "
+            "sum of the lines' figures when the lines diversify.",
+        ),
+        tables=(
+            Table(
+                columns=(
+                    "Line",
+                    "Expected loss",
+                    "Standard deviation",
+                    "VaR 99.5%",
+                    "± s.e.",
+                    "TVaR 99%",
+                    "± s.e.",
+                ),
+                rows=_rows(frame, (str, *([format_amount] * 6))),
+                numeric=(False, *([True] * 6)),
+                total_row=True,
+            ),
+        ),
+    )
+
+
+def _exceedance(quote: Quote) -> Section:
+    n_years = quote.simulation.n_years
+    curves = quote.ep_curves()
+    periods = sorted(set(curves["return_period"].tolist()))
+    lines = (*quote.lines, TOTAL)
+    columns = [
+        "Return period (years)",
+        "Probability per period",
+        *(f"{line_label(line)} (AEP)" for line in lines),
+        "Total (OEP)",
+    ]
+    lookup = {
+        (str(kind), str(line), float(period)): float(loss)
+        for kind, line, period, loss in curves[
+            ["kind", "line", "return_period", "loss"]
+        ].itertuples(index=False, name=None)
+    }
+    rows = tuple(
+        (
+            f"{period:,.0f}",
+            format_percent(1.0 / period, 2),
+            *(format_amount(lookup[("aep", line, period)]) for line in lines),
+            format_amount(lookup[("oep", TOTAL, period)]),
+        )
+        for period in periods
+    )
+    reliable = chart_return_periods(n_years)[-1]
+    return Section(
+        anchor="exceedance",
+        title="Exceedance probability (AEP and OEP)",
+        paragraphs=(
+            "The loss exceeded with a given probability in one policy period: AEP for the "
+            "period's aggregate loss, OEP for its largest single occurrence, in "
+            f"{quote.currency}. The chart plots return periods up to {reliable:,.0f} years "
+            f"(one tenth of the {n_years:,} simulated periods); figures beyond that rest on "
+            "fewer than ten simulated periods and are indicative only.",
+        ),
+        chart=True,
+        tables=(
+            Table(
+                columns=tuple(columns),
+                rows=rows,
+                numeric=tuple([True] * len(columns)),
+            ),
+        ),
+    )
+
+
+def _reserves(quote: Quote) -> Section:
+    table = quote.to_frame()
+    reserves = quote.reserves
+    frame = pd.DataFrame({"line": [line_label(str(x)) for x in table.index]})
+    columns = ["Line"]
+    for source, column in (("paid", "Paid"), ("case", "Case reserves"), ("ibnr", "IBNR")):
+        if source in reserves.columns:
+            frame[source] = reserves[source].reindex(table.index).to_numpy()
+            columns.append(column)
+    for source, column in (
+        ("best_estimate_reserve", "Best-estimate reserve"),
+        ("risk_adjustment", "Risk adjustment"),
+        ("scr", "SCR"),
+        ("risk_margin", "Risk margin"),
+    ):
+        frame[source] = table[source].to_numpy()
+        columns.append(column)
+    basis = quote.basis
+    return Section(
+        anchor="reserves",
+        title="Reserves",
+        paragraphs=(
+            f"Reserves for this policy valued at {quote.valuation_date.isoformat()} "
+            f"({quote.currency}). The best-estimate reserve is the expected unpaid loss; the "
+            "risk adjustment (IFRS 17) is its "
+            f"{format_percent(basis.risk_adjustment_confidence, 0)} quantile minus the mean; "
+            f"the SCR is the {format_percent(basis.scr_level)} one-year loss above the mean "
+            "(Solvency II); the risk margin is the cost of holding that capital at "
+            f"{format_percent(basis.coc_rate, 0)} a year until the losses are paid. See "
+            "docs/reserves.md.",
+        ),
+        tables=(
+            Table(
+                columns=tuple(columns),
+                rows=_rows(frame, (str, *([format_amount] * (len(columns) - 1)))),
+                numeric=(False, *([True] * (len(columns) - 1))),
+                total_row=True,
+            ),
+        ),
+    )
+
+
+def _terms(quote: Quote) -> Section:
+    rows = []
+    for line in quote.lines:
+        layer = quote.submission.layer_terms(line)
+        rows.append(
+            (
+                line_label(line),
+                format_amount(layer["deductible"]),
+                format_amount(layer["limit"]),
+                format_amount(layer["aggregate_deductible"]),
+                format_amount(layer["aggregate_limit"]),
+                format_percent(layer["share"], 0),
+            )
+        )
+    return Section(
+        anchor="terms",
+        title="Policy terms",
+        paragraphs=(
+            f"As submitted, in {quote.currency}: each occurrence pays above the deductible up "
+            "to the limit; a period's payments are capped by the aggregate limit; the insurer "
+            "takes its share of the result.",
+        ),
+        tables=(
+            Table(
+                columns=(
+                    "Line",
+                    "Deductible",
+                    "Limit",
+                    "Aggregate deductible",
+                    "Aggregate limit",
+                    "Share",
+                ),
+                rows=tuple(rows),
+                numeric=(False, True, True, True, True, True),
+            ),
+        ),
+    )
+
+
+def _worksheet(quote: Quote) -> Section:
+    sheet = quote.worksheet
+    rows = tuple(
+        (
+            line_label(str(row["line"])),
+            str(row["component"]),
+            str(row["factor"]),
+            str(row["table"]),
+            str(row["key"]),
+            format_factor(float(row["value"])),
+            format_factor(float(row["frequency"])),
+            f"{row['severity_parameter']} = {format_factor(float(row['severity']))}",
+        )
+        for row in sheet.to_dict(orient="records")
+    )
+    return Section(
+        anchor="worksheet",
+        title="Rating worksheet",
+        paragraphs=(
+            "How each line's claim frequency and severity were built from the submission and "
+            "the rating tables, one factor per row: the factor's value, the expected number "
+            "of claims after it, and the severity parameter after it. Amounts in "
+            f"{quote.currency} unless the factor says otherwise.",
+        ),
+        tables=(
+            Table(
+                columns=(
+                    "Line",
+                    "Component",
+                    "Factor",
+                    "Table",
+                    "Key",
+                    "Value",
+                    "Expected claims",
+                    "Severity",
+                ),
+                rows=rows,
+                numeric=(False, False, False, False, False, True, True, False),
+            ),
+        ),
+    )
+
+
+def _messages(quote: Quote) -> Section:
+    bullets = quote.messages or ("No notes: every figure passed the library's checks.",)
+    paragraphs: tuple[str, ...] = ()
+    if quote.submission.notes:
+        paragraphs = (f"Submission notes: {quote.submission.notes}",)
+    return Section(
+        anchor="messages",
+        title="Notes for the underwriter",
+        paragraphs=paragraphs,
+        bullets=tuple(bullets),
+    )
+
+
+def _provenance(quote: Quote) -> Section:
+    record = quote.provenance
+    facts = tuple(
+        (label, f"{record[key]:,}" if isinstance(record[key], int) else str(record[key]))
+        for key, label in (
+            ("library_version", "xborder_risk version"),
+            ("numpy_version", "numpy version"),
+            ("seed", "Seed"),
+            ("n_years", "Simulated periods"),
+            ("valuation_date", "Valuation date"),
+            ("tables_source", "Rating tables"),
+            ("submission_sha256", "Submission sha256"),
+            ("created", "Created (UTC)"),
+        )
+        if key in record
+    )
+    versions = record.get("table_versions", {})
+    checksums = record.get("table_checksums", {})
+    rows = tuple(
+        (str(name), str(versions.get(name, "")), str(checksums.get(name, "")))
+        for name in sorted(set(versions) | set(checksums))
+    )
+    return Section(
+        anchor="provenance",
+        title="Provenance",
+        paragraphs=(
+            "What reproduces this quote bit for bit: the same submission, rating tables, "
+            "seed, number of simulated periods and pricing basis "
+            "(xborder_risk.quote.reproduce with the JSON record of this quote).",
+        ),
+        facts=facts,
+        tables=(
+            Table(
+                columns=("Rating table", "Version", "sha256"),
+                rows=rows,
+                numeric=(False, False, False),
+            ),
+        )
+        if rows
+        else (),
+    )
+
+
+def build_sections(quote: Quote) -> list[Section]:
+    """The sections of a quote report, in reading order.
+
+    Parameters
+    ----------
+    quote : Quote
+        The quote to report.
+
+    Returns
+    -------
+    list of Section
+        Summary, premium by line, loadings, risk measures, exceedance probability,
+        reserves, policy terms, notes, rating worksheet, provenance.  Text is unescaped.
+    """
+    return [
+        _header(quote),
+        _premium(quote),
+        _build_up(quote),
+        _risk(quote),
+        _exceedance(quote),
+        _reserves(quote),
+        _terms(quote),
+        _messages(quote),
+        _worksheet(quote),
+        _provenance(quote),
+    ]
