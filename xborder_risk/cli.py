@@ -1,0 +1,449 @@
+"""The ``xborder-risk`` command line: quote a submission, validate it, check rating tables.
+
+Exit status (see ``docs/cli.md``):
+
+* 0 - success;
+* 1 - the command could not finish: a file could not be read or written, or the library
+  refused the computation (for example a simulation too large for memory);
+* 2 - invalid input: the submission (every invalid field is listed), the rating tables,
+  an option's value or the command line itself.
+
+No error prints a Python traceback unless the environment variable
+``XBORDER_RISK_DEBUG=1`` asks for one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+import xborder_risk
+from xborder_risk.engine.rng import BLOCK_YEARS
+from xborder_risk.errors import (
+    ParameterError,
+    RatingTableError,
+    XBorderRiskError,
+    XBorderRiskWarning,
+)
+from xborder_risk.exposure import InvalidSubmissionError, Submission
+from xborder_risk.quote import DEFAULT_N_YEARS, DEFAULT_SEED, Quote
+from xborder_risk.quote import quote as make_quote
+from xborder_risk.rating import RatingTables, rate
+from xborder_risk.report import (
+    DEFAULT_FORMATS,
+    REPORT_FORMATS,
+    format_amount,
+    line_label,
+    parse_formats,
+    summary_frame,
+    write_report,
+)
+
+__all__ = ["EXIT_ERROR", "EXIT_INVALID_INPUT", "EXIT_OK", "app", "main"]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INVALID_INPUT = 2
+
+#: Set to 1 to let unexpected errors show their traceback (for bug reports).
+DEBUG_ENV = "XBORDER_RISK_DEBUG"
+
+app = typer.Typer(
+    name="xborder-risk",
+    help="Price and reserve insurance for cross-border security operations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+tables_app = typer.Typer(help="Check rating tables.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(tables_app, name="tables")
+
+
+# --------------------------------------------------------------------------------------------
+# terminal and errors
+
+
+def _is_interactive() -> bool:
+    """Whether a person is watching: stderr (where the progress bar goes) is a terminal."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stream
+        return False
+
+
+def _stdout_console() -> Console:
+    # Looked up at call time so that a redirected sys.stdout (tests, pipes) is honoured;
+    # a pipe gets a fixed width wide enough for the quote table instead of rich's 80.
+    interactive = sys.stdout.isatty()
+    return Console(file=sys.stdout, width=None if interactive else 120, highlight=False)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+@contextlib.contextmanager
+def _reported_errors() -> Iterator[None]:
+    """Turn the library's exceptions into an error message and an exit status."""
+    try:
+        yield
+    except InvalidSubmissionError as exc:
+        # str(exc) lists every invalid field by its path, one per line.
+        _fail(str(exc), EXIT_INVALID_INPUT)
+    except (RatingTableError, ParameterError) as exc:
+        _fail(_one_line(exc), EXIT_INVALID_INPUT)
+    except XBorderRiskError as exc:
+        _fail(_one_line(exc), EXIT_ERROR)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        reason = exc.strerror or _one_line(exc)
+        _fail(f"{reason}{where}", EXIT_ERROR)
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        _fail(
+            f"internal error ({type(exc).__name__}: {_one_line(exc)}); please report it, "
+            f"with the traceback shown by {DEBUG_ENV}=1",
+            EXIT_ERROR,
+        )
+
+
+@contextlib.contextmanager
+def _notes_on_stderr() -> Iterator[None]:
+    """Show the library's warnings as one-line notes instead of Python's warning format."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", XBorderRiskWarning)
+        yield
+    for item in caught:
+        typer.echo(f"note: {_one_line(Exception(item.message))}", err=True)
+
+
+def _load_tables(path: Path | None) -> RatingTables:
+    return RatingTables.load(path)
+
+
+def _load_submission(path: Path) -> Submission:
+    return Submission.from_file(path)
+
+
+# --------------------------------------------------------------------------------------------
+# options
+
+
+def _valuation_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    return value
+
+
+def _formats(value: str) -> str:
+    try:
+        parse_formats(value)
+    except ParameterError:
+        raise typer.BadParameter(
+            f"{value!r}: use a comma-separated list of {', '.join(REPORT_FORMATS)}"
+        ) from None
+    return value
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"xborder-risk {xborder_risk.__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+_STEM_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _report_stem(submission_path: Path) -> str:
+    stem = _STEM_UNSAFE.sub("_", submission_path.stem).strip("._-")[:100]
+    return stem or "quote"
+
+
+SubmissionArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="Submission file (.yaml, .yml or .json).",
+        dir_okay=False,
+        show_default=False,
+        metavar="SUBMISSION",
+    ),
+]
+TablesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tables",
+        help="Directory of rating tables (manifest.yaml and CSVs); the shipped tables if omitted.",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Price and reserve insurance for cross-border security operations.
+
+    Run 'xborder-risk quote SUBMISSION' for a quote report; see docs/cli.md.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# quote
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr fed by the engine's ``progress(done, total)`` calls."""
+
+    def __init__(self, n_years: int) -> None:
+        console = Console(file=sys.stderr, force_terminal=True)
+        self._progress = Progress(
+            TextColumn("Simulating"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.completed:,.0f} / {task.total:,.0f} years"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task = self._progress.add_task("simulate", total=n_years)
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        self._progress.start()
+        return self.update
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def update(self, done: int, total: int) -> None:
+        self._progress.update(self._task, completed=done, total=total)
+
+
+def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
+    console = _stdout_console()
+    frame = summary_frame(q)
+    submission = q.submission
+    title = Text(
+        f"Quote for {submission.insured.name}: amounts in {q.currency}, policy period "
+        f"{submission.inception_date.isoformat()} to {submission.expiry_date.isoformat()}"
+    )
+    labels = [str(label) for label in frame.index]
+    cells = [[format_amount(float(v)) for v in row] for row in frame.to_numpy()]
+    table = Table(title=title, title_justify="left")
+    # Headings may wrap in a narrow terminal; numbers and line names never do.
+    table.add_column(Text("Line"), min_width=max(len(label) for label in labels))
+    for j, column in enumerate(frame.columns):
+        width = max(len(row[j]) for row in cells)
+        table.add_column(Text(str(column)), justify="right", min_width=width)
+    last = len(labels) - 1
+    for i, (label, row) in enumerate(zip(labels, cells, strict=True)):
+        table.add_row(Text(label), *(Text(cell) for cell in row), style="bold" if i == last else "")
+    console.print(table)
+    console.print(
+        Text(
+            f"{q.simulation.n_years:,} simulated policy periods, seed {q.provenance['seed']}; "
+            "VaR/TVaR of the loss in one policy period."
+        )
+    )
+    if q.messages:
+        console.print(
+            Text(
+                f"{len(q.messages)} note(s) for the underwriter: see 'Notes for the "
+                "underwriter' in the report."
+            )
+        )
+    for fmt, paths in files.items():
+        for path in paths:
+            console.print(Text(f"wrote {fmt:<4} {path}"))
+
+
+@app.command("quote")
+def quote_command(
+    submission: SubmissionArgument,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years", "-n", min=1, help="Simulated policy periods (more: smaller MC error)."
+        ),
+    ] = DEFAULT_N_YEARS,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Root random seed (same seed, same quote).")
+    ] = DEFAULT_SEED,
+    tables: TablesOption = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Directory for the report files.", file_okay=False),
+    ] = Path("quote_out"),
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"Report formats, comma-separated, among {','.join(REPORT_FORMATS)}.",
+            callback=_formats,
+        ),
+    ] = ",".join(DEFAULT_FORMATS),
+    valuation_date: Annotated[
+        str | None,
+        typer.Option(
+            "--valuation-date",
+            help="Reserve valuation date YYYY-MM-DD (default: inception).",
+            callback=_valuation_date,
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            help="Base name of the report files (default: the submission file's name).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Quote a submission: print the premium table and write the quote report."""
+    with _reported_errors():
+        with _notes_on_stderr():
+            loaded_tables = None if tables is None else _load_tables(tables)
+            sub = _load_submission(submission)
+            if _is_interactive():
+                with _ProgressBar(years) as progress:
+                    q = make_quote(
+                        sub,
+                        n_years=years,
+                        seed=seed,
+                        tables=loaded_tables,
+                        valuation_date=valuation_date,
+                        chunk_years=BLOCK_YEARS,
+                        progress=progress,
+                    )
+            else:
+                q = make_quote(
+                    sub,
+                    n_years=years,
+                    seed=seed,
+                    tables=loaded_tables,
+                    valuation_date=valuation_date,
+                )
+        files = write_report(
+            q, out, stem=name or _report_stem(submission), formats=parse_formats(formats)
+        )
+        _print_summary(q, files)
+
+
+# --------------------------------------------------------------------------------------------
+# validate, tables check, schema
+
+
+@app.command("validate")
+def validate_command(submission: SubmissionArgument, tables: TablesOption = None) -> None:
+    """Check a submission: every field against the schema, then that it rates."""
+    with _reported_errors():
+        with _notes_on_stderr():
+            sub = _load_submission(submission)
+            rated = rate(sub, _load_tables(tables))
+        console = _stdout_console()
+        lines = ", ".join(line_label(line) for line in sub.lines)
+        console.print(
+            Text(
+                f"OK: {submission} is a valid submission for {sub.insured.name} "
+                f"({sub.currency}, {sub.inception_date.isoformat()} to "
+                f"{sub.expiry_date.isoformat()}; lines: {lines})."
+            )
+        )
+        for message in rated.messages:
+            console.print(Text(f"note: {message}"))
+
+
+@tables_app.command("check")
+def tables_check_command(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Directory of rating tables; the shipped tables if omitted.",
+            file_okay=False,
+            show_default=False,
+            metavar="[DIR]",
+        ),
+    ] = None,
+) -> None:
+    """Validate rating tables: manifest, schema, codes, checksums."""
+    with _reported_errors():
+        with _notes_on_stderr():
+            loaded = _load_tables(directory)
+        console = _stdout_console()
+        entries = loaded.manifest.get("tables", {})
+        table = Table(title=Text(f"Rating tables: {loaded.source}"), title_justify="left")
+        for heading in ("Table", "Version", "Effective", "Rows", "Illustrative", "sha256"):
+            table.add_column(Text(heading), justify="right" if heading == "Rows" else "left")
+        for name in loaded.table_names:
+            entry = entries.get(name, {})
+            table.add_row(
+                Text(name),
+                Text(str(entry.get("version", ""))),
+                Text(str(entry.get("effective_date", ""))),
+                Text(f"{len(loaded.table(name)):,}"),
+                Text("yes" if entry.get("illustrative") else "no"),
+                Text(str(loaded.checksums.get(name, ""))[:16] + "..."),
+            )
+        console.print(table)
+        console.print(Text(f"OK: {len(loaded.table_names)} tables valid."))
+
+
+@app.command("schema")
+def schema_command(
+    indent: Annotated[int, typer.Option("--indent", min=0, help="JSON indentation.")] = 2,
+) -> None:
+    """Print the JSON Schema of a submission (for editors and other tools)."""
+    with _reported_errors():
+        schema = Submission.model_json_schema()
+        typer.echo(json.dumps(schema, indent=indent or None, ensure_ascii=False))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``xborder-risk`` console script.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; ``sys.argv[1:]`` by default.
+    """
+    app(args=None if argv is None else list(argv), prog_name="xborder-risk")
+
+
+if __name__ == "__main__":
+    main()
