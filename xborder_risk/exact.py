@@ -92,19 +92,6 @@ _PANJER_RESCALE_AT = 1e280
 # --------------------------------------------------------------------------------------
 
 
-def _limited_moment(severity: Severity, u: float, k: int) -> float:
-    # E[min(X, 0)^k] = 0 for a non-negative loss; skip the call rather than rely on every
-    # severity accepting u = 0.
-    if u == 0.0:
-        return 0.0
-    return float(severity.limited_moment(u, k))
-
-
-def _layered_mean(severity: Severity, deductible: float, limit: float) -> float:
-    top = _limited_moment(severity, deductible + limit, 1)
-    return top - _limited_moment(severity, deductible, 1)
-
-
 def layered_occurrence_moments(severity: Severity, layer: Layer) -> tuple[float, float]:
     """First and second moments of one occurrence's layer payment.
 
@@ -143,11 +130,7 @@ def layered_occurrence_moments(severity: Severity, layer: Layer) -> tuple[float,
     :math:`E[S] = E[N]E[Y]` and :math:`\\mathrm{Var}[S] = E[N]\\mathrm{Var}[Y] +
     \\mathrm{Var}[N]E[Y]^2` (*Loss Models* §9.3).
     """
-    d = float(layer.deductible)
-    u = d + float(layer.limit)
-    mean = _limited_moment(severity, u, 1) - _limited_moment(severity, d, 1)
-    second = _limited_moment(severity, u, 2) - _limited_moment(severity, d, 2) - 2.0 * d * mean
-    return mean, second
+    return layer.occurrence_moments(severity)
 
 
 # --------------------------------------------------------------------------------------
@@ -819,7 +802,7 @@ def _range_lower_bound(model: LossModel, tol: float) -> float:
         level = 1.0 - max(tol / expected_count, 1e-15)
         single = min(max(float(severity.ppf(level)) - d, 0.0), limit)
     try:
-        mean = expected_count * _layered_mean(severity, d, limit)
+        mean = expected_count * layer.occurrence_mean(severity)
     except MomentDoesNotExistError:
         mean = 0.0
     return max(single, mean)

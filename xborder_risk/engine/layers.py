@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk._validation import check_real
+
+if TYPE_CHECKING:
+    from xborder_risk.distributions import Severity
 
 __all__ = ["Layer"]
 
@@ -116,3 +120,49 @@ class Layer:
             and math.isinf(self.aggregate_limit)
             and self.share == 1.0
         )
+
+    def occurrence_moments(self, severity: Severity) -> tuple[float, float]:
+        """First and second moments of one occurrence's payment under these terms.
+
+        Parameters
+        ----------
+        severity : Severity
+            Ground-up size :math:`X` of one occurrence, currency units.
+
+        Returns
+        -------
+        (mean, second_moment) : tuple of float
+            :math:`E[Y]` (currency units) and :math:`E[Y^2]` (currency units squared) of
+            :math:`Y = \\min(\\max(X - d, 0), l)`; share and aggregate terms not applied.
+
+        Raises
+        ------
+        MomentDoesNotExistError
+            When the limit is infinite and the severity's moment does not exist.
+
+        Notes
+        -----
+        With :math:`u = d + l` and the limited moments :math:`E[(X \\wedge x)^k]`,
+
+        .. math::
+            E[Y] &= E[X \\wedge u] - E[X \\wedge d], \\\\
+            E[Y^2] &= E[(X \\wedge u)^2] - E[(X \\wedge d)^2] - 2d\\,E[Y],
+
+        because :math:`Y = X \\wedge u - X \\wedge d` and
+        :math:`(X \\wedge u)(X \\wedge d) = (X \\wedge d)^2 + d\\,Y`
+        (Klugman, Panjer & Willmot, *Loss Models*, §8.5).
+        """
+        d = self.deductible
+        u = d + self.limit
+        mean = self.occurrence_mean(severity)
+        return mean, _limited(severity, u, 2) - _limited(severity, d, 2) - 2.0 * d * mean
+
+    def occurrence_mean(self, severity: Severity) -> float:
+        """:math:`E[Y] = E[X \\wedge (d + l)] - E[X \\wedge d]`, currency units."""
+        d = self.deductible
+        return _limited(severity, d + self.limit, 1) - _limited(severity, d, 1)
+
+
+def _limited(severity: Severity, x: float, k: int) -> float:
+    # E[min(X, 0)^k] = 0 for a non-negative loss; no need to ask the severity.
+    return 0.0 if x == 0.0 else float(severity.limited_moment(x, k))

@@ -54,33 +54,11 @@ class LossModel:
             raise ParameterError("LossModel", "layer", self.layer, "must be a Layer")
 
     def layered_occurrence_moments(self) -> tuple[float, float]:
-        """First and second moments of one occurrence's layer payment :math:`Y`.
+        """:math:`E[Y]` and :math:`E[Y^2]` of one occurrence's layer payment.
 
-        Returns
-        -------
-        (mean, second_moment) : tuple of float
-            :math:`E[Y]` and :math:`E[Y^2]` in currency units and currency units squared.
-
-        Notes
-        -----
-        With :math:`u = d + l` and :math:`E[(X\\wedge x)^k]` the limited moments,
-
-        .. math::
-            E[Y] &= E[X\\wedge u] - E[X\\wedge d],\\\\
-            E[Y^2] &= E[(X\\wedge u)^2] - E[(X\\wedge d)^2] - 2d\\,E[Y].
-
-        (*Loss Models* §8.5). Raises ``MomentDoesNotExistError`` when the limit is infinite
-        and the severity's moment does not exist.
+        See :meth:`Layer.occurrence_moments` for the formulas.
         """
-        d = self.layer.deductible
-        u = d + self.layer.limit
-        sev = self.severity
-        lev_u = float(sev.limited_moment(u, 1))
-        lev_d = float(sev.limited_moment(d, 1)) if d > 0 else 0.0
-        second_u = float(sev.limited_moment(u, 2))
-        second_d = float(sev.limited_moment(d, 2)) if d > 0 else 0.0
-        mean = lev_u - lev_d
-        return mean, second_u - second_d - 2.0 * d * mean
+        return self.layer.occurrence_moments(self.severity)
 
     def expected_annual_loss(self) -> float:
         """Closed-form :math:`E[A]` when the layer has no aggregate terms.
