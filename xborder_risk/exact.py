@@ -117,15 +117,8 @@ def layered_occurrence_moments(severity: Severity, layer: Layer) -> tuple[float,
 
     Notes
     -----
-    With :math:`u = d + l` and the limited moments :math:`E[(X \\wedge x)^k]`,
-
-    .. math::
-        E[Y] &= E[X \\wedge u] - E[X \\wedge d], \\\\
-        E[Y^2] &= E[(X \\wedge u)^2] - E[(X \\wedge d)^2] - 2d\\,E[Y],
-
-    because :math:`Y = X \\wedge u - X \\wedge d` and
-    :math:`(X \\wedge u)(X \\wedge d) = (X \\wedge d)^2 + d\\,Y`
-    (Klugman, Panjer & Willmot, *Loss Models*, §8.5, per-loss variable of a layer).
+    The formulas (*Loss Models* §8.5) are those of
+    :meth:`xborder_risk.engine.Layer.occurrence_moments`, which this calls.
     With them the compound sum :math:`S = Y_1 + \\dots + Y_N` has
     :math:`E[S] = E[N]E[Y]` and :math:`\\mathrm{Var}[S] = E[N]\\mathrm{Var}[Y] +
     \\mathrm{Var}[N]E[Y]^2` (*Loss Models* §9.3).

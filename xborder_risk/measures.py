@@ -67,6 +67,11 @@ def _order_index(n: int, p: float) -> int:
     return min(max(k, 1), n) - 1
 
 
+def _lower_quantile(arr: NDArray[np.float64], p: float) -> float:
+    k = _order_index(arr.size, p)
+    return float(np.partition(arr, k)[k])
+
+
 def var(x: ArrayLike, p: float) -> float:
     """Value at risk: the lower empirical p-quantile.
 
@@ -88,9 +93,7 @@ def var(x: ArrayLike, p: float) -> float:
     distribution (Hyndman & Fan 1996, definition 1, "inverted CDF").
     """
     arr = _sample(x, "var")
-    p = check_probability("var", "p", p)
-    k = _order_index(arr.size, p)
-    return float(np.partition(arr, k)[k])
+    return _lower_quantile(arr, check_probability("var", "p", p))
 
 
 def tvar(x: ArrayLike, p: float) -> float:
@@ -116,9 +119,8 @@ def tvar(x: ArrayLike, p: float) -> float:
     """
     arr = _sample(x, "tvar")
     p = check_probability("tvar", "p", p)
-    q = float(np.partition(arr, _order_index(arr.size, p))[_order_index(arr.size, p)])
-    excess = np.maximum(arr - q, 0.0)
-    return q + float(excess.mean()) / (1.0 - p)
+    q = _lower_quantile(arr, p)
+    return q + float(np.maximum(arr - q, 0.0).mean()) / (1.0 - p)
 
 
 def mean_standard_error(x: ArrayLike) -> float:
@@ -167,9 +169,7 @@ def tvar_standard_error(x: ArrayLike, p: float) -> float:
     n = arr.size
     if n < 2:
         return math.inf
-    k = _order_index(n, p)
-    q = float(np.partition(arr, k)[k])
-    excess = np.maximum(arr - q, 0.0)
+    excess = np.maximum(arr - _lower_quantile(arr, p), 0.0)
     return float(excess.std(ddof=1) / math.sqrt(n) / (1.0 - p))
 
 

@@ -27,7 +27,13 @@ from xborder_risk._validation import check_int, check_probability, check_real
 from xborder_risk.engine import SimulationResult, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission
-from xborder_risk.pricing import CostOfCapital, Loadings, PremiumPrinciple, price_lines
+from xborder_risk.pricing import (
+    CostOfCapital,
+    Loadings,
+    PremiumBuildUp,
+    PremiumPrinciple,
+    price_lines,
+)
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
 from xborder_risk.reserves import PaymentPattern, reserve_lines
 
@@ -55,19 +61,13 @@ QUOTE_COLUMNS: tuple[str, ...] = (
     "tvar_99",
     "tvar_99_se",
     "risk_load",
-    "technical_premium",
-    "fixed_expense",
-    "variable_expense",
-    "commission",
-    "profit_margin",
-    "minimum_premium_adjustment",
-    "premium_tax",
-    "gross_premium",
+    *PremiumBuildUp.STEPS,
     "best_estimate_reserve",
     "risk_adjustment",
     "scr",
     "risk_margin",
 )
+_PRICING_COLUMNS = ("risk_load", *PremiumBuildUp.STEPS)
 
 
 class ReproducibilityError(XBorderRiskError):
@@ -236,7 +236,7 @@ class Quote:
         frame["std"] = summary["std"]
         for column in ("var_99_5", "var_99_5_se", "tvar_99", "tvar_99_se"):
             frame[column] = summary[column]
-        for column in QUOTE_COLUMNS[7:16]:
+        for column in _PRICING_COLUMNS:
             frame[column] = prices[column]
         for column in ("best_estimate_reserve", "risk_adjustment", "scr", "risk_margin"):
             frame[column] = self.reserves[column]
