@@ -47,7 +47,9 @@ def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
             safe[column] = series.map(escape_csv_cell)
     safe.columns = pd.Index([escape_csv_cell(c) for c in safe.columns])
     if not pd.api.types.is_numeric_dtype(safe.index):
-        safe.index = pd.Index([escape_csv_cell(i) for i in safe.index], name=safe.index.name)
+        safe.index = pd.Index([escape_csv_cell(i) for i in safe.index])
+    # The index name becomes a header cell too.
+    safe.index.names = [escape_csv_cell(name) for name in frame.index.names]
     return safe
 
 
