@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -87,10 +89,11 @@ def _is_interactive() -> bool:
 
 
 def _stdout_console() -> Console:
-    # Looked up at call time so that a redirected sys.stdout (tests, pipes) is honoured;
-    # a pipe gets a fixed width wide enough for the quote table instead of rich's 80.
-    interactive = sys.stdout.isatty()
-    return Console(file=sys.stdout, width=None if interactive else 120, highlight=False)
+    # Looked up at call time so that a redirected sys.stdout (tests, pipes) is honoured.
+    # A pipe has no width: rich would assume 80 columns and crop the quote table, so it gets
+    # 160 unless COLUMNS says otherwise.
+    fixed = sys.stdout.isatty() or "COLUMNS" in os.environ
+    return Console(file=sys.stdout, width=None if fixed else 160, highlight=False)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -253,26 +256,44 @@ class _ProgressBar:
         self._progress.update(self._task, completed=done, total=total)
 
 
+def _summary_table(labels: list[str], columns: list[str], cells: list[list[str]]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    # Fixed widths: a heading wraps at its spaces, numbers and line names never wrap, and the
+    # table's width is known before it is drawn.
+    table.add_column(Text("Line"), width=max(len(label) for label in labels))
+    for j, column in enumerate(columns):
+        width = max(*(len(row[j]) for row in cells), *(len(word) for word in column.split()))
+        table.add_column(Text(column), justify="right", width=width)
+    last = len(labels) - 1
+    for i, (label, row) in enumerate(zip(labels, cells, strict=True)):
+        table.add_row(Text(label), *(Text(cell) for cell in row), style="bold" if i == last else "")
+    return table
+
+
 def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     console = _stdout_console()
     frame = summary_frame(q)
     submission = q.submission
-    title = Text(
-        f"Quote for {submission.insured.name}: amounts in {q.currency}, policy period "
-        f"{submission.inception_date.isoformat()} to {submission.expiry_date.isoformat()}"
+    console.print(
+        Text(
+            f"Quote for {submission.insured.name}: amounts in {q.currency}, policy period "
+            f"{submission.inception_date.isoformat()} to {submission.expiry_date.isoformat()}"
+        )
     )
     labels = [str(label) for label in frame.index]
+    columns = [str(column) for column in frame.columns]
     cells = [[format_amount(float(v)) for v in row] for row in frame.to_numpy()]
-    table = Table(title=title, title_justify="left")
-    # Headings may wrap in a narrow terminal; numbers and line names never do.
-    table.add_column(Text("Line"), min_width=max(len(label) for label in labels))
-    for j, column in enumerate(frame.columns):
-        width = max(len(row[j]) for row in cells)
-        table.add_column(Text(str(column)), justify="right", min_width=width)
-    last = len(labels) - 1
-    for i, (label, row) in enumerate(zip(labels, cells, strict=True)):
-        table.add_row(Text(label), *(Text(cell) for cell in row), style="bold" if i == last else "")
+    shown = len(columns)
+    table = _summary_table(labels, columns, cells)
+    # A terminal too narrow for every column loses the rightmost ones rather than showing
+    # cropped numbers; the report has them all.
+    unbounded = console.options.update_width(1 << 16)  # rich clamps a measure to the width
+    while shown > 3 and Measurement.get(console, unbounded, table).minimum > console.width:
+        shown -= 1
+        table = _summary_table(labels, columns[:shown], [row[:shown] for row in cells])
     console.print(table)
+    if shown < len(columns):
+        console.print(Text(f"(terminal too narrow: {', '.join(columns[shown:])} in the report)"))
     console.print(
         Text(
             f"{q.simulation.n_years:,} simulated policy periods, seed {q.provenance['seed']}; "
