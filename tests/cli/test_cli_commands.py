@@ -349,3 +349,17 @@ def test_hostile_name_printed_literally(
     assert result.exit_code == 0, result.output
     # rich must not interpret [link](y) or markup-like text: the name appears verbatim.
     assert hostile_strings[0] in " ".join(result.stdout.split())
+
+
+def test_narrow_terminal_drops_columns_not_digits(tmp_path: Path) -> None:
+    result = runner.invoke(
+        cli.app,
+        ["quote", str(SUBMISSIONS[0]), "-n", "2000", "-o", str(tmp_path), "-f", "json"],
+        env={"COLUMNS": "70"},
+    )
+    assert result.exit_code == 0, result.output
+    assert all(len(line) <= 70 for line in result.stdout.splitlines())
+    assert "terminal too narrow" in result.stdout
+    expected = quote(Submission.from_file(SUBMISSIONS[0]), n_years=2000, seed=2026)
+    # The columns shown are complete numbers (expected loss comes first).
+    assert format_amount(expected.to_frame().loc["total", "expected_loss"]) in result.stdout
