@@ -60,8 +60,9 @@ class OccurrenceTable:
         Number of simulated years (years without an occurrence have none in the table).
     source : array_like of int, shape (n_occurrences,), optional
         Where each occurrence came from: the line index for :func:`occurrences_from_models`;
-        ``policy * n_lines + line`` for a portfolio's own claims and ``-1`` for a common-shock
-        event summed over the policies it hit (:mod:`xborder_risk.portfolio`).
+        ``policy * n_lines + line`` for a portfolio's own claims and ``-1 - k`` for an event of
+        the portfolio's common shock ``k``, summed over the policies and lines it hit
+        (:mod:`xborder_risk.portfolio`).
 
     Notes
     -----

@@ -1,0 +1,316 @@
+"""The portfolio's block kernel: every policy's lines plus the common shocks, one block at a time.
+
+Clean inputs assumed (validated by :class:`~xborder_risk.portfolio.Portfolio`).  A block depends
+only on the book, the root seed and the block index, so any grouping of blocks into compute
+chunks gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from xborder_risk.engine import LossModel
+from xborder_risk.engine.rng import SHARED_STREAM_BASE, block_generator
+from xborder_risk.errors import SimulationError
+from xborder_risk.reinsurance.occurrences import (
+    LineBlockDraw,
+    aggregate_cumulative,
+    attribute_aggregate_terms,
+    draw_line_block,
+    has_aggregate_terms,
+)
+
+__all__ = [
+    "COUNTRY_STREAM_BASE",
+    "CYBER_STREAM_BASE",
+    "POLICY_NAMESPACE",
+    "BlockOutput",
+    "Book",
+    "PolicyLine",
+    "PolicySpec",
+    "ShockSource",
+    "policy_seed_sequence",
+    "simulate_block",
+]
+
+#: Shared stream of the political event of a country: this base plus the country's number
+#: 26 * (first letter) + (second letter), A = 0 (so 0..675); keyed to the country, not to its
+#: position in a portfolio, so adding a policy never moves another country's events.
+COUNTRY_STREAM_BASE: int = SHARED_STREAM_BASE + (1 << 12)
+
+#: Shared stream of the systemic cyber event (platform 0: the shared traveller-data platform).
+CYBER_STREAM_BASE: int = SHARED_STREAM_BASE + (2 << 12)
+
+#: First spawn-key word of every policy's own seed sequence (ASCII "POLI"), so that policy
+#: streams ``(..., POLICY_NAMESPACE, key, block, line)`` can never coincide with the shared
+#: streams ``(..., block, stream)`` of the portfolio root.
+POLICY_NAMESPACE: int = 0x504F4C49
+
+
+def country_stream(code: str) -> int:
+    """Shared stream id of the political event of country ``code`` (ISO alpha-2)."""
+    return COUNTRY_STREAM_BASE + 26 * (ord(code[0]) - ord("A")) + (ord(code[1]) - ord("A"))
+
+
+def policy_seed_sequence(root: np.random.SeedSequence, key: int) -> np.random.SeedSequence:
+    """The root of one policy's streams: the portfolio root with spawn key
+    ``(POLICY_NAMESPACE, key)`` appended.  ``simulate(policy_models, n, seed=this)`` draws
+    exactly the policy's own losses."""
+    return np.random.SeedSequence(
+        entropy=root.entropy,
+        spawn_key=(*root.spawn_key, POLICY_NAMESPACE, key),
+        pool_size=root.pool_size,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ShockSource:
+    """One common shock: a country's political event or the systemic cyber event."""
+
+    label: str
+    stream: int
+    probability: float
+    damage_alpha: float
+    damage_beta: float
+    country_index: int  # -1 when the shock is not a country's (cyber)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLine:
+    """One rated line of one policy, with what the shocks and the accumulation need."""
+
+    model: LossModel
+    stream: int  # position among the policy's rated models = its engine stream
+    line: int  # canonical line index (column of the year-loss table)
+    shocks: tuple[tuple[int, float], ...]  # (shock source, exposed amount, policy currency)
+    attribution: tuple[tuple[int, float], ...]  # (country, weight) summing to 1, or empty
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySpec:
+    """One policy as the kernel sees it."""
+
+    key: int
+    fx: float  # policy currency -> portfolio currency
+    lines: tuple[PolicyLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The whole portfolio as the kernel sees it."""
+
+    policies: tuple[PolicySpec, ...]
+    sources: tuple[ShockSource, ...]
+    n_lines: int
+    n_countries: int
+
+
+@dataclass(slots=True)
+class BlockOutput:
+    """Rows of one block of the result arrays (views), filled in place by the kernel."""
+
+    annual: NDArray[np.float64]  # (n, n_policies, n_lines)
+    max_occurrence: NDArray[np.float64]  # (n, n_lines)
+    max_event: NDArray[np.float64]  # (n,)
+    by_country: NDArray[np.float64]  # (n, n_countries)
+    events: NDArray[np.bool_]  # (n, n_sources)
+
+
+@dataclass(slots=True)
+class _Shock:
+    years: NDArray[np.intp]  # block-local event years, increasing
+    damage: NDArray[np.float64]  # damage ratio of each event
+    line_sums: NDArray[np.float64]  # (n_events, n_lines): payments before aggregate terms
+    attributed: NDArray[np.float64]  # (n_events,): payments after aggregate terms
+
+
+def _draw_shocks(
+    book: Book, root: np.random.SeedSequence, block: int, n: int
+) -> list[_Shock | None]:
+    shocks: list[_Shock | None] = []
+    for source in book.sources:
+        if source.probability == 0.0:
+            shocks.append(None)
+            continue
+        generator = block_generator(root, block, source.stream)
+        years = np.flatnonzero(generator.random(n) < source.probability)
+        damage = generator.beta(source.damage_alpha, source.damage_beta, size=years.size)
+        shocks.append(
+            _Shock(
+                years,
+                damage,
+                np.zeros((years.size, book.n_lines)),
+                np.zeros(years.size),
+            )
+        )
+    return shocks
+
+
+def simulate_block(
+    book: Book,
+    root: np.random.SeedSequence,
+    block: int,
+    first_year: int,
+    out: BlockOutput,
+    occurrences: list[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]] | None,
+) -> None:
+    """Simulate one block of years of the whole book into ``out`` (zero-initialised views).
+
+    For each policy and line: the claims from the policy's own stream (exactly as the engine
+    draws them), then one extra occurrence per shock event that hits the line, then the
+    aggregate terms and the share, then the exchange rate.  Accumulation by country splits a
+    political-risk or operational-liability annual loss pro rata to the pre-aggregate payments
+    (the shock payments to the shock's country, the rest by the line's attribution weights).
+    """
+    n = out.annual.shape[0]
+    shocks = _draw_shocks(book, root, block, n)
+    for index, shock in enumerate(shocks):
+        if shock is not None:
+            out.events[shock.years, index] = True
+    claim_max = np.zeros((n, book.n_lines))
+    years_of_block = np.arange(first_year, first_year + n, dtype=np.int64)
+    for policy_index, policy in enumerate(book.policies):
+        policy_root = policy_seed_sequence(root, policy.key)
+        for spec in policy.lines:
+            layer = spec.model.layer
+            draw = draw_line_block(
+                spec.model,
+                block_generator(policy_root, block, spec.stream),
+                n,
+                keep_payments=occurrences is not None,
+            )
+            hits: list[tuple[_Shock, int, NDArray[np.float64]]] = []
+            for source_index, amount in spec.shocks:
+                shock = shocks[source_index]
+                if shock is None or shock.years.size == 0:
+                    continue
+                hits.append((shock, source_index, layer.occurrence(shock.damage * amount)))
+            if hits:
+                pre_aggregate = draw.claim_sums.copy()
+                for shock, _, paid in hits:
+                    # A country's event years are distinct, so fancy-index += adds each once.
+                    pre_aggregate[shock.years] += paid
+            else:
+                pre_aggregate = draw.claim_sums
+            annual = layer.aggregate(pre_aggregate)
+            if not np.isfinite(annual).all():
+                raise SimulationError(
+                    f"policy {policy_index}, line {spec.model.name!r}: a simulated annual loss "
+                    "overflowed to inf; give the layer a finite limit"
+                )
+            scale = layer.share * policy.fx
+            if policy.fx != 1.0:
+                annual *= policy.fx
+            out.annual[:, policy_index, spec.line] = annual
+            np.maximum(claim_max[:, spec.line], draw.largest * scale, out=claim_max[:, spec.line])
+            for shock, _, paid in hits:
+                shock.line_sums[:, spec.line] += paid * scale
+            if spec.attribution:
+                _attribute_to_countries(
+                    out.by_country, spec, annual, draw.claim_sums, pre_aggregate, hits, book
+                )
+            if occurrences is not None:
+                _collect_occurrences(
+                    occurrences,
+                    spec,
+                    policy_index,
+                    book.n_lines,
+                    policy.fx,
+                    draw,
+                    hits,
+                    years_of_block,
+                )
+    np.maximum(out.max_occurrence, claim_max, out=out.max_occurrence)
+    np.max(claim_max, axis=1, out=out.max_event)
+    for source_index, shock in enumerate(shocks):
+        if shock is None or shock.years.size == 0:
+            continue
+        rows = shock.years
+        out.max_occurrence[rows] = np.maximum(out.max_occurrence[rows], shock.line_sums)
+        out.max_event[rows] = np.maximum(out.max_event[rows], shock.line_sums.sum(axis=1))
+        if occurrences is not None:
+            keep = shock.attributed > 0.0
+            occurrences.append(
+                (
+                    years_of_block[rows[keep]],
+                    shock.attributed[keep],
+                    np.full(int(keep.sum()), -1 - source_index, dtype=np.int64),
+                )
+            )
+
+
+def _attribute_to_countries(
+    by_country: NDArray[np.float64],
+    spec: PolicyLine,
+    annual: NDArray[np.float64],
+    claim_sums: NDArray[np.float64],
+    pre_aggregate: NDArray[np.float64],
+    hits: list[tuple[_Shock, int, NDArray[np.float64]]],
+    book: Book,
+) -> None:
+    """Split a line's annual loss (after terms) over countries, pro rata to what caused it."""
+    if hits:
+        # Share of the year's pre-aggregate payments that came from the policy's own claims;
+        # a year with no payment at all has a zero annual loss, whatever the share.
+        own = np.divide(
+            claim_sums, pre_aggregate, out=np.zeros_like(claim_sums), where=pre_aggregate > 0.0
+        )
+        base = annual * own
+    else:
+        base = annual
+    for country, weight in spec.attribution:
+        by_country[:, country] += base * weight
+    for shock, source_index, paid in hits:
+        country = book.sources[source_index].country_index
+        if country < 0:
+            continue
+        rows = shock.years
+        positive = paid > 0.0
+        by_country[rows[positive], country] += (
+            annual[rows[positive]] * paid[positive] / pre_aggregate[rows[positive]]
+        )
+
+
+def _collect_occurrences(
+    occurrences: list[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]],
+    spec: PolicyLine,
+    policy_index: int,
+    n_lines: int,
+    fx: float,
+    draw: LineBlockDraw,
+    hits: list[tuple[_Shock, int, NDArray[np.float64]]],
+    years_of_block: NDArray[np.int64],
+) -> None:
+    """Append a line's own occurrences, and add its shock occurrences to the shock events.
+
+    The aggregate terms are attributed in occurrence order: the line's claims of a year first,
+    then the shock occurrences in shock-source order.
+    """
+    assert draw.payments is not None
+    layer = spec.model.layer
+    paid = attribute_aggregate_terms(layer, draw.counts, draw.payments)
+    if fx != 1.0:
+        paid *= fx
+    keep = paid > 0.0
+    year = np.repeat(years_of_block, draw.counts)
+    occurrences.append(
+        (year[keep], paid[keep], np.full(int(keep.sum()), policy_index * n_lines + spec.line))
+    )
+    if not hits:
+        return
+    running = draw.claim_sums.copy()
+    for shock, _, shock_paid in hits:
+        rows = shock.years
+        before = running[rows]
+        after = before + shock_paid
+        running[rows] = after
+        if has_aggregate_terms(layer):
+            share_of_event = aggregate_cumulative(layer, after) - aggregate_cumulative(
+                layer, before
+            )
+        else:
+            share_of_event = shock_paid.copy()
+        shock.attributed += share_of_event * (layer.share * fx)

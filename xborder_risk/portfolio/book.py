@@ -1,0 +1,567 @@
+"""A book of policies rated one by one and simulated jointly, with common shocks."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from xborder_risk._validation import check_int
+from xborder_risk.engine import BLOCK_YEARS, LossModel
+from xborder_risk.engine.rng import block_bounds, root_seed_sequence
+from xborder_risk.errors import ParameterError, SimulationSizeError, XBorderRiskWarning
+from xborder_risk.exposure import (
+    LINES,
+    CyberExposure,
+    OperationalLiabilityExposure,
+    PoliticalRiskExposure,
+    Submission,
+    TechFailureExposure,
+)
+from xborder_risk.portfolio._kernel import (
+    CYBER_STREAM_BASE,
+    BlockOutput,
+    Book,
+    PolicyLine,
+    PolicySpec,
+    ShockSource,
+    country_stream,
+    policy_seed_sequence,
+    simulate_block,
+)
+from xborder_risk.portfolio.results import PortfolioResult
+from xborder_risk.portfolio.shocks import CommonShocks
+from xborder_risk.rating import RatedSubmission, RatingTables, rate
+from xborder_risk.reinsurance import OccurrenceTable
+
+__all__ = ["ATTRIBUTED_LINES", "Portfolio"]
+
+#: Lines whose losses are accumulated to countries and raised by a country's political event.
+ATTRIBUTED_LINES: tuple[str, ...] = ("operational_liability", "political_risk")
+
+_LINE_INDEX = {line: index for index, line in enumerate(LINES)}
+_CYBER_LABEL = "cyber"
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def _policy_key(policy_id: str) -> int:
+    """Stream key of a policy: the first 8 bytes of the SHA-256 of its id, as an integer."""
+    return int.from_bytes(hashlib.sha256(policy_id.encode("utf-8")).digest()[:8], "big")
+
+
+def _physical_memory_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 8 << 30
+
+
+class Portfolio:
+    """A book of submissions, each rated on its own, simulated jointly with common shocks.
+
+    Parameters
+    ----------
+    submissions : sequence of Submission
+        The policies (at least one).
+    tables : RatingTables, optional
+        Rating tables for every policy and for the countries' OECD classes; shipped by default.
+    policy_ids : sequence of str, optional
+        Distinct identifiers.  By default each submission's ``submission_id``, or
+        ``"policy_<position>"`` when it has none.  A policy's random streams are keyed to its
+        id, so the same id gives the same losses in any book, at any position.
+    currency : str, optional
+        ISO 4217 code of the results.  Required when the submissions are in different
+        currencies; each policy's losses are converted at the rating tables' dated FX rates.
+    shocks : CommonShocks, optional
+        Common-shock parameters; the shipped illustrative ones by default
+        (``CommonShocks.none()`` for independent policies).
+
+    Raises
+    ------
+    ParameterError
+        Bad arguments (named), duplicate policy ids, mixed currencies without ``currency``.
+    SubmissionError
+        A submission cannot be rated (see :func:`xborder_risk.rating.rate`).
+
+    Warns
+    -----
+    XBorderRiskWarning
+        When a policy period is not one year: its whole-period loss is counted in each
+        simulated year, while the shocks are annual.
+
+    Notes
+    -----
+    See ``docs/portfolio.md``: stream keys, the shock model and what each policy is exposed to,
+    the accumulation rule, and the marginal TVaR.
+    """
+
+    def __init__(
+        self,
+        submissions: Sequence[Submission],
+        tables: RatingTables | None = None,
+        *,
+        policy_ids: Sequence[str] | None = None,
+        currency: str | None = None,
+        shocks: CommonShocks | None = None,
+    ) -> None:
+        owner = "Portfolio"
+        if isinstance(submissions, str | Submission) or not isinstance(submissions, Sequence):
+            raise ParameterError(
+                owner, "submissions", submissions, "must be a sequence of Submissions"
+            )
+        subs = tuple(submissions)
+        if not subs:
+            raise ParameterError(
+                owner, "submissions", submissions, "must hold at least one Submission"
+            )
+        for sub in subs:
+            if not isinstance(sub, Submission):
+                raise ParameterError(
+                    owner, "submissions", type(sub).__name__, "must hold Submission objects only"
+                )
+        tables = RatingTables.load() if tables is None else tables
+        if not isinstance(tables, RatingTables):
+            raise ParameterError(owner, "tables", type(tables).__name__, "must be RatingTables")
+        shocks = CommonShocks.load() if shocks is None else shocks
+        if not isinstance(shocks, CommonShocks):
+            raise ParameterError(owner, "shocks", type(shocks).__name__, "must be CommonShocks")
+        self._submissions = subs
+        self._tables = tables
+        self._shocks = shocks
+        self._policy_ids = self._checked_ids(subs, policy_ids)
+        self._currency = self._checked_currency(subs, currency, tables)
+        long_periods = [
+            pid
+            for pid, sub in zip(self._policy_ids, subs, strict=True)
+            if abs(sub.policy_period_years - 1.0) > 1e-9
+        ]
+        if long_periods:
+            warnings.warn(
+                f"Portfolio: policies {long_periods[:5]}{'...' if len(long_periods) > 5 else ''} "
+                "have a policy period other than one year; their whole-period loss is counted in "
+                "each simulated year while the common shocks are annual",
+                XBorderRiskWarning,
+                stacklevel=2,
+            )
+        self._rated = tuple(rate(sub, tables) for sub in subs)
+        self._book, self._countries, self._exposure = self._build_book()
+
+    # -- construction -------------------------------------------------------------------------
+
+    @staticmethod
+    def _checked_ids(
+        subs: tuple[Submission, ...], policy_ids: Sequence[str] | None
+    ) -> tuple[str, ...]:
+        owner = "Portfolio"
+        if policy_ids is None:
+            ids = tuple(
+                sub.submission_id if sub.submission_id else f"policy_{position}"
+                for position, sub in enumerate(subs)
+            )
+        else:
+            if isinstance(policy_ids, str) or not isinstance(policy_ids, Sequence):
+                raise ParameterError(owner, "policy_ids", policy_ids, "must be a sequence of str")
+            ids = tuple(policy_ids)
+            if len(ids) != len(subs):
+                raise ParameterError(
+                    owner,
+                    "policy_ids",
+                    f"{len(ids)} ids",
+                    f"must hold one id per submission ({len(subs)})",
+                )
+            for pid in ids:
+                if not isinstance(pid, str) or not pid.strip():
+                    raise ParameterError(owner, "policy_ids", pid, "must hold non-empty strings")
+        duplicates = sorted({pid for pid in ids if ids.count(pid) > 1})
+        if duplicates:
+            raise ParameterError(
+                owner,
+                "policy_ids",
+                duplicates,
+                "must be distinct (a policy's random streams are keyed to its id); "
+                "pass policy_ids explicitly",
+            )
+        keys = [_policy_key(pid) for pid in ids]
+        if len(set(keys)) != len(keys):  # pragma: no cover - a 64-bit hash collision
+            raise ParameterError(
+                owner, "policy_ids", ids, "collide in their stream keys; rename one"
+            )
+        return ids
+
+    @staticmethod
+    def _checked_currency(
+        subs: tuple[Submission, ...], currency: str | None, tables: RatingTables
+    ) -> str:
+        owner = "Portfolio"
+        currencies = sorted({sub.currency for sub in subs})
+        if currency is None:
+            if len(currencies) > 1:
+                raise ParameterError(
+                    owner,
+                    "currency",
+                    None,
+                    f"must be given when the submissions are in several currencies {currencies}",
+                )
+            return currencies[0]
+        if not isinstance(currency, str):
+            raise ParameterError(owner, "currency", currency, "must be an ISO 4217 code")
+        try:
+            tables.fx_rate(currency)
+        except ValueError:
+            raise ParameterError(
+                owner,
+                "currency",
+                currency,
+                f"has no exchange rate in the FX table ({tables.source})",
+            ) from None
+        return currency
+
+    def _fx(self, sub: Submission) -> float:
+        if sub.currency == self._currency:
+            return 1.0
+        return self._tables.fx_rate(sub.currency) / self._tables.fx_rate(self._currency)
+
+    def _build_book(self) -> tuple[Book, tuple[str, ...], pd.DataFrame]:
+        """Kernel specs of every policy line: streams, shock exposures, attribution weights."""
+        shocks = self._shocks
+        countries: set[str] = set()
+        for sub in self._submissions:
+            if "political_risk" in sub.lines:
+                exposure = sub.exposure("political_risk")
+                assert isinstance(exposure, PoliticalRiskExposure)
+                countries.update(c.host_country for c in exposure.contracts)
+            if "operational_liability" in sub.lines:
+                exposure = sub.exposure("operational_liability")
+                assert isinstance(exposure, OperationalLiabilityExposure)
+                countries.update(exposure.countries)
+        ordered = tuple(sorted(countries))
+        country_index = {code: index for index, code in enumerate(ordered)}
+        sources = [
+            ShockSource(
+                label=code,
+                stream=country_stream(code),
+                probability=shocks.country_event_probability[
+                    int(self._tables.country(code)["oecd_crc"])
+                ],
+                damage_alpha=shocks.political_damage_alpha,
+                damage_beta=shocks.political_damage_beta,
+                country_index=country_index[code],
+            )
+            for code in ordered
+        ]
+        cyber_source = len(sources)
+        sources.append(
+            ShockSource(
+                label=_CYBER_LABEL,
+                stream=CYBER_STREAM_BASE,
+                probability=shocks.cyber_event_probability,
+                damage_alpha=shocks.cyber_damage_alpha,
+                damage_beta=shocks.cyber_damage_beta,
+                country_index=-1,
+            )
+        )
+        rows: list[dict[str, object]] = []
+        policies = []
+        for pid, sub, rated in zip(self._policy_ids, self._submissions, self._rated, strict=True):
+            specs = []
+            for stream, model in enumerate(rated.models):
+                line = model.name
+                shock_amounts: list[tuple[int, float]] = []
+                attribution: list[tuple[int, float]] = []
+                exhaustion = model.layer.deductible + model.layer.limit
+                if line == "political_risk":
+                    exposure = sub.exposure(line)
+                    assert isinstance(exposure, PoliticalRiskExposure)
+                    values: dict[str, float] = {}
+                    for contract in exposure.contracts:
+                        values[contract.host_country] = values.get(contract.host_country, 0.0) + (
+                            contract.assets_in_country + contract.contract_value
+                        )
+                    total_value = math.fsum(values.values())
+                    for code in sorted(values):
+                        weight = values[code] / total_value if total_value > 0 else 1 / len(values)
+                        attribution.append((country_index[code], weight))
+                        shock_amounts.append((country_index[code], values[code]))
+                elif line == "operational_liability":
+                    exposure = sub.exposure(line)
+                    assert isinstance(exposure, OperationalLiabilityExposure)
+                    operated = sorted(exposure.countries)
+                    for code in operated:
+                        attribution.append((country_index[code], 1.0 / len(operated)))
+                        shock_amounts.append((country_index[code], exhaustion / len(operated)))
+                elif line == "cyber" and _cyber_connected(sub):
+                    shock_amounts.append((cyber_source, exhaustion))
+                for source, amount in shock_amounts:
+                    probability = sources[source].probability
+                    mean_damage = (
+                        shocks.cyber_damage_mean
+                        if source == cyber_source
+                        else shocks.political_damage_mean
+                    )
+                    rows.append(
+                        {
+                            "policy": pid,
+                            "line": line,
+                            "shock": sources[source].label,
+                            "exposed_amount": amount,
+                            "annual_probability": probability,
+                            "expected_ground_up": probability * mean_damage * amount,
+                            "currency": sub.currency,
+                        }
+                    )
+                specs.append(
+                    PolicyLine(
+                        model=model,
+                        stream=stream,
+                        line=_LINE_INDEX[line],
+                        shocks=tuple(shock_amounts),
+                        attribution=tuple(attribution),
+                    )
+                )
+            policies.append(PolicySpec(key=_policy_key(pid), fx=self._fx(sub), lines=tuple(specs)))
+        book = Book(
+            policies=tuple(policies),
+            sources=tuple(sources),
+            n_lines=len(LINES),
+            n_countries=len(ordered),
+        )
+        exposure_frame = pd.DataFrame(
+            rows,
+            columns=[
+                "policy",
+                "line",
+                "shock",
+                "exposed_amount",
+                "annual_probability",
+                "expected_ground_up",
+                "currency",
+            ],
+        )
+        return book, ordered, exposure_frame
+
+    # -- accessors ------------------------------------------------------------------------------
+
+    @property
+    def policy_ids(self) -> tuple[str, ...]:
+        """Policy identifiers, in book order."""
+        return self._policy_ids
+
+    @property
+    def submissions(self) -> tuple[Submission, ...]:
+        """The submissions, in book order."""
+        return self._submissions
+
+    @property
+    def rated(self) -> tuple[RatedSubmission, ...]:
+        """Each policy's rating (models and worksheet), in book order."""
+        return self._rated
+
+    @property
+    def currency(self) -> str:
+        """ISO 4217 code of the results."""
+        return self._currency
+
+    @property
+    def shocks(self) -> CommonShocks:
+        """The common-shock parameters."""
+        return self._shocks
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """Countries losses are accumulated to (political-risk hosts, countries of operation)."""
+        return self._countries
+
+    def models(self, policy: str | int) -> tuple[LossModel, ...]:
+        """The rated loss models of one policy (id or position), in its submission's currency."""
+        return self._rated[self._index(policy)].models
+
+    def _index(self, policy: str | int) -> int:
+        if isinstance(policy, str) and policy in self._policy_ids:
+            return self._policy_ids.index(policy)
+        if (
+            isinstance(policy, int)
+            and not isinstance(policy, bool)
+            and 0 <= policy < len(self._policy_ids)
+        ):
+            return policy
+        raise ParameterError("Portfolio", "policy", policy, "must be a policy id or position")
+
+    def policy_seed_sequence(
+        self, seed: int | np.random.SeedSequence, policy: str | int
+    ) -> np.random.SeedSequence:
+        """The seed with which ``simulate(portfolio.models(policy), n_years, seed=...)`` draws
+        exactly the policy's own losses in ``portfolio.simulate(n_years, seed)`` (before common
+        shocks and currency conversion)."""
+        return policy_seed_sequence(
+            root_seed_sequence(seed), self._book.policies[self._index(policy)].key
+        )
+
+    def shock_exposure(self) -> pd.DataFrame:
+        """What each common shock can hit: one row per (policy, line, shock).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``policy``, ``line``, ``shock`` (country code or ``"cyber"``),
+            ``exposed_amount`` (the amount the damage ratio multiplies, policy currency),
+            ``annual_probability``, ``expected_ground_up`` (probability x mean damage ratio x
+            exposed amount: the shock's expected ground-up loss per year, before policy terms)
+            and ``currency``.
+        """
+        return self._exposure.copy()
+
+    # -- simulation ---------------------------------------------------------------------------
+
+    def simulate(
+        self,
+        n_years: int,
+        seed: int | np.random.SeedSequence,
+        chunk_years: int | None = None,
+        *,
+        keep_occurrences: bool = False,
+        progress: ProgressCallback | None = None,
+        max_memory_bytes: int | None = None,
+    ) -> PortfolioResult:
+        """Simulate the book: every policy's lines and the common shocks, year by year.
+
+        Parameters
+        ----------
+        n_years : int
+            Number of simulated years, ``>= 1``.
+        seed : int or numpy.random.SeedSequence
+            Root seed; the same seed gives bit-identical results whatever ``chunk_years``.
+        chunk_years : int, optional
+            Years per compute chunk, rounded down to whole random blocks of
+            :data:`~xborder_risk.engine.BLOCK_YEARS` (at least one).  Never changes a result.
+        keep_occurrences : bool, default False
+            Also return every occurrence (for a per-occurrence excess of loss treaty).
+        progress : callable, optional
+            Called as ``progress(years_done, n_years)`` after each chunk.
+        max_memory_bytes : int, optional
+            Refuse, before allocating, a request whose result arrays exceed this; half the
+            physical memory by default.
+
+        Returns
+        -------
+        PortfolioResult
+            Amounts in :attr:`currency` per simulated year.
+
+        Notes
+        -----
+        Policy ``i``'s line in position ``j`` of its rated models draws from the generator
+        ``block_generator(policy_seed_sequence(seed, i), block, j)``: the engine's own scheme
+        under a per-policy root keyed to the policy id (``docs/portfolio.md``).  Shocks draw from
+        shared streams of the portfolio root keyed to the country (or the cyber platform).
+        """
+        owner = "Portfolio.simulate"
+        n_years = check_int(owner, "n_years", n_years, lower=1)
+        root = root_seed_sequence(seed)
+        if chunk_years is not None:
+            chunk_years = check_int(owner, "chunk_years", chunk_years, lower=1)
+        if not isinstance(keep_occurrences, bool):
+            raise ParameterError(owner, "keep_occurrences", keep_occurrences, "must be a bool")
+        limit = (
+            _physical_memory_bytes() // 2
+            if max_memory_bytes is None
+            else check_int(owner, "max_memory_bytes", max_memory_bytes, lower=1)
+        )
+        book = self._book
+        n_policies, n_lines = len(book.policies), book.n_lines
+        n_sources = len(book.sources)
+        # annual + policy totals (result), per-line maxima, event maxima, total, countries, events
+        per_year: float = (
+            8 * (n_policies * n_lines + n_policies + n_lines + 2 + book.n_countries) + n_sources
+        )
+        if keep_occurrences:
+            expected_claims = math.fsum(
+                spec.model.frequency.mean() for policy in book.policies for spec in policy.lines
+            )
+            per_year += 24 * expected_claims
+        needed = per_year * n_years
+        if needed > limit:
+            raise SimulationSizeError(
+                f"{owner}: n_years={n_years} for {n_policies} policies needs about "
+                f"{needed / 2**30:.1f} GiB of results, above the limit of {limit / 2**30:.1f} GiB "
+                "(max_memory_bytes)"
+            )
+        annual = np.zeros((n_years, n_policies, n_lines), order="F")
+        max_occurrence = np.zeros((n_years, n_lines), order="F")
+        max_event = np.zeros(n_years)
+        by_country = np.zeros((n_years, book.n_countries), order="F")
+        events = np.zeros((n_years, n_sources), dtype=bool, order="F")
+        occurrences: (
+            list[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]] | None
+        ) = [] if keep_occurrences else None
+        bounds = block_bounds(n_years)
+        blocks_per_chunk = (
+            len(bounds) if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
+        )
+        for first_block in range(0, len(bounds), blocks_per_chunk):
+            chunk = range(first_block, min(first_block + blocks_per_chunk, len(bounds)))
+            for block in chunk:
+                start, stop = bounds[block]
+                rows = slice(start, stop)
+                simulate_block(
+                    book,
+                    root,
+                    block,
+                    start,
+                    BlockOutput(
+                        annual=annual[rows],
+                        max_occurrence=max_occurrence[rows],
+                        max_event=max_event[rows],
+                        by_country=by_country[rows],
+                        events=events[rows],
+                    ),
+                    occurrences,
+                )
+            if progress is not None:
+                progress(bounds[chunk.stop - 1][1], n_years)
+        table = None
+        if occurrences is not None:
+            table = OccurrenceTable(
+                year_index=np.concatenate([o[0] for o in occurrences])
+                if occurrences
+                else np.zeros(0, dtype=np.int64),
+                loss=np.concatenate([o[1] for o in occurrences]) if occurrences else np.zeros(0),
+                n_years=n_years,
+                source=np.concatenate([o[2] for o in occurrences])
+                if occurrences
+                else np.zeros(0, dtype=np.int64),
+            )
+        return PortfolioResult(
+            policy_ids=self._policy_ids,
+            lines=LINES,
+            countries=self._countries,
+            shock_sources=tuple(source.label for source in book.sources),
+            currency=self._currency,
+            annual=annual,
+            max_occurrence=max_occurrence,
+            max_event=max_event,
+            by_country=by_country,
+            events=events,
+            occurrences=table,
+            seed_sequence=root,
+            block_years=BLOCK_YEARS,
+        )
+
+
+def _cyber_connected(sub: Submission) -> bool:
+    """Connected to the shared platform: partner connections, or a traveller-data platform."""
+    if "cyber" in sub.lines:
+        cyber = sub.exposure("cyber")
+        assert isinstance(cyber, CyberExposure)
+        if cyber.partner_connections > 0:
+            return True
+    if "tech_failure" in sub.lines:
+        tech = sub.exposure("tech_failure")
+        assert isinstance(tech, TechFailureExposure)
+        return any(system.system_type == "traveller_data_platform" for system in tech.systems)
+    return False
