@@ -239,7 +239,7 @@ def _premium(quote: Quote) -> Section:
     )
     formatters = (str, *([format_amount] * 5), format_percent, format_percent)
     principle, _ = describe_basis(quote)
-    paragraphs = (
+    paragraphs: tuple[str, ...] = (
         f"Amounts in {quote.currency} for the policy period {_period_text(quote)}, after each "
         "line's deductibles, limits and share.",
         f"Expected loss is the mean of {quote.simulation.n_years:,} simulated policy periods, "
@@ -249,6 +249,14 @@ def _premium(quote: Quote) -> Section:
         "gross premium adds expenses, commission, profit and tax. The expected loss ratio is "
         "expected loss / gross premium.",
     )
+    negative = [
+        str(x) for x, load in zip(frame["line"], frame["risk_load"], strict=True) if load < 0
+    ]
+    if negative:
+        paragraphs += (
+            f"A negative risk load ({', '.join(negative)}) means the line loses less than its "
+            "average in the total's worst periods: it diversifies the policy.",
+        )
     return Section(
         anchor="premium",
         title="Premium by line",
