@@ -38,7 +38,8 @@ def _lomax_lev(u, alpha=3.0, theta=10.0):
 
 
 # Mata (2000), Table 2, pure premiums with lambda = 10: one free reinstatement (K = 1) and
-# unlimited reinstatements (K = inf).  The K = inf figures are the closed form
+# unlimited reinstatements (K = inf), as quoted by github.com/ProteusLLP/proteusllp-actuarial-
+# library, docs/tutorials/reinstatement_pricing.md.  The K = inf figures are the closed form
 # lambda (E[X ^ (r + l)] - E[X ^ r]); the K = 1 figures need the aggregate distribution.
 MATA_TABLE_2 = [
     # (retention, limit, K = 1, K = inf)
