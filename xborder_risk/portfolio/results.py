@@ -240,7 +240,7 @@ class PortfolioResult:
         pandas.DataFrame
             Index: country codes.  Columns ``mean``, ``mean_se``, ``std``, ``var_<level>``,
             ``tvar_<level>`` and ``event_frequency`` (share of simulated years with a political
-            event in the country; NaN-free, 0 when shocks are off).
+            event in the country; 0 when shocks are off).
         """
         checked = [check_probability("accumulation", "levels", p) for p in levels]
         rows = {}
