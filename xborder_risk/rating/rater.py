@@ -166,8 +166,20 @@ def expected_layer_loss(model: LossModel) -> float:
     mean_frequency = model.frequency.mean()
     if mean_frequency == 0.0:
         return 0.0
-    mean_payment, _ = model.layered_occurrence_moments()
-    return model.layer.share * mean_frequency * mean_payment
+    layer = model.layer
+    upper = float(model.severity.limited_expected_value(layer.deductible + layer.limit))
+    lower = float(model.severity.limited_expected_value(layer.deductible))
+    # E[X ^ u] - E[X ^ d] >= 0 exactly; when both are the mean to machine precision (a layer
+    # far above the severity) the difference can round to a few ulps below zero.  Such a
+    # value is rounding noise of size ~1e-16 * E[X ^ u], not a loss, and is reported as 0.
+    mean_payment = upper - lower
+    if mean_payment < 0.0:
+        if -mean_payment > 1e-12 * upper:
+            raise ArithmeticError(
+                f"line {model.name!r}: E[min(X, d + l)] = {upper!r} < E[min(X, d)] = {lower!r}"
+            )
+        mean_payment = 0.0
+    return layer.share * mean_frequency * mean_payment
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,6 +251,9 @@ class _Component:
         self.frequency = frequency
         self.severity_parameter = severity_parameter
         self.severity = severity
+        # The log of the severity parameter is kept alongside: a product of a tiny exposure
+        # amount and a fraction can underflow to 0 while its logarithm is still exact.
+        self.log_severity = _log(severity)
         self._row(*frequency_source, frequency)
         self._row(*severity_source, severity)
 
@@ -259,17 +274,26 @@ class _Component:
         self.frequency *= value
         self._row(factor, table, key, value)
 
-    def scale_severity(self, factor: str, table: str, key: str, value: float) -> None:
+    def scale_severity(
+        self, factor: str, table: str, key: str, value: float, log_value: float | None = None
+    ) -> None:
+        """Multiply the severity parameter by ``value`` (whose log may be given exactly)."""
         self.severity *= value
+        self.log_severity += _log(value) if log_value is None else log_value
         self._row(factor, table, key, value)
 
     def rename_severity(
-        self, parameter: str, factor: str, table: str, key: str, value: float
+        self,
+        parameter: str,
+        factor: str,
+        table: str,
+        key: str,
+        value: float,
+        log_value: float | None = None,
     ) -> None:
         """Multiply the severity parameter by ``value`` and call the result ``parameter``."""
-        self.severity *= value
         self.severity_parameter = parameter
-        self._row(factor, table, key, value)
+        self.scale_severity(factor, table, key, value, log_value)
 
     def note(self, factor: str, table: str, key: str, value: float) -> None:
         self._row(factor, table, key, value)
@@ -492,6 +516,10 @@ def _heaviest_xi(severity: Severity) -> float:
     return -math.inf
 
 
+def _log(value: float) -> float:
+    return math.log(value) if value > 0.0 else -math.inf
+
+
 def _lognormal(median: float, sigma: float) -> Lognormal:
     return Lognormal(mu=math.log(median), sigma=sigma)
 
@@ -499,7 +527,7 @@ def _lognormal(median: float, sigma: float) -> Lognormal:
 def _finish_lognormal(component: _Component, sigma: float, table: str, key: str) -> Lognormal:
     """Close a component with ``Lognormal(ln median, sigma)`` and write sigma to the sheet."""
     component.note("lognormal sigma (mu = ln median)", table, key, sigma)
-    return _lognormal(component.severity, sigma)
+    return Lognormal(mu=component.log_severity, sigma=sigma)
 
 
 def _relativity(
@@ -574,6 +602,7 @@ def _rate_tech_failure(ctx: _Context, exposure: Any) -> tuple[list[_Rated], floa
             "submission",
             f"{system.system_id}.daily_outage_cost={system.daily_outage_cost:g}",
             system.daily_outage_cost / 24.0,
+            _log(system.daily_outage_cost) - math.log(24.0),
         )
         if system.daily_outage_cost == 0.0:
             component.scale_frequency(
