@@ -39,6 +39,9 @@ def test_dask_matches_local_bit_for_bit(local_result, n_workers):
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+        # A first, smaller call on the same cluster: the second must not lose the models
+        # the first one scattered and released.
+        simulate(MODELS, 1000, seed=1, backend="dask", client=client)
         result = simulate(
             MODELS,
             N_YEARS,

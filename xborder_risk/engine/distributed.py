@@ -58,7 +58,9 @@ def simulate_on_dask(
     bounds = block_bounds(n_years)
     try:
         # Scatter the (small) models once rather than pickling them into every task.
-        [models_future] = client.scatter([models], broadcast=True)
+        # hash=False: a fresh key per call, so a previous call releasing the same models
+        # cannot delete them under this one (dask "lost dependencies").
+        [models_future] = client.scatter([models], broadcast=True, hash=False)
         futures = {
             client.submit(
                 simulate_blocks,
