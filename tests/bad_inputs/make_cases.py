@@ -629,6 +629,20 @@ VERBATIM: list[tuple[str, str, str, str, str | None]] = [
         "",
         "not valid JSON",
     ),
+    (
+        "deeply_nested.json",
+        "arrays nested 5,000 deep (exhausts a recursive parser's stack)",
+        "[" * 5000 + "]" * 5000 + "\n",
+        "",
+        "nested too deeply",
+    ),
+    (
+        "deeply_nested.yaml",
+        "a value nested 2,000 lists deep (exhausts a recursive parser's stack)",
+        "notes: " + "[" * 2000 + "]" * 2000 + "\n",
+        "",
+        "nested too deeply",
+    ),
 ]
 
 

@@ -206,10 +206,20 @@ def test_boundary_terms_are_valid():
         (date(2026, 1, 1), date(2026, 7, 2), 182 / 365),
         (date(2024, 1, 1), date(2024, 7, 1), 182 / 366),
         (date(2026, 4, 1), date(2027, 10, 1), 1 + 183 / 366),  # 2027-04 to 2028-04 spans 29 Feb
+        # Policy years ending after date.max (the year 10000 is a leap year).
+        (date(9999, 1, 1), date(9999, 12, 31), 364 / 365),
+        (date(9999, 3, 1), date(9999, 12, 31), 305 / 366),
+        (date(9996, 2, 29), date(9999, 12, 31), 3 + 306 / 366),
     ],
 )
 def test_policy_years_actual_actual(start, end, years):
     assert policy_years(start, end) == pytest.approx(years, rel=1e-15)
+
+
+def test_a_policy_in_the_last_representable_year_is_valid(example):
+    data = example.model_dump(mode="json")
+    data.update(inception_date="9999-01-01", expiry_date="9999-12-31")
+    assert Submission.from_data(data).policy_period_years == pytest.approx(364 / 365)
 
 
 def test_json_schema_for_front_ends(example):

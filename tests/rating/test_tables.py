@@ -360,6 +360,20 @@ def test_refresh_checksums_accepts_a_deliberate_edit(tmp_path: Path) -> None:
         ),
         pytest.param(
             "countries.csv",
+            _replace_cell(1, "code", "XK"),
+            r"countries\.csv, row 1 \(line 2\), column 'code': 'XK' is not in the ISO 3166-1 "
+            r"alpha-2 list",
+            id="country-table-code-not-iso",
+        ),
+        pytest.param(
+            "fx.csv",
+            _replace_cell(3, "currency", "HRK"),
+            r"fx\.csv, row 3 \(line 4\), column 'currency': 'HRK' is not in the active ISO 4217 "
+            r"list",
+            id="fx-currency-not-iso",
+        ),
+        pytest.param(
+            "countries.csv",
             _replace_cell(1, "sovereign", "ad"),
             r"countries\.csv, row 1 \(line 2\), column 'sovereign': 'ad' is not an ISO 3166-1",
             id="malformed-country",
@@ -499,6 +513,47 @@ def test_nb_beta_rule_names_the_first_differing_row(tmp_path: Path) -> None:
             lambda m: m["tables"].pop("countries"),
             r"table 'countries' is required",
             id="no-country-table",
+        ),
+        pytest.param(
+            lambda m: m["tables"]["fx"].update(file="../elsewhere/fx.csv"),
+            r"table 'fx': field 'file' must be the name of a \.csv file in the tables' directory",
+            id="file-outside-the-directory",
+        ),
+        pytest.param(
+            lambda m: m["tables"]["fx"].update(effective_date="end of 2024"),
+            r"table 'fx': field 'effective_date' 'end of 2024' is not an ISO date",
+            id="effective-date-not-a-date",
+        ),
+        pytest.param(
+            lambda m: m["tables"]["severity_base"].update(currency="US$"),
+            r"table 'severity_base': field 'currency' 'US\$' is not an active ISO 4217 code",
+            id="table-currency-not-iso",
+        ),
+        pytest.param(
+            lambda m: m["tables"]["fx"]["columns"][1].update(min="0"),
+            r"table 'fx': column 'rate_to_usd': 'min' must be a number",
+            id="bound-not-a-number",
+        ),
+        pytest.param(
+            lambda m: m["tables"]["fx"]["columns"][1].update(maximum=10),
+            r"table 'fx': column 'rate_to_usd': unknown field\(s\) 'maximum'",
+            id="misspelt-bound",
+        ),
+        pytest.param(
+            lambda m: m["tables"]["fx"]["columns"][1].update(min_exclusive="false"),
+            r"table 'fx': column 'rate_to_usd': 'min_exclusive' must be true or false",
+            id="flag-not-bool",
+        ),
+        pytest.param(
+            # A string would be searched as text: 'cyber' in 'cyber_x' ... must be a list.
+            lambda m: m["tables"]["severity_tail"]["columns"][0].update(allowed="cyber"),
+            r"table 'severity_tail': column 'line': 'allowed' must be a non-empty list",
+            id="allowed-not-a-list",
+        ),
+        pytest.param(
+            lambda m: m["tables"]["relativities"]["columns"][0].update(allowed=[True, False]),
+            r"column 'line': every 'allowed' value of a text column must be a string",
+            id="allowed-yaml-booleans",
         ),
     ],
 )

@@ -14,8 +14,9 @@ Sources
   ``CHE``, ...) and the ``X``-codes (``XAU``, ``XDR``, ``XXX``, ...).  Withdrawn codes such as
   ``HRK`` (Croatian kuna, replaced by the euro on 2023-01-01) are rejected.
 
-``tests/exposure/test_codes.py`` compares these constants with the installed ``pycountry`` when
-it is available, so a later ISO change shows up as a failing test rather than silently.
+``tests/exposure/test_exposure_codes.py`` compares these constants with the installed
+``pycountry`` when it is available, so a later ISO change shows up as a failing test rather than
+silently.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each type is an ``Annotated`` alias whose constraints (bounds, strictness, patterns, lengths)
 are plain metadata, so the conformance tests can enumerate every constraint and generate a
-value that breaks it (``tests/exposure/test_constraints.py``).
+value that breaks it (``tests/exposure/test_exposure_constraints.py``).
 
 Why strict everywhere: pydantic's lax mode, with ``Field(gt=0)`` alone, accepts ``inf``, the
 string ``"1e6"`` and ``True`` as a positive amount.  Here money is a finite float (an integer is

@@ -37,7 +37,8 @@ class Insured(FrozenModel):
     Notes
     -----
     ``annual_revenue`` is the only amount of a submission not in ``Submission.currency``: it is
-    stated as the insured reports it, and the rater converts it with the dated FX table.
+    stated as the insured reports it.  The shipped rating tables do not rate on revenue, so it is
+    not converted (and ``currency`` need not have an FX rate).
     """
 
     name: Name

@@ -76,8 +76,17 @@ def policy_years(start: date, end: date) -> float:
     while whole > 0 and _add_years(start, whole) > end:
         whole -= 1
     anchor = _add_years(start, whole)
-    next_anchor = _add_years(start, whole + 1)
-    return whole + (end - anchor).days / (next_anchor - anchor).days
+    # The Gregorian calendar repeats every 400 years: a policy year ending after 9999-12-31
+    # (beyond datetime.date) has the length of the same policy year 400 years earlier.
+    shift = 400 if anchor.year == date.max.year else 0
+    year_days = (_add_years(start, whole + 1 - shift) - _add_years(start, whole - shift)).days
+    return whole + (end - anchor).days / year_days
+
+
+def _too_deep(kind: str) -> FieldError:
+    # Python's json and PyYAML parse nested lists and mappings recursively: a file nested a
+    # few hundred levels deep exhausts the interpreter's stack (a submission is 4 levels deep).
+    return FieldError("", f"not a submission: {kind} nested too deeply to read", None, "nesting")
 
 
 def _read_only(terms: Mapping[str, PolicyTerms]) -> Mapping[str, PolicyTerms]:
@@ -307,6 +316,8 @@ class Submission(FrozenModel):
             raise InvalidSubmissionError(
                 [FieldError("", f"not valid JSON: {exc}", None, "json")], source=source
             ) from None
+        except RecursionError:
+            raise InvalidSubmissionError([_too_deep("JSON")], source=source) from None
         return cls.from_data(data, source=source)
 
     @classmethod
@@ -324,6 +335,8 @@ class Submission(FrozenModel):
             raise InvalidSubmissionError(
                 [FieldError("", f"not valid YAML: {exc}", None, "yaml")], source=source
             ) from None
+        except RecursionError:
+            raise InvalidSubmissionError([_too_deep("YAML")], source=source) from None
         return cls.from_data(data, source=source)
 
     @classmethod

@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from xborder_risk.errors import RatingTableError, XBorderRiskWarning
+from xborder_risk.exposure import COUNTRY_CODES, CURRENCY_CODES
 
 __all__ = [
     "LINES",
@@ -117,6 +118,16 @@ _TABLE_FIELDS = (
     "columns",
 )
 _COLUMN_TYPES = ("str", "int", "float", "date", "country", "currency")
+_COLUMN_FIELDS = (
+    "name",
+    "type",
+    "description",
+    "min",
+    "max",
+    "min_exclusive",
+    "allow_inf",
+    "allowed",
+)
 _SOURCE_STATUSES = ("V", "S", "U")
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 _COUNTRY_RE = re.compile(r"[A-Z]{2}")
@@ -523,8 +534,27 @@ def _check_manifest(manifest: object) -> None:
         for fld in _TABLE_FIELDS:
             if fld not in entry:
                 raise RatingTableError(f"{where}: missing field '{fld}'")
+        file_name = entry["file"]
+        if not isinstance(file_name, str) or not re.fullmatch(r"[^/\\]+\.csv", file_name):
+            raise RatingTableError(
+                f"{where}: field 'file' must be the name of a .csv file in the tables' "
+                f"directory (got {file_name!r})"
+            )
         if not isinstance(entry["illustrative"], bool):
             raise RatingTableError(f"{where}: field 'illustrative' must be true or false")
+        effective = entry["effective_date"]
+        if not isinstance(effective, date):
+            try:
+                date.fromisoformat(str(effective))
+            except ValueError:
+                raise RatingTableError(
+                    f"{where}: field 'effective_date' {effective!r} is not an ISO date (YYYY-MM-DD)"
+                ) from None
+        if entry["currency"] is not None and entry["currency"] not in CURRENCY_CODES:
+            raise RatingTableError(
+                f"{where}: field 'currency' {entry['currency']!r} is not an active ISO 4217 "
+                "code (or null)"
+            )
         if not isinstance(entry["sources"], list) or not entry["sources"]:
             raise RatingTableError(f"{where}: field 'sources' must be a non-empty list")
         for i, src in enumerate(entry["sources"], start=1):
@@ -546,12 +576,50 @@ def _check_manifest(manifest: object) -> None:
                 raise RatingTableError(
                     f"{where}: column '{spec['name']}' has unknown type {spec['type']!r}"
                 )
+            _check_column_spec(where, spec)
             names.append(spec["name"])
         if len(set(names)) != len(names):
             raise RatingTableError(f"{where}: duplicate column names")
         key = entry["key"]
         if not isinstance(key, list) or not key or any(k not in names for k in key):
             raise RatingTableError(f"{where}: key {key!r} must list declared columns")
+
+
+def _check_column_spec(where: str, spec: Mapping[str, Any]) -> None:
+    """A column's bounds and allowed values must be well formed, or they would be misapplied."""
+    column = f"{where}: column '{spec['name']}'"
+    unknown = [k for k in spec if k not in _COLUMN_FIELDS]
+    if unknown:
+        raise RatingTableError(
+            f"{column}: unknown field(s) {', '.join(map(repr, unknown))} "
+            f"(allowed: {', '.join(_COLUMN_FIELDS)})"
+        )
+    for bound in ("min", "max"):
+        value = spec.get(bound)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or math.isnan(value)
+            or spec["type"] not in ("int", "float")
+        ):
+            raise RatingTableError(
+                f"{column}: '{bound}' must be a number on an int or float column (got {value!r})"
+            )
+    for flag in ("min_exclusive", "allow_inf"):
+        if flag in spec and not isinstance(spec[flag], bool):
+            raise RatingTableError(f"{column}: '{flag}' must be true or false")
+    if "allowed" in spec:
+        allowed = spec["allowed"]
+        if not isinstance(allowed, list) or not allowed:
+            raise RatingTableError(f"{column}: 'allowed' must be a non-empty list")
+        if spec["type"] in ("str", "country", "currency") and not all(
+            isinstance(v, str) for v in allowed
+        ):
+            # YAML 1.1 reads unquoted yes / no / NO as booleans: quote such values.
+            raise RatingTableError(
+                f"{column}: every 'allowed' value of a text column must be a string (quote "
+                f"values such as 'yes', 'no', 'NO'; got {allowed!r})"
+            )
 
 
 def _read_table(root: Traversable, name: str, entry: Mapping[str, Any]) -> pd.DataFrame:
@@ -676,19 +744,23 @@ def _convert_cell(file_name: str, row: int, column: str, text: str, spec: Mappin
 
 
 def _check_references(frames: Mapping[str, pd.DataFrame], tables: Mapping[str, Any]) -> None:
-    country_codes = set(frames["countries"]["code"])
-    currencies = set(frames["fx"]["currency"])
+    country_codes = frozenset(frames["countries"]["code"])
+    currencies = frozenset(frames["fx"]["currency"])
     for name, entry in tables.items():
         file_name = str(entry["file"])
         frame = frames[name]
         for spec in entry["columns"]:
             column = str(spec["name"])
             if spec["type"] == "country":
-                known, what = country_codes, "countries.csv"
+                if name == "countries" and column == "code":
+                    known, what = COUNTRY_CODES, "the ISO 3166-1 alpha-2 list"
+                else:
+                    known, what = country_codes, "countries.csv"
             elif spec["type"] == "currency":
                 if name == "fx" and column == "currency":
-                    continue
-                known, what = currencies, "fx.csv (no exchange rate)"
+                    known, what = CURRENCY_CODES, "the active ISO 4217 list"
+                else:
+                    known, what = currencies, "fx.csv (no exchange rate)"
             else:
                 continue
             for row, value in enumerate(frame[column].tolist(), start=1):
