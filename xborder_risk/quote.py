@@ -80,9 +80,14 @@ class PricingBasis:
 
     Parameters
     ----------
-    principle : PremiumPrinciple
-        Premium principle applied to the policy's total annual loss. Default: cost of
-        capital at 10 % on TVaR 99 % minus the mean (illustrative market-typical figures).
+    principle : PremiumPrinciple, optional
+        Premium principle applied to the policy's total loss over the policy period.
+        Default (None): cost of capital at 10 % a year on TVaR 99 % minus the mean, held
+        over the policy period, ``CostOfCapital(period_years=P)`` with ``P`` the
+        submission's ``policy_period_years`` (illustrative market-typical figures);
+        :func:`quote` makes it concrete (:meth:`for_submission`). An explicit
+        :class:`~xborder_risk.pricing.CostOfCapital` is used as given, so set its
+        ``period_years`` for a policy period other than one year.
     loadings : Loadings
         Expenses, commission, profit margin, tax and minimum premium. Default: 12 %
         expenses, 10 % commission, 5 % profit (illustrative, not from a market study).
@@ -96,7 +101,7 @@ class PricingBasis:
         Cost-of-capital rate of the risk margin (Solvency II: 6 %).
     """
 
-    principle: PremiumPrinciple = field(default_factory=CostOfCapital)
+    principle: PremiumPrinciple | None = None
     loadings: Loadings = field(
         default_factory=lambda: Loadings(expense_ratio=0.12, commission=0.10, profit_margin=0.05)
     )
@@ -106,7 +111,7 @@ class PricingBasis:
     coc_rate: float = 0.06
 
     def __post_init__(self) -> None:
-        if not isinstance(self.principle, PremiumPrinciple):
+        if self.principle is not None and not isinstance(self.principle, PremiumPrinciple):
             raise ParameterError(
                 "PricingBasis", "principle", self.principle, "must be a PremiumPrinciple"
             )
@@ -122,10 +127,24 @@ class PricingBasis:
             check_real("PricingBasis", "coc_rate", self.coc_rate, lower=0.0, upper=1.0),
         )
 
+    def for_submission(self, submission: Submission) -> PricingBasis:
+        """This basis with the default principle made concrete for ``submission``.
+
+        The default cost of capital holds the capital over the whole policy period:
+        ``CostOfCapital(period_years=submission.policy_period_years)`` (docs/pricing.md).
+        A basis with a principle is returned unchanged.
+        """
+        if self.principle is not None:
+            return self
+        period = submission.policy_period_years
+        return dataclasses.replace(self, principle=CostOfCapital(period_years=period))
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record from which :meth:`from_dict` rebuilds the basis."""
         return {
-            "principle": {
+            "principle": None
+            if self.principle is None
+            else {
                 "type": type(self.principle).__name__,
                 "parameters": dataclasses.asdict(self.principle),  # type: ignore[call-overload]
             },
@@ -140,13 +159,18 @@ class PricingBasis:
     def from_dict(cls, record: Mapping[str, Any]) -> PricingBasis:
         """Rebuild a basis from :meth:`to_dict` output (only the library's principles)."""
         principle_record = record["principle"]
-        principle_type = getattr(pricing, str(principle_record["type"]), None)
-        if not (isinstance(principle_type, type) and issubclass(principle_type, PremiumPrinciple)):
-            raise ReproducibilityError(
-                f"unknown premium principle {principle_record['type']!r} in the quote record"
-            )
+        principle: PremiumPrinciple | None = None
+        if principle_record is not None:
+            principle_type = getattr(pricing, str(principle_record["type"]), None)
+            if not (
+                isinstance(principle_type, type) and issubclass(principle_type, PremiumPrinciple)
+            ):
+                raise ReproducibilityError(
+                    f"unknown premium principle {principle_record['type']!r} in the quote record"
+                )
+            principle = principle_type(**principle_record["parameters"])
         return cls(
-            principle=principle_type(**principle_record["parameters"]),
+            principle=principle,
             loadings=Loadings(**record["loadings"]),
             allocation_level=record["allocation_level"],
             risk_adjustment_confidence=record["risk_adjustment_confidence"],
@@ -182,7 +206,8 @@ class Quote:
     valuation_date : datetime.date
         Date of the reserve valuation (inception by default).
     basis : PricingBasis
-        The pricing and reserving parameters.
+        The pricing and reserving parameters, with the default principle made concrete
+        for the submission's policy period (:meth:`PricingBasis.for_submission`).
     provenance : dict
         What reproduces the quote bit for bit (see :func:`reproduce`).
     """
@@ -253,7 +278,12 @@ class Quote:
         return pd.concat(curves, ignore_index=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record: the quote table, build-up, reserves, messages, provenance."""
+        """JSON-ready record: the quote table, build-up, reserves, messages, provenance.
+
+        ``reserves`` is the whole reserve table (paid, case, IBNR, quantiles, risk
+        adjustment, SCR, risk margin per line and total), ``quote`` the columns of
+        :meth:`to_frame`.
+        """
         table = self.to_frame()
         return {
             "currency": self.currency,
@@ -261,6 +291,10 @@ class Quote:
             "quote": {
                 line: {k: _json_number(v) for k, v in row.items()}
                 for line, row in table.to_dict(orient="index").items()
+            },
+            "reserves": {
+                str(line): {str(k): _json_number(v) for k, v in row.items()}
+                for line, row in self.reserves.to_dict(orient="index").items()
             },
             "premium_build_up": [
                 {"step": str(step), "amount": _json_number(amount)}
@@ -362,6 +396,9 @@ def quote(
     basis = PricingBasis() if basis is None else basis
     if not isinstance(basis, PricingBasis):
         raise ParameterError("quote", "basis", basis, "must be a PricingBasis")
+    basis = basis.for_submission(submission)
+    principle = basis.principle
+    assert principle is not None  # for_submission makes the default concrete
     valuation = _valuation_date(submission, valuation_date)
 
     with warnings.catch_warnings(record=True) as caught_rating:
@@ -373,7 +410,7 @@ def quote(
     priced = price_lines(
         simulation.annual,
         simulation.lines,
-        basis.principle,
+        principle,
         basis.loadings,
         basis.allocation_level,
     )

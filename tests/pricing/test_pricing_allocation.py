@@ -22,6 +22,7 @@ from xborder_risk.pricing import (
     allocate_by_co_tvar,
     co_tvar,
     co_var,
+    price_lines,
     tail_weights,
 )
 
@@ -106,7 +107,8 @@ def test_euler_allocations_sum_to_the_total_risk_load(annual, principle) -> None
 def test_co_tvar_allocation_sums_to_the_given_load(annual, level, load) -> None:
     total = annual.sum(axis=1)
     spread = measures.tvar(total, level) - total.mean()
-    if load > 0 and spread <= 1e-12 * rounding_scale(annual):
+    no_spread = spread <= 1e-12 * rounding_scale(annual)
+    if load > 1e-12 * rounding_scale(annual) and no_spread:
         with pytest.raises(ParameterError, match="spread"):
             allocate_by_co_tvar(annual, load, level)
         return
@@ -226,6 +228,19 @@ def test_co_tvar_allocation_equals_cost_of_capital_euler_allocation(continuous_a
 def test_zero_risk_load_allocates_zeros_even_without_spread() -> None:
     constant = np.column_stack([np.arange(10.0), 9.0 - np.arange(10.0)])
     np.testing.assert_array_equal(allocate_by_co_tvar(constant, 0.0, 0.9), [0.0, 0.0])
+
+
+def test_rounding_load_of_a_riskless_total_is_shared_not_refused() -> None:
+    # Every year at an aggregate limit: the mean of the constant total is off by an ulp, so
+    # the cost-of-capital load is float rounding, not risk; a quote must not fail on it.
+    capped = np.column_stack([np.full(2000, 4194.976457406592), np.zeros(2000)])
+    total = capped.sum(axis=1)
+    load = CostOfCapital().risk_load(total)
+    assert 0.0 < load < 1e-12 * rounding_scale(capped)
+    allocated = allocate_by_co_tvar(capped, load, 0.99)
+    np.testing.assert_array_equal(allocated, [load / 2, load / 2])
+    result = price_lines(capped, ["a", "b"], CostOfCapital())
+    assert result.table.loc["total", "risk_load"] == pytest.approx(load, rel=1e-12)
 
 
 def test_non_zero_load_without_tail_spread_is_refused() -> None:

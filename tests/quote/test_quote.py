@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from xborder_risk import Submission, quote
+from xborder_risk import Submission, measures, quote
 from xborder_risk.errors import ParameterError
-from xborder_risk.pricing import Loadings, StandardDeviationPrinciple
+from xborder_risk.pricing import CostOfCapital, Loadings, StandardDeviationPrinciple
 from xborder_risk.quote import QUOTE_COLUMNS, PricingBasis, ReproducibilityError, reproduce
 from xborder_risk.rating import RatingTables
 from xborder_risk.testing import strategies
@@ -81,11 +81,35 @@ def test_quote_is_reproducible_from_its_provenance(egates):
         reproduce(record, other, TABLES)
 
 
+def test_default_cost_of_capital_is_held_over_the_policy_period():
+    # A two-year policy holds its capital for two years: the default risk load is
+    # 10 % a year x 2 years x (TVaR 99 % - mean) of the two-year total loss.
+    two_year = Submission.from_file(EXAMPLES[0].parent / "high_risk_infrastructure.yaml")
+    assert two_year.policy_period_years == 2.0
+    q = quote(two_year, n_years=20_000, seed=9, tables=TABLES)
+    principle = q.basis.principle
+    assert isinstance(principle, CostOfCapital) and principle.period_years == 2.0
+    total = q.simulation.total
+    expected = 0.10 * 2.0 * (measures.tvar(total, 0.99) - total.mean())
+    assert q.to_frame().loc["total", "risk_load"] == pytest.approx(expected, rel=1e-12)
+    record = json.loads(q.to_json())["provenance"]
+    assert record["basis"]["principle"]["parameters"]["period_years"] == 2.0
+    again = reproduce(record, two_year, TABLES)
+    np.testing.assert_array_equal(again.to_frame().to_numpy(), q.to_frame().to_numpy())
+    # An explicit principle is used as given.
+    one_year = PricingBasis(principle=CostOfCapital())
+    assert one_year.for_submission(two_year).principle == CostOfCapital()
+
+
 def test_quote_json_and_ep_curves(egates):
     q = quote(egates, n_years=10_000, seed=5, tables=TABLES)
     data = json.loads(q.to_json())
     assert data["currency"] == q.currency == egates.currency
     assert set(data["quote"]) == {*q.lines, "total"}
+    # The whole reserve table, with the paid / case / IBNR split, is in the record.
+    assert set(data["reserves"]) == {*q.lines, "total"}
+    for column in ("paid", "case", "ibnr", "best_estimate_reserve", "risk_margin"):
+        assert data["reserves"]["total"][column] == q.reserves.loc["total", column]
     curves = q.ep_curves()
     assert set(curves["kind"]) == {"aep", "oep"}
     assert set(curves["line"]) == {*q.lines, "total"}

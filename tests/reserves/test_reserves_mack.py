@@ -31,6 +31,8 @@ GENINS_MACK_SE = [0, 75_535, 121_699, 133_549, 261_406, 411_010, 558_317, 875_32
 RAA_ULTIMATE = [18_834, 16_858, 24_083, 28_703, 28_927, 19_501, 17_749, 24_019, 16_045,
                 18_402]  # fmt: skip
 RAA_LOGLINEAR_SE = [0, 143, 592, 713, 1_452, 1_995, 2_204, 5_354, 6_332, 24_566]
+# R ChainLadder MackChainLadder(RAA, est.sigma = "Mack"), total 26,909
+RAA_MACK_SE = [0, 206, 623, 747, 1_469, 2_002, 2_209, 5_358, 6_333, 24_566]
 
 
 def within_rounding(actual: pd.Series | np.ndarray, published: list[int]) -> None:
@@ -77,6 +79,7 @@ class TestRAA:
     def test_mack_extrapolation_total(self) -> None:
         mack = MackChainladder("mack").fit(load_sample("raa"))
         assert mack.total_std_err_ == pytest.approx(26_909, abs=0.5)
+        within_rounding(mack.std_err_, RAA_MACK_SE)
         assert mack.sigma_extrapolated_.tolist() == [False] * 8 + [True]
 
     def test_loglinear_per_origin_and_total(self) -> None:
@@ -153,6 +156,13 @@ class TestFormulas:
         model = MackChainladder()
         assert model.fit(load_sample("raa")) is model
 
+    def test_chainladder_package_names(self) -> None:
+        tri = load_sample("raa")
+        mack = MackChainladder().fit(tri)
+        assert mack.total_mack_std_err_ == mack.total_std_err_
+        pd.testing.assert_series_equal(mack.mack_std_err_, mack.std_err_)
+        pd.testing.assert_frame_equal(tri.link_ratio, tri.link_ratios)
+
 
 class TestValidation:
     def test_unknown_extrapolation(self) -> None:
@@ -167,6 +177,23 @@ class TestValidation:
         tri = Triangle([[1.0, 2.0, 3.0], [1.0, 2.0, np.nan], [1.0, np.nan, np.nan]])
         with pytest.raises(ParameterError, match="at least 4 development ages"):
             MackChainladder("mack").fit(tri)
+
+    def test_small_triangle_with_every_sigma_estimated_needs_no_extrapolation(self) -> None:
+        # Two origins observed at every age: both sigmas are estimated, so Mack's rule (and
+        # its four development ages) is not needed. Mack (1993) eq. (3) and (7) by hand.
+        tri = Triangle([[100.0, 150.0, 165.0], [120.0, 170.0, 190.0], [110.0, np.nan, np.nan]])
+        mack = MackChainladder("mack").fit(tri)
+        assert not mack.sigma_extrapolated_.any()
+        f0, f1 = 320.0 / 220.0, 355.0 / 320.0
+        s0 = 100.0 * (1.5 - f0) ** 2 + 120.0 * (170.0 / 120.0 - f0) ** 2
+        s1 = 150.0 * (1.1 - f1) ** 2 + 170.0 * (190.0 / 170.0 - f1) ** 2
+        ultimate = 110.0 * f0 * f1
+        mse = ultimate**2 * (
+            s0 / f0**2 * (1.0 / 110.0 + 1.0 / 220.0)
+            + s1 / f1**2 * (1.0 / (110.0 * f0) + 1.0 / 320.0)
+        )
+        assert mack.std_err_.iloc[-1] == pytest.approx(np.sqrt(mse), rel=1e-12)
+        assert mack.std_err_.iloc[:2].tolist() == [0.0, 0.0]
 
     def test_column_without_positive_amounts(self) -> None:
         tri = Triangle([[0.0, 2.0], [0.0, np.nan]])

@@ -154,7 +154,8 @@ def allocate_by_co_tvar(
     ParameterError
         When the risk load is non-zero but the total has no tail spread
         (:math:`\\mathrm{TVaR}_p(S) = E[S]`, a constant total), so there is nothing to be
-        proportional to.
+        proportional to. A risk load of float-rounding size (at most 1e-12 of the largest
+        annual total, as a constant sample's mean leaves) is shared equally instead.
 
     Notes
     -----
@@ -174,6 +175,11 @@ def allocate_by_co_tvar(
     total_capital = float(capital.sum())
     scale = float(np.abs(matrix).sum(axis=1).max())
     if not total_capital > _RELATIVE_SPREAD_FLOOR * scale:
+        if abs(total_risk_load) <= _RELATIVE_SPREAD_FLOOR * scale:
+            # A total without risk (every year at an aggregate limit, say) still gets a risk
+            # load of float rounding from the mean of a constant sample; no line drives a
+            # tail that is not there, so the rounding is shared equally and the sum holds.
+            return np.full(matrix.shape[1], total_risk_load / matrix.shape[1])
         raise ParameterError(
             "allocate_by_co_tvar",
             "annual",

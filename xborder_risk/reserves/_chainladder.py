@@ -140,6 +140,8 @@ class MackChainladder(Chainladder):
     total_process_variance_, total_parameter_variance_, total_mse_, total_std_err_ : float
         The same for the total reserve, the parameter part including the covariance between
         origins (they share the estimated factors).
+    mack_std_err_, total_mack_std_err_
+        The chainladder package's names for ``std_err_`` and ``total_std_err_``.
     summary_ : pandas.DataFrame
         One row per origin and a ``"Total"`` row: latest, ultimate, ibnr,
         process_std_err, parameter_std_err, mack_std_err.
@@ -193,13 +195,6 @@ class MackChainladder(Chainladder):
         tri = self.triangle_
         c = np.asarray(tri.values)
         n_steps = c.shape[1] - 1
-        if n_steps < 3 and self.sigma_extrapolation == "mack":
-            raise ParameterError(
-                self._owner,
-                "triangle",
-                repr(tri),
-                "needs at least 4 development ages for Mack's sigma extrapolation",
-            )
         sigma2, extrapolated = self._sigma_squared(c)
         f = self._factors
         weight = sigma2 / f**2  # sigma_k^2 / f_k^2
@@ -233,6 +228,8 @@ class MackChainladder(Chainladder):
         self.total_parameter_variance_ = total_parameter
         self.total_mse_ = total_process + total_parameter
         self.total_std_err_ = float(np.sqrt(self.total_mse_))
+        self.mack_std_err_ = self.std_err_
+        self.total_mack_std_err_ = self.total_std_err_
 
         per_origin = pd.DataFrame(
             {
@@ -282,7 +279,7 @@ class MackChainladder(Chainladder):
                         "triangle",
                         f"development step {self.ldf_.index[k]!r}",
                         "has fewer than two link ratios and no two estimated sigmas before it "
-                        "for Mack's extrapolation",
+                        "for Mack's extrapolation (needs at least 4 development ages)",
                     )
                 s1, s2 = sigma2[k - 2], sigma2[k - 1]  # sigma_{n-3}^2, sigma_{n-2}^2
                 ratio = s2**2 / s1 if s1 > 0.0 else np.inf

@@ -307,6 +307,11 @@ class Triangle:
         )
 
     @property
+    def link_ratio(self) -> pd.DataFrame:
+        """The chainladder package's name for :attr:`link_ratios`."""
+        return self.link_ratios
+
+    @property
     def latest_diagonal(self) -> pd.Series:
         """Per origin, the cumulative amount at its latest observed development age."""
         c = self.to_cumulative().values
