@@ -34,7 +34,10 @@ def check_real(
     """
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise ParameterError(owner, name, value, "must be a real number")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond the float64 range (10**400)
+        raise ParameterError(owner, name, value, "must lie in the float64 range") from None
     if math.isnan(x):
         raise ParameterError(owner, name, value, "must not be NaN")
     if math.isinf(x) and not allow_inf:

@@ -22,7 +22,9 @@ Panjer, H. H. (1981), "Recursive evaluation of a family of compound distribution
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
@@ -272,13 +274,33 @@ def _log_pgf_at_exp(a: float, b: float, log_z: NDArray[np.float64]) -> NDArray[n
     return cast(NDArray[np.float64], np.asarray(out, dtype=np.float64))
 
 
+LogPgf = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+
+
+def _log_pgf_function(frequency: Frequency) -> LogPgf:
+    """``L -> log P_N(e^L)`` for a frequency, from its (a, b, 0) parameters.
+
+    A claim count that is a point mass (a Binomial with ``q = 1``: ``N = m``) has no
+    (a, b, 0) form; its pgf is ``z**m``, so ``log P_N(e^L) = m L``.
+    """
+    if _is_point_mass(frequency):
+        count = float(frequency.mean())
+        return lambda log_z: count * log_z
+    a, b, _ = frequency.panjer_abp0()
+    return lambda log_z: _log_pgf_at_exp(float(a), float(b), log_z)
+
+
+def _is_point_mass(frequency: Frequency) -> bool:
+    """A claim count with no randomness and at least one claim (N = m for Binomial q = 1)."""
+    return frequency.var() == 0.0 and frequency.mean() > 0.0
+
+
 # The Chernoff search runs on at most this many blocks of the lattice pmf (see below).
 _BOUND_BLOCKS = 2**16
 
 
 def _chernoff_log_tail(
-    a: float,
-    b: float,
+    log_pgf: LogPgf,
     pmf: NDArray[np.float64],
     threshold: int,
     log_target: float,
@@ -309,7 +331,7 @@ def _chernoff_log_tail(
         v = log_f + t * j
         top = float(v.max())
         log_mgf = top + math.log(float(np.exp(v - top).sum()))
-        return float(_log_pgf_at_exp(a, b, np.array([log_mgf]))[0]) - t * threshold
+        return float(log_pgf(np.array([log_mgf]))[0]) - t * threshold
 
     lo, hi = math.log(1e-4 / threshold), math.log(50.0)
     ratio = (math.sqrt(5.0) - 1.0) / 2.0
@@ -352,7 +374,7 @@ def _tail_error_bound(
     Chernoff bound, tight for light or limited layer losses; smaller c (down to n/8)
     tighten it for heavy tails, where one large claim dominates the event.
     """
-    a, b, _ = frequency.panjer_abp0()
+    log_pgf = _log_pgf_function(frequency)
     expected_count = float(frequency.mean())
     cut = expected_count * truncated
     if cut >= tol:
@@ -369,9 +391,7 @@ def _tail_error_bound(
         if budget <= 0.0:
             best = min(best, cut + big)
             continue
-        log_tail = _chernoff_log_tail(
-            float(a), float(b), pmf[:c], n_points, math.log(budget), count_scale
-        )
+        log_tail = _chernoff_log_tail(log_pgf, pmf[:c], n_points, math.log(budget), count_scale)
         best = min(best, cut + big + math.exp(min(log_tail, 0.0)))
         if best <= tol:
             break
@@ -497,6 +517,7 @@ def compound_pmf(
     """
     owner = "compound_pmf"
     pmf, n, chosen = _check_compound_input(owner, frequency, severity_pmf, n_points, method)
+    _check_method_for(owner, chosen, frequency)
     if chosen == "panjer":
         _check_panjer_size(owner, n)
         return _panjer_compound(frequency, pmf, n)
@@ -746,6 +767,17 @@ def _check_method(owner: str, method: object) -> Method:
     return cast(Method, method)
 
 
+def _check_method_for(owner: str, method: Method, frequency: Frequency) -> None:
+    if method == "panjer" and _is_point_mass(frequency):
+        raise ParameterError(
+            owner,
+            "method",
+            method,
+            "must be 'fft' when the claim count is a point mass (Binomial with q = 1): "
+            "it has no (a, b, 0) recursion",
+        )
+
+
 def _check_panjer_size(owner: str, n_points: int) -> None:
     if n_points > PANJER_MAX_POINTS:
         raise SimulationSizeError(
@@ -911,6 +943,26 @@ def _apply_aggregate_terms(
     return paid[np.concatenate(([True], new_run[1:]))], merged
 
 
+def _cap_at_aggregate_reach(model: LossModel, step: float | None) -> LossModel:
+    """The model with each occurrence payment capped where the aggregate terms saturate.
+
+    A year with one payment of at least ``D + L`` pays ``s L`` whatever its other
+    payments, so capping every occurrence payment at any ``c >= D + L`` leaves the annual
+    layer loss unchanged (on the lattice too: a rounded payment at ``c`` still saturates).
+    This keeps a heavy tail with aggregate terms only on a finite grid.  With a given
+    step, ``c`` is the first multiple of the step at or above ``D + L``, a grid point.
+    """
+    layer = model.layer
+    reach = float(layer.aggregate_deductible + layer.aggregate_limit)
+    if math.isinf(reach):
+        return model
+    if step is not None:
+        reach = math.ceil(reach / step) * step
+    if not reach < layer.limit:
+        return model
+    return dataclasses.replace(model, layer=dataclasses.replace(layer, limit=reach))
+
+
 def aggregate_distribution(
     model: LossModel,
     *,
@@ -969,7 +1021,11 @@ def aggregate_distribution(
        instead; it is added to the last grid point.
     3. The aggregate terms are applied to the lattice exactly:
        :math:`A = s\\min(\\max(S - D, 0), L)`, merging the points that map together (all
-       of :math:`S \\le D` onto 0, all of :math:`S \\ge D + L` onto :math:`sL`).
+       of :math:`S \\le D` onto 0, all of :math:`S \\ge D + L` onto :math:`sL`).  Since one
+       payment of :math:`D + L` or more already saturates them, every occurrence payment
+       is first capped at :math:`D + L` (rounded up to a grid point) when that is below
+       the occurrence limit: exact, and it keeps a heavy tail with only aggregate terms
+       on a finite grid.
 
     With :math:`m` the median of a positive layer payment, the default step is
     :math:`\\max(m/200, \\min(m\\sqrt{E[N] + \\mathrm{Var}[N]}/1000, m/20))` (the second
@@ -980,13 +1036,18 @@ def aggregate_distribution(
     if not isinstance(model, LossModel):
         raise ParameterError(owner, "model", model, "must be a LossModel")
     chosen = _check_method(owner, method)
+    _check_method_for(owner, chosen, model.frequency)
     low, high = _TAIL_TOLERANCE_RANGE
     tol = check_real(owner, "tail_tolerance", tail_tolerance, lower=low, upper=high)
     n_given = None if n_points is None else _check_n_points(owner, n_points)
+    given_step = (
+        None if step is None else check_real(owner, "step", step, lower=0.0, lower_inclusive=False)
+    )
+    model = _cap_at_aggregate_reach(model, given_step)
     limit = float(model.layer.limit)
 
-    if step is not None:
-        h = check_real(owner, "step", step, lower=0.0, lower_inclusive=False)
+    if given_step is not None:
+        h = given_step
         limit_steps = _limit_steps(limit, h, owner)
         if n_given is None:
             n, pmf, bound = _grow_grid(model, h, limit_steps, tol)

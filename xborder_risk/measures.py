@@ -47,7 +47,13 @@ DEFAULT_RETURN_PERIODS: tuple[float, ...] = (
 
 
 def _sample(x: ArrayLike, owner: str) -> NDArray[np.float64]:
-    arr = np.asarray(x, dtype=np.float64)
+    raw = np.asarray(x)
+    # numpy would read "1e6" as a number and True as 1.
+    if raw.dtype.kind not in "iuf":
+        raise ParameterError(
+            owner, "x", f"array of dtype {raw.dtype}", "must hold real numbers (not bool or str)"
+        )
+    arr = raw.astype(np.float64, copy=False)
     if arr.ndim != 1:
         raise ParameterError(owner, "x", f"array of shape {arr.shape}", "must be one-dimensional")
     if arr.size == 0:

@@ -47,6 +47,9 @@ def _violations(spec: ParamSpec) -> list[tuple[str, object]]:
         ("none", None),
         ("complex", 1 + 0j),
         ("list", [1.0]),
+        # An int beyond the float64 range: float() raises OverflowError, not our error.
+        ("huge-int", 10**400),
+        ("huge-negative-int", -(10**400)),
     ]
     if spec.integer:
         bad.append(("non-integer", 1.5))

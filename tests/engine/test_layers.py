@@ -27,6 +27,9 @@ BAD_LAYERS = [
     ("share", -0.2),
     ("share", math.nan),
     ("share", None),
+    # Beyond the float64 range: float() alone would raise OverflowError.
+    pytest.param("limit", 10**400, id="limit-huge-int"),
+    pytest.param("deductible", 10**400, id="deductible-huge-int"),
 ]
 
 

@@ -77,6 +77,20 @@ def test_bit_identical_whatever_the_chunk_size(chunk_years):
     np.testing.assert_array_equal(reference.total, chunked.total)
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n_years=st.integers(1, 3 * BLOCK_YEARS + 7),
+    chunk_years=st.integers(1, 4 * BLOCK_YEARS),
+    seed=st.integers(0, 2**63),
+)
+def test_bit_identical_across_chunk_sizes_property(n_years, chunk_years, seed):
+    reference = simulate([TECH, FREQUENT], n_years, seed=seed)
+    chunked = simulate([TECH, FREQUENT], n_years, seed=seed, chunk_years=chunk_years)
+    np.testing.assert_array_equal(reference.annual, chunked.annual)
+    np.testing.assert_array_equal(reference.max_occurrence, chunked.max_occurrence)
+    np.testing.assert_array_equal(reference.total, chunked.total)
+
+
 def test_seed_sequence_and_int_seed_agree_and_runs_repeat():
     a = simulate(CYBER, 5000, seed=5)
     b = simulate(CYBER, 5000, seed=np.random.SeedSequence(5))
@@ -178,6 +192,22 @@ def test_summary_and_result_accessors():
         result.annual[0, 0] = 1.0
 
 
+@pytest.mark.parametrize(
+    "levels",
+    [(0.0,), (1.0,), (1.5,), (-0.1,), (math.nan,), (True,), ("0.99",), (0.9, 1.0), "0.99", None],
+)
+def test_summary_levels_outside_the_open_unit_interval_are_refused(levels):
+    result = simulate(TECH, 1000, seed=4)
+    with pytest.raises(ParameterError) as info:
+        result.summary(levels=levels)
+    assert info.value.name == "levels"
+
+
+def test_summary_accepts_one_level_as_a_float():
+    result = simulate(TECH, 1000, seed=4)
+    assert result.summary(levels=0.99).equals(result.summary(levels=(0.99,)))
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     d1=st.floats(0, 2e5),
@@ -247,6 +277,23 @@ def test_overflow_to_inf_is_an_error_not_a_number():
     exploding = Exploding(alpha=1.0, theta=1.0)
     with pytest.raises(SimulationError):
         simulate(LossModel("boom", Poisson(lam=2.0), exploding), 1000, seed=1)
+
+
+def test_total_of_finite_lines_overflowing_is_an_error_not_inf():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Huge(Gamma):
+        """Every claim 1e308: one line's year is finite, two lines' total is not."""
+
+        def _sample(self, rng, shape):
+            return np.full(shape, 1e308)
+
+    huge = Huge(alpha=1.0, theta=1.0)
+    lines = [LossModel(name, Binomial(m=1, q=1.0), huge) for name in ("a", "b")]
+    assert np.isfinite(simulate(lines[0], 10, seed=1).total).all()
+    with pytest.raises(SimulationError, match="total"):
+        simulate(lines, 10, seed=1)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from xborder_risk.distributions import Gamma, Lognormal, Poisson
+from xborder_risk.distributions import Gamma, Lognormal, Pareto, Poisson
 from xborder_risk.engine import Layer, LossModel
 from xborder_risk.exact import aggregate_distribution
 
@@ -77,3 +77,42 @@ def test_aggregate_terms_do_not_depend_on_the_method():
     panjer = aggregate_distribution(model, step=0.1, method="panjer")
     np.testing.assert_array_equal(fft.x, panjer.x)
     assert np.max(np.abs(fft.probabilities - panjer.probabilities)) <= 1e-10
+
+
+def test_occurrences_are_capped_where_the_aggregate_terms_saturate():
+    # No occurrence limit: capping each payment at D + L changes no annual payment, so the
+    # result is that of the uncapped ground-up lattice mapped through the aggregate terms.
+    unlimited = Layer(deductible=0.5)
+    ground = aggregate_distribution(LossModel("g", FREQUENCY, SEVERITY, unlimited), step=STEP)
+    terms = {"aggregate_deductible": 2.0, "aggregate_limit": 7.5, "share": 0.5}
+    layered = aggregate_distribution(
+        LossModel("l", FREQUENCY, SEVERITY, Layer(deductible=0.5, **terms)), step=STEP
+    )
+    paid = 0.5 * np.minimum(np.maximum(ground.x - 2.0, 0.0), 7.5)
+    assert layered.mean() == pytest.approx(float(np.dot(paid, ground.probabilities)), abs=1e-12)
+    for level in (0.5, 0.9):
+        below = ground.probabilities[paid < layered.value_at_risk(level)].sum()
+        assert below < level <= layered.cdf(layered.value_at_risk(level)) + 1e-12
+
+
+def test_heavy_tail_with_only_an_aggregate_limit_fits_on_a_grid():
+    # Pareto alpha = 0.9 has no mean: without the cap at D + L the grid would have to hold
+    # its tail to 1e-12 (about 1e13 points, refused).
+    heavy = Pareto(alpha=0.9, theta=1.0)
+    aggregate_only = Layer(aggregate_deductible=5.0, aggregate_limit=50.0)
+    dist = aggregate_distribution(LossModel("a", Poisson(lam=2.0), heavy, aggregate_only), step=0.1)
+    same = aggregate_distribution(
+        LossModel("b", Poisson(lam=2.0), heavy, Layer(limit=55.0, **_terms(aggregate_only))),
+        step=0.1,
+    )
+    np.testing.assert_array_equal(dist.x, same.x)
+    np.testing.assert_allclose(dist.probabilities, same.probabilities, rtol=0, atol=1e-15)
+    assert dist.truncation_bound <= 1e-12
+    assert dist.x[-1] == 50.0
+
+
+def _terms(layer):
+    return {
+        "aggregate_deductible": layer.aggregate_deductible,
+        "aggregate_limit": layer.aggregate_limit,
+    }

@@ -18,6 +18,7 @@ from scipy import stats
 
 from xborder_risk.distributions import Binomial, Gamma, NegativeBinomial, Poisson
 from xborder_risk.engine import LossModel
+from xborder_risk.errors import ParameterError
 from xborder_risk.exact import aggregate_distribution, compound_pmf
 
 DESIGN_VAR_99 = 40.811793  # shared/DESIGN.md, exact compound Poisson(10) x Gamma(2, 1)
@@ -116,3 +117,23 @@ def test_severity_with_mass_at_zero_in_panjer_denominator():
     pmf = compound_pmf(NegativeBinomial(r=r, beta=beta), [0.5, 0.5], n, method="panjer")
     expected = NegativeBinomial(r=r, beta=beta / 2).pmf(np.arange(n))
     np.testing.assert_allclose(pmf, expected, rtol=0, atol=1e-14)
+
+
+def test_point_mass_claim_count_is_a_convolution_power():
+    # Binomial(m, q=1) is exactly m claims (valid, but with no (a, b, 0) form): five
+    # Gamma(2, 1) claims sum to a Gamma(10, 1).
+    model = LossModel("five", Binomial(m=5, q=1.0), Gamma(alpha=2.0, theta=1.0))
+    dist = aggregate_distribution(model)
+    h = dist.step
+    assert dist.truncation_bound <= 1e-12
+    assert dist.mean() == pytest.approx(10.0, abs=h**2)
+    for p in (0.5, 0.99):
+        assert abs(dist.value_at_risk(p) - stats.gamma(10.0).ppf(p)) <= h
+    np.testing.assert_allclose(
+        compound_pmf(Binomial(m=3, q=1.0), [0.5, 0.5], 8),
+        stats.binom(3, 0.5).pmf(range(8)),
+        atol=1e-15,
+    )
+    with pytest.raises(ParameterError) as info:
+        aggregate_distribution(model, method="panjer")
+    assert info.value.name == "method"

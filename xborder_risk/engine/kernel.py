@@ -311,8 +311,15 @@ def simulate(
         total = annual[:, 0]  # a read-only view: one line is its own total
     else:
         total = annual[:, 0].copy()
-        for column in range(1, annual.shape[1]):
-            total += annual[:, column]
+        with np.errstate(over="ignore"):
+            for column in range(1, annual.shape[1]):
+                total += annual[:, column]
+        # Each line is finite (checked per block), but their sum can still overflow.
+        if not np.isfinite(total).all():
+            raise SimulationError(
+                "simulate: the total of the lines' annual losses overflowed to inf; "
+                "give the layers finite limits or use lighter-tailed severities"
+            )
     return SimulationResult(
         lines=tuple(m.name for m in checked_models),
         annual=annual,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,13 +121,13 @@ class SimulationResult:
         frame.index.name = "year"
         return frame
 
-    def summary(self, levels: Sequence[float] = (0.95, 0.99, 0.995)) -> pd.DataFrame:
+    def summary(self, levels: Sequence[float] | float = (0.95, 0.99, 0.995)) -> pd.DataFrame:
         """Mean, standard deviation, VaR and TVaR per line and total, with their MC errors.
 
         Parameters
         ----------
         levels : sequence of float
-            Confidence levels in (0, 1).
+            Confidence levels in (0, 1); a single float is one level.
 
         Returns
         -------
@@ -136,7 +137,16 @@ class SimulationResult:
             ``tvar_99_5_se``. The ``_se`` columns are Monte Carlo standard errors
             (see ``docs/measures.md``); currency units per year.
         """
-        checked = [check_probability("summary", "levels", p) for p in levels]
+        requested: Iterable[object]
+        if isinstance(levels, numbers.Real):
+            requested = (levels,)  # one level (check_probability refuses a bool)
+        elif isinstance(levels, str) or not isinstance(levels, Iterable):
+            raise ParameterError(
+                "summary", "levels", levels, "must be a sequence of confidence levels in (0, 1)"
+            )
+        else:
+            requested = levels
+        checked = [check_probability("summary", "levels", p) for p in requested]
         rows = {}
         for name in (*self.lines, TOTAL):
             x = self._annual_column(name)
