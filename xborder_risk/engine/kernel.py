@@ -64,44 +64,50 @@ def _as_models(models: LossModel | Sequence[LossModel]) -> tuple[LossModel, ...]
 def _line_block(
     model: LossModel,
     rng: np.random.Generator,
-    n: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Annual layer loss and largest occurrence of one line over one block of ``n`` years.
+    annual: NDArray[np.float64],
+    largest: NDArray[np.float64],
+) -> None:
+    """Annual layer loss and largest occurrence of one line over one block of years.
 
-    Clean inputs assumed (validated by :func:`simulate`). Counts first, then all severities
-    in batches of whole claims, then occurrence terms, a segmented sum per year, and the
-    aggregate terms.
+    Writes every element of ``annual`` and ``largest`` (the block's rows of one line,
+    contiguous views of the result arrays, so no block-sized copy is made). Clean inputs
+    assumed (validated by :func:`simulate`). Counts first, then all severities in batches of
+    whole claims, then occurrence terms, a segmented sum per year, and the aggregate terms.
     """
     layer = model.layer
+    n = annual.shape[0]
     counts = model.frequency.sample(rng, n)
     ends = np.cumsum(counts)
     total_claims = int(ends[-1])
-    largest = np.zeros(n, dtype=np.float64)
+    annual.fill(0.0)
+    largest.fill(0.0)
     if total_claims == 0:
-        return np.zeros(n, dtype=np.float64), largest
+        return
     if total_claims <= CLAIM_BATCH:
         # The common case: one severity draw for the whole block.
         payments = model.severity.sample(rng, total_claims)
-        annual = _add_batch(layer, payments, counts, ends - counts, largest, n)
-        layer._aggregate_in_place(annual)
+        _add_batch(layer, payments, counts, ends - counts, annual, largest)
     else:
-        annual = np.zeros(n, dtype=np.float64)
         starts = ends - counts
+        batch_annual = np.empty(n, dtype=np.float64)
+        batch_largest = np.empty(n, dtype=np.float64)
         for first in range(0, total_claims, CLAIM_BATCH):
             last = min(first + CLAIM_BATCH, total_claims)
             payments = model.severity.sample(rng, last - first)
             batch_counts = np.clip(ends, first, last) - np.clip(starts, first, last)
-            batch_largest = np.zeros(n, dtype=np.float64)
-            annual += _add_batch(
+            batch_annual.fill(0.0)
+            batch_largest.fill(0.0)
+            _add_batch(
                 layer,
                 payments,
                 batch_counts,
                 np.cumsum(batch_counts) - batch_counts,
+                batch_annual,
                 batch_largest,
-                n,
             )
+            annual += batch_annual
             np.maximum(largest, batch_largest, out=largest)
-        layer._aggregate_in_place(annual)
+    layer._aggregate_in_place(annual)
     if layer.share != 1.0:
         largest *= layer.share
     if not np.isfinite(annual).all():
@@ -109,7 +115,6 @@ def _line_block(
             f"line {model.name!r}: a simulated annual loss overflowed to inf; "
             "give the layer a finite limit or use a lighter-tailed severity"
         )
-    return annual, largest
 
 
 def _add_batch(
@@ -117,14 +122,14 @@ def _add_batch(
     payments: NDArray[np.float64],
     counts: NDArray[np.int64],
     first_claim: NDArray[np.int64],
+    annual: NDArray[np.float64],
     largest: NDArray[np.float64],
-    n: int,
-) -> NDArray[np.float64]:
-    """Per-year sums of one batch of claims after the occurrence terms.
+) -> None:
+    """Per-year sums and maxima of one batch of claims after the occurrence terms.
 
     ``payments`` (ground-up, overwritten in place) holds ``counts[y]`` claims of year
-    ``y`` from position ``first_claim[y]``. Writes each year's largest payment into
-    ``largest`` and returns the per-year sums.
+    ``y`` from position ``first_claim[y]``. Writes each year's sum into ``annual`` and its
+    largest payment into ``largest``, for the years with claims; the caller has zeroed both.
     """
     layer._occurrence_in_place(payments)
     # Segmented sum and maximum over the years with claims only: reduceat on an empty
@@ -133,10 +138,8 @@ def _add_batch(
     # does not depend on chunking (a year never spans two blocks).
     with_claims = np.flatnonzero(counts)
     segment_starts = first_claim[with_claims]
-    annual = np.zeros(n, dtype=np.float64)
     annual[with_claims] = np.add.reduceat(payments, segment_starts)
     largest[with_claims] = np.maximum.reduceat(payments, segment_starts)
-    return annual
 
 
 def _chunks(n_blocks: int, chunk_years: int | None) -> list[range]:
@@ -177,9 +180,7 @@ def simulate_blocks(
         rows = slice(start - first_year, stop - first_year)
         for line_index, model in enumerate(models):
             rng = block_generator(root, block, line_index)
-            annual[rows, line_index], largest[rows, line_index] = _line_block(
-                model, rng, stop - start
-            )
+            _line_block(model, rng, annual[rows, line_index], largest[rows, line_index])
         if dependence is not None:
             shared = block_generator(root, block, SHARED_STREAM_BASE)
             dependence.reorder(shared, annual[rows], largest[rows])
