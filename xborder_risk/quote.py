@@ -35,6 +35,7 @@ from xborder_risk.pricing import (
     price_lines,
 )
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
+from xborder_risk.rating.tables import PREMIUM_TAX_TABLE
 from xborder_risk.reserves import PaymentPattern, reserve_lines
 
 __all__ = [
@@ -91,6 +92,7 @@ class PricingBasis:
     loadings : Loadings
         Expenses, commission, profit margin, tax and minimum premium. Default: 12 %
         expenses, 10 % commission, 5 % profit (illustrative, not from a market study).
+        Its ``tax_rate`` must be 0 while ``country_premium_tax`` is True.
     allocation_level : float
         Level of the co-TVaR allocation of the risk load to lines.
     risk_adjustment_confidence : float
@@ -99,6 +101,19 @@ class PricingBasis:
         Level of the one-year SCR quantile (Solvency II: 99.5 %).
     coc_rate : float
         Cost-of-capital rate of the risk margin (Solvency II: 6 %).
+    country_premium_tax : bool
+        True (default): :func:`quote` takes the premium tax from the rating tables'
+        ``premium_tax`` table for the insured's home country (``insured.home_country``: for
+        risks other than buildings, vehicles and travel the risk is situated where the
+        policyholder is established, Directive 2009/138/EC Art. 13(13)(d)) and uses it as
+        ``loadings.tax_rate``; a country without a row, or tables without the table, give no
+        tax and a message. False: ``loadings.tax_rate`` is used as given.
+
+    Raises
+    ------
+    ParameterError
+        On a parameter outside its domain, or if ``country_premium_tax`` is True and
+        ``loadings.tax_rate`` is not 0 (give one or the other).
     """
 
     principle: PremiumPrinciple | None = None
@@ -109,6 +124,7 @@ class PricingBasis:
     risk_adjustment_confidence: float = 0.75
     scr_level: float = 0.995
     coc_rate: float = 0.06
+    country_premium_tax: bool = True
 
     def __post_init__(self) -> None:
         if self.principle is not None and not isinstance(self.principle, PremiumPrinciple):
@@ -126,6 +142,22 @@ class PricingBasis:
             "coc_rate",
             check_real("PricingBasis", "coc_rate", self.coc_rate, lower=0.0, upper=1.0),
         )
+        if not isinstance(self.country_premium_tax, bool):
+            raise ParameterError(
+                "PricingBasis",
+                "country_premium_tax",
+                self.country_premium_tax,
+                "must be True or False",
+            )
+        if self.country_premium_tax and self.loadings.tax_rate != 0.0:
+            raise ParameterError(
+                "PricingBasis",
+                "country_premium_tax / loadings.tax_rate",
+                self.loadings.tax_rate,
+                "conflict: give one or the other. country_premium_tax=True takes the premium "
+                "tax from the rating tables (insured's home country) and needs "
+                "loadings.tax_rate=0; set country_premium_tax=False to use loadings.tax_rate",
+            )
 
     def for_submission(self, submission: Submission) -> PricingBasis:
         """This basis with the default principle made concrete for ``submission``.
@@ -153,11 +185,16 @@ class PricingBasis:
             "risk_adjustment_confidence": self.risk_adjustment_confidence,
             "scr_level": self.scr_level,
             "coc_rate": self.coc_rate,
+            "country_premium_tax": self.country_premium_tax,
         }
 
     @classmethod
     def from_dict(cls, record: Mapping[str, Any]) -> PricingBasis:
-        """Rebuild a basis from :meth:`to_dict` output (only the library's principles)."""
+        """Rebuild a basis from :meth:`to_dict` output (only the library's principles).
+
+        A record without ``country_premium_tax`` predates the country premium tax: its
+        quote used ``loadings.tax_rate`` as given, so the field is read as False.
+        """
         principle_record = record["principle"]
         principle: PremiumPrinciple | None = None
         if principle_record is not None:
@@ -176,6 +213,7 @@ class PricingBasis:
             risk_adjustment_confidence=record["risk_adjustment_confidence"],
             scr_level=record["scr_level"],
             coc_rate=record["coc_rate"],
+            country_premium_tax=record.get("country_premium_tax", False),
         )
 
 
@@ -206,8 +244,10 @@ class Quote:
     valuation_date : datetime.date
         Date of the reserve valuation (inception by default).
     basis : PricingBasis
-        The pricing and reserving parameters, with the default principle made concrete
-        for the submission's policy period (:meth:`PricingBasis.for_submission`).
+        The pricing and reserving parameters as given, with the default principle made
+        concrete for the submission's policy period (:meth:`PricingBasis.for_submission`).
+        With ``country_premium_tax`` its ``loadings.tax_rate`` is 0: the applied loadings,
+        tax rate included, are :attr:`loadings`.
     provenance : dict
         What reproduces the quote bit for bit (see :func:`reproduce`).
     """
@@ -230,6 +270,25 @@ class Quote:
     def lines(self) -> tuple[str, ...]:
         """The quoted lines."""
         return self.simulation.lines
+
+    @property
+    def loadings(self) -> Loadings:
+        """The loadings applied in the gross-up, with the premium tax rate actually used."""
+        return self.pricing.loadings
+
+    @property
+    def premium_tax(self) -> Mapping[str, Any]:
+        """Where the premium tax rate came from (also ``provenance["premium_tax"]``).
+
+        Keys: ``rate`` (fraction of the premium before tax), ``status`` (``table_row``: the
+        rating tables' rate for ``country``; ``no_row``: the table has no row for
+        ``country``, rate 0; ``no_table``: the tables have no premium-tax table, rate 0;
+        ``loadings``: ``loadings.tax_rate`` as given, ``country_premium_tax=False``),
+        ``country``, ``table``, ``file``, ``key``, ``table_version`` and ``basis`` (what the
+        rate is, from the table's ``basis`` column), None where they do not apply.
+        """
+        record: Mapping[str, Any] = self.provenance["premium_tax"]
+        return record
 
     @property
     def worksheet(self) -> pd.DataFrame:
@@ -323,6 +382,70 @@ def _patterns(tables: RatingTables, lines: tuple[str, ...]) -> dict[str, Payment
     return {line: PaymentPattern.from_frame(frame, line) for line in lines}
 
 
+def _premium_tax(
+    basis: PricingBasis, submission: Submission, tables: RatingTables
+) -> tuple[Loadings, dict[str, Any], str | None]:
+    """The loadings with the premium tax rate to apply, its record and a message (or None).
+
+    With ``basis.country_premium_tax`` the rate is the rating tables' ``premium_tax`` rate of
+    the insured's home country (Directive 2009/138/EC Art. 13(13)(d): the risk is situated
+    where the policyholder is established); no row or no table gives 0 and a message.
+    """
+    country = submission.insured.home_country
+    record: dict[str, Any] = {
+        "rate": basis.loadings.tax_rate,
+        "status": "loadings",
+        "country": None,
+        "table": None,
+        "file": None,
+        "key": None,
+        "table_version": None,
+        "basis": None,
+    }
+    if not basis.country_premium_tax:
+        return basis.loadings, record, None
+    record["country"] = country
+    rule = (
+        "the insured's home country, where the risk is situated for this cover "
+        "(Directive 2009/138/EC Art. 13(13)(d))"
+    )
+    fallback = (
+        "if a premium tax is due, add a row for it to the premium-tax table or quote with "
+        "PricingBasis(country_premium_tax=False, loadings=Loadings(..., tax_rate=...))"
+    )
+    if not tables.has_premium_tax:
+        record.update(rate=0.0, status="no_table")
+        note = (
+            f"premium tax: the rating tables ({tables.source}) have no premium-tax table "
+            f"({PREMIUM_TAX_TABLE}), so no premium tax is charged for {country}, {rule}; "
+            f"{fallback}"
+        )
+        return dataclasses.replace(basis.loadings, tax_rate=0.0), record, note
+    entry = tables.manifest["tables"][PREMIUM_TAX_TABLE]
+    record.update(
+        table=PREMIUM_TAX_TABLE,
+        file=str(entry["file"]),
+        key={"country": country},
+        table_version=str(entry["version"]),
+    )
+    row = tables.premium_tax_for(country)
+    if row is None:
+        record.update(rate=0.0, status="no_row")
+        note = (
+            f"premium tax: {record['file']} has no row for {country}, {rule}: no premium "
+            f"tax is charged (rate 0); {fallback}"
+        )
+        return dataclasses.replace(basis.loadings, tax_rate=0.0), record, note
+    rate = float(row["premium_tax_rate"])
+    record.update(rate=rate, status="table_row", basis=str(row["basis"]))
+    note = (
+        f"premium tax: {rate:.2%} of the premium before tax ({row['basis']}; "
+        f"{record['file']}, country={country}, version {record['table_version']}), "
+        f"{rule}; the tabulated rates are illustrative and not verified against the law"
+    )
+    return dataclasses.replace(basis.loadings, tax_rate=rate), record, note
+
+
 def _monte_carlo_warnings(result: SimulationResult) -> list[str]:
     """Flag figures whose Monte Carlo error is large relative to the figure."""
     warnings = []
@@ -375,6 +498,10 @@ def quote(
         reserve is the whole expected loss).
     basis : PricingBasis, optional
         Premium principle, loadings and reserving parameters; :class:`PricingBasis` defaults.
+        With ``basis.country_premium_tax`` (the default) the premium tax rate is that of
+        ``submission.insured.home_country`` in the tables' ``premium_tax`` table (0, with a
+        message, for a country without a row or tables without the table); see
+        :attr:`Quote.premium_tax`.
     chunk_years : int, optional
         Compute chunk of the simulation (never changes the result).
     progress : callable, optional
@@ -400,6 +527,7 @@ def quote(
     principle = basis.principle
     assert principle is not None  # for_submission makes the default concrete
     valuation = _valuation_date(submission, valuation_date)
+    loadings, premium_tax, premium_tax_note = _premium_tax(basis, submission, tables)
 
     with warnings.catch_warnings(record=True) as caught_rating:
         warnings.simplefilter("always", XBorderRiskWarning)
@@ -411,7 +539,7 @@ def quote(
         simulation.annual,
         simulation.lines,
         principle,
-        basis.loadings,
+        loadings,
         basis.allocation_level,
     )
     with warnings.catch_warnings(record=True) as caught:
@@ -434,6 +562,8 @@ def quote(
         for w in (*caught_rating, *caught)
         if issubclass(w.category, XBorderRiskWarning) and str(w.message) not in rated.messages
     ] + _monte_carlo_warnings(simulation)
+    if premium_tax_note is not None:
+        notes.append(premium_tax_note)
     provenance = {
         "library_version": xborder_risk.__version__,
         "numpy_version": np.__version__,
@@ -445,6 +575,7 @@ def quote(
         "n_years": n_years,
         "valuation_date": valuation.isoformat(),
         "basis": basis.to_dict(),
+        "premium_tax": premium_tax,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "warnings": notes,
     }

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xborder_risk import Quote
+from xborder_risk import Quote, Submission, quote
 from xborder_risk.errors import ParameterError
 from xborder_risk.report import (
     csv_safe_frame,
@@ -32,8 +32,9 @@ from xborder_risk.report import (
 )
 from xborder_risk.report._format import markdown_text
 from xborder_risk.report.chart import chart_return_periods, ep_chart_png
-from xborder_risk.report.sections import build_sections
+from xborder_risk.report.sections import build_sections, describe_basis
 
+REPO = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -183,6 +184,25 @@ def test_report_content_matches_the_quote(egates_quote: Quote) -> None:
     assert q.provenance["submission_sha256"] in document
     for message in q.messages:
         assert markdown_text(message) in document
+
+
+def test_loadings_line_names_the_premium_tax_rate_and_its_country(egates_quote: Quote) -> None:
+    # The e-gates insured is Norwegian: no row in premium_tax.csv, no tax, said so.
+    _, loadings = describe_basis(egates_quote)
+    assert "premium tax 0.00% (NO, the insured's home country: no row in premium_tax.csv" in (
+        loadings
+    )
+    gb = quote(
+        Submission.from_file(REPO / "examples/submissions/agency_traveller_data_platform.yaml"),
+        n_years=1000,
+        seed=7,
+    )
+    _, loadings = describe_basis(gb)
+    assert (
+        "premium tax 12.00% (GB, the insured's home country: Insurance Premium Tax standard "
+        "rate, premium_tax.csv)"
+    ) in loadings
+    assert loadings in render_markdown(gb, chart_file="c.png")
 
 
 def test_build_up_adds_up(egates_quote: Quote) -> None:

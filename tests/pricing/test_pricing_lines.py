@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -20,6 +21,7 @@ from xborder_risk.pricing import (
     gross_up,
     price_lines,
 )
+from xborder_risk.rating import RatingTables
 
 LINES = ("tech_failure", "cyber", "operational_liability", "political_risk")
 LOADINGS = Loadings(
@@ -145,6 +147,25 @@ def test_a_single_line_gets_the_whole_risk_load(annual) -> None:
     result = price_lines(one, ["cyber"], CostOfCapital())
     assert result.table.loc["cyber", "risk_load"] == pytest.approx(
         CostOfCapital().risk_load(one[:, 0]), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("country", ["GB", "DE", "IT", "BE", "IE"])
+def test_a_country_premium_tax_rate_is_charged_on_the_premium_before_tax(annual, country) -> None:
+    # The quote puts the rating tables' rate (premium_tax.csv) into Loadings.tax_rate; every
+    # line and the total then pay that fraction of their premium before tax, minimum included.
+    row = RatingTables.load().premium_tax_for(country)
+    assert row is not None
+    rate = float(row["premium_tax_rate"])
+    taxed = dataclasses.replace(LOADINGS, tax_rate=rate)
+    result = price_lines(annual, LINES, CostOfCapital(), taxed)
+    table = result.table
+    before_tax = table["gross_premium"] - table["premium_tax"]
+    np.testing.assert_allclose(table["premium_tax"], rate * before_tax, rtol=1e-12)
+    untaxed = price_lines(annual, LINES, CostOfCapital(), dataclasses.replace(LOADINGS, tax_rate=0))
+    np.testing.assert_allclose(untaxed.table["gross_premium"], before_tax, rtol=1e-12)
+    assert result.build_up.premium_tax == pytest.approx(
+        rate * result.build_up.premium_before_tax, rel=1e-12
     )
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from xborder_risk import Submission, measures, quote
 from xborder_risk.errors import ParameterError
 from xborder_risk.pricing import CostOfCapital, Loadings, StandardDeviationPrinciple
 from xborder_risk.quote import QUOTE_COLUMNS, PricingBasis, ReproducibilityError, reproduce
-from xborder_risk.rating import RatingTables
+from xborder_risk.rating import RatingTables, refresh_checksums
 from xborder_risk.testing import strategies
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples" / "submissions").glob("*.yaml"))
@@ -24,6 +25,11 @@ RATED_CURRENCIES = sorted(TABLES.fx["currency"])
 @pytest.fixture(scope="module")
 def egates():
     return Submission.from_file(EXAMPLES[0].parent / "eu_egates_contractor.yaml")
+
+
+@pytest.fixture(scope="module")
+def gb_agency():
+    return Submission.from_file(EXAMPLES[0].parent / "agency_traveller_data_platform.yaml")
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -69,6 +75,7 @@ def test_quote_is_reproducible_from_its_provenance(egates):
     basis = PricingBasis(
         principle=StandardDeviationPrinciple(k=0.3),
         loadings=Loadings(fixed_expense=2_500, expense_ratio=0.1, tax_rate=0.03),
+        country_premium_tax=False,
     )
     q = quote(egates, n_years=20_000, seed=77, tables=TABLES, basis=basis)
     record = json.loads(q.to_json())["provenance"]
@@ -149,3 +156,133 @@ def test_generated_submissions_quote_with_premium_above_expected_loss(submission
     assert np.isfinite(table.to_numpy()).all()
     total = table.loc["total"]
     assert total["gross_premium"] >= total["technical_premium"] >= total["expected_loss"] - 1e-6
+
+
+# ---------------------------------------------------------------------------------------------
+# premium tax of the insured's home country (rating_tables/premium_tax.csv)
+
+
+def _tax_messages(q):
+    return [m for m in q.messages if m.startswith("premium tax:")]
+
+
+def test_country_premium_tax_of_a_gb_insured_is_12_percent_of_the_premium_before_tax(gb_agency):
+    assert gb_agency.insured.home_country == "GB"
+    q = quote(gb_agency, n_years=5_000, seed=4, tables=TABLES)
+    table = q.to_frame()
+    before_tax = table["gross_premium"] - table["premium_tax"]
+    np.testing.assert_allclose(table["premium_tax"], 0.12 * before_tax, rtol=1e-12)
+    assert table.loc["total", "premium_tax"] > 0
+    assert q.pricing.build_up.premium_tax == pytest.approx(
+        0.12 * q.pricing.build_up.premium_before_tax, rel=1e-12
+    )
+    assert q.loadings.tax_rate == 0.12 and q.basis.loadings.tax_rate == 0.0
+    assert dict(q.premium_tax) == {
+        "rate": 0.12,
+        "status": "table_row",
+        "country": "GB",
+        "table": "premium_tax",
+        "file": "premium_tax.csv",
+        "key": {"country": "GB"},
+        "table_version": TABLES.versions["premium_tax"],
+        "basis": "Insurance Premium Tax standard rate",
+    }
+    (message,) = _tax_messages(q)
+    assert "12.00%" in message and "premium_tax.csv, country=GB" in message
+    assert "2009/138/EC Art. 13(13)(d)" in message
+    record = json.loads(q.to_json())
+    assert record["provenance"]["premium_tax"]["rate"] == 0.12
+    assert record["provenance"]["basis"]["country_premium_tax"] is True
+    # Without the tax, every step before it is unchanged.
+    untaxed = quote(
+        gb_agency,
+        n_years=5_000,
+        seed=4,
+        tables=TABLES,
+        basis=PricingBasis(country_premium_tax=False),
+    ).to_frame()
+    np.testing.assert_allclose(untaxed["gross_premium"], before_tax, rtol=1e-12)
+
+
+def test_a_country_without_a_row_pays_no_premium_tax_and_the_quote_says_so(egates):
+    assert egates.insured.home_country == "NO"
+    assert TABLES.premium_tax_for("NO") is None
+    q = quote(egates, n_years=2_000, seed=4, tables=TABLES)
+    assert (q.to_frame()["premium_tax"] == 0.0).all()
+    assert q.premium_tax["status"] == "no_row" and q.premium_tax["rate"] == 0.0
+    (message,) = _tax_messages(q)
+    assert "premium_tax.csv has no row for NO" in message and "no premium tax" in message
+    assert message in json.loads(q.to_json())["messages"]
+
+
+def test_tables_without_a_premium_tax_table_quote_with_no_tax_and_a_message(tmp_path, gb_agency):
+    directory = tmp_path / "tables"
+    shutil.copytree(Path(__file__).parents[2] / "rating_tables", directory)
+    (directory / "premium_tax.csv").unlink()
+    manifest = directory / "manifest.yaml"
+    text = manifest.read_text()
+    start = text.index("  premium_tax:\n")
+    end = text.index("  patterns:\n")
+    manifest.write_text(text[:start] + text[end:])
+    refresh_checksums(directory)
+    own = RatingTables.load(directory)
+    assert not own.has_premium_tax
+    q = quote(gb_agency, n_years=2_000, seed=4, tables=own)
+    assert (q.to_frame()["premium_tax"] == 0.0).all()
+    assert q.premium_tax["status"] == "no_table" and q.premium_tax["table"] is None
+    (message,) = _tax_messages(q)
+    assert "no premium-tax table" in message and "GB" in message
+    record = json.loads(q.to_json())["provenance"]
+    again = reproduce(record, gb_agency, own)
+    np.testing.assert_array_equal(again.to_frame().to_numpy(), q.to_frame().to_numpy())
+    # A record made with the shipped premium-tax table does not reproduce on tables without it.
+    with pytest.raises(ReproducibilityError):
+        reproduce(dict(record, table_checksums=TABLES.checksums), gb_agency, own)
+
+
+def test_country_premium_tax_and_a_loadings_tax_rate_conflict():
+    with pytest.raises(ParameterError) as info:
+        PricingBasis(loadings=Loadings(expense_ratio=0.1, tax_rate=0.12))
+    assert info.value.name == "country_premium_tax / loadings.tax_rate"
+    assert "give one or the other" in str(info.value)
+    with pytest.raises(ParameterError) as info:
+        PricingBasis(country_premium_tax="yes")  # type: ignore[arg-type]
+    assert info.value.name == "country_premium_tax"
+    # Either one alone is fine.
+    PricingBasis(loadings=Loadings(tax_rate=0.12), country_premium_tax=False)
+    PricingBasis(loadings=Loadings(tax_rate=0.0))
+
+
+def test_without_country_premium_tax_the_loadings_tax_rate_is_used_as_given(gb_agency):
+    basis = PricingBasis(
+        loadings=Loadings(expense_ratio=0.12, commission=0.1, tax_rate=0.03),
+        country_premium_tax=False,
+    )
+    q = quote(gb_agency, n_years=2_000, seed=4, tables=TABLES, basis=basis)
+    table = q.to_frame()
+    before_tax = table["gross_premium"] - table["premium_tax"]
+    np.testing.assert_allclose(table["premium_tax"], 0.03 * before_tax, rtol=1e-12)
+    assert q.premium_tax["status"] == "loadings" and q.premium_tax["rate"] == 0.03
+    assert q.premium_tax["country"] is None
+    assert _tax_messages(q) == []
+    assert q.loadings == basis.loadings
+
+
+def test_country_premium_tax_quote_reproduces_bit_for_bit(gb_agency):
+    q = quote(gb_agency, n_years=5_000, seed=21, tables=TABLES)
+    record = json.loads(q.to_json())["provenance"]
+    assert PricingBasis.from_dict(record["basis"]).country_premium_tax is True
+    again = reproduce(record, gb_agency, TABLES)
+    np.testing.assert_array_equal(again.to_frame().to_numpy(), q.to_frame().to_numpy())
+    assert again.premium_tax == q.premium_tax
+    assert again.to_frame().loc["total", "premium_tax"] > 0
+
+
+def test_a_record_from_before_the_country_premium_tax_uses_its_loadings_tax_rate():
+    # Records written before the field existed priced with loadings.tax_rate as given.
+    basis = PricingBasis(loadings=Loadings(tax_rate=0.05), country_premium_tax=False)
+    record = basis.to_dict()
+    assert record["country_premium_tax"] is False
+    del record["country_premium_tax"]
+    assert PricingBasis.from_dict(record) == basis
+    assert PricingBasis.from_dict(PricingBasis().to_dict()) == PricingBasis()

@@ -117,6 +117,23 @@ def test_patterns_are_monotone_and_end_at_one(shipped: RatingTables) -> None:
     assert tails["tech_failure"] < tails["cyber"] < tails["operational_liability"]
 
 
+def test_premium_tax_table_rates_by_country(shipped: RatingTables) -> None:
+    assert shipped.has_premium_tax
+    frame = shipped.premium_tax
+    assert list(frame.columns) == ["country", "premium_tax_rate", "basis"]
+    assert frame["premium_tax_rate"].between(0.0, 1.0, inclusive="left").all()
+    assert (frame["basis"].str.len() > 0).all()
+    rates = dict(zip(frame["country"], frame["premium_tax_rate"], strict=True))
+    assert rates["GB"] == 0.12 and rates["DE"] == 0.19 and rates["IT"] == 0.2225
+    gb = shipped.premium_tax_for("GB")
+    assert gb is not None and gb["premium_tax_rate"] == 0.12
+    # A country without a row has no premium tax in the tables (the quote says so).
+    assert shipped.premium_tax_for("NO") is None
+    entry = shipped.manifest["tables"]["premium_tax"]
+    assert entry["key"] == ("country",) and entry["illustrative"] is True
+    assert {src["status"] for src in entry["sources"]} == {"U"}
+
+
 def test_unknown_table_and_missing_directory_are_clear_errors(shipped: RatingTables) -> None:
     with pytest.raises(RatingTableError, match="no rating table named 'nope'"):
         shipped.table("nope")
@@ -254,6 +271,39 @@ def test_a_user_copy_loads_like_the_shipped_tables(tmp_path: Path) -> None:
     tables = RatingTables.load(directory)
     assert tables.source == str(directory)
     assert tables.country("NA")["name"] == "Namibia"
+
+
+def _drop_premium_tax(directory: Path) -> None:
+    """Remove the optional premium-tax table from a copy: CSV and manifest entry."""
+    (directory / "premium_tax.csv").unlink()
+    manifest = directory / "manifest.yaml"
+    text = manifest.read_text()
+    start, end = text.index("  premium_tax:\n"), text.index("  patterns:\n")
+    manifest.write_text(text[:start] + text[end:])
+
+
+def test_a_user_directory_without_premium_tax_loads(tmp_path: Path) -> None:
+    # The premium-tax table is optional: a directory whose manifest does not list it (an
+    # actuary's tables made before it existed) loads and has no country premium taxes.
+    directory = _copy(tmp_path)
+    _drop_premium_tax(directory)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", XBorderRiskWarning)
+        tables = RatingTables.load(directory)
+    assert not tables.has_premium_tax
+    assert "premium_tax" not in tables.table_names
+    with pytest.raises(RatingTableError, match="have no 'premium_tax' table"):
+        tables.premium_tax_for("GB")
+    with pytest.raises(RatingTableError, match="no rating table named 'premium_tax'"):
+        _ = tables.premium_tax
+
+
+def test_premium_tax_listed_but_missing_is_an_error(tmp_path: Path) -> None:
+    # Listed in the manifest, the table must be there, like every other table.
+    directory = _copy(tmp_path)
+    (directory / "premium_tax.csv").unlink()
+    with pytest.raises(RatingTableError, match=r"table 'premium_tax' lists file.*missing"):
+        RatingTables.load(directory)
 
 
 def test_manifest_entry_without_its_file(tmp_path: Path) -> None:
@@ -471,6 +521,50 @@ def test_refresh_checksums_accepts_a_deliberate_edit(tmp_path: Path) -> None:
             r"severity_tail\.csv: has no data rows",
             id="empty-table",
         ),
+        pytest.param(
+            "premium_tax.csv",
+            _replace_cell(2, "country", "XX"),
+            r"premium_tax\.csv, row 2 \(line 3\), column 'country': 'XX' is not in "
+            r"countries\.csv",
+            id="premium-tax-unknown-country",
+        ),
+        pytest.param(
+            "premium_tax.csv",
+            _replace_cell(2, "country", "gb"),
+            r"premium_tax\.csv, row 2 \(line 3\), column 'country': 'gb' is not an ISO 3166-1",
+            id="premium-tax-malformed-country",
+        ),
+        pytest.param(
+            "premium_tax.csv",
+            lambda lines: [*lines, lines[9]],
+            r"premium_tax\.csv: rows \[9, 13\] repeat the key \(country='GB'\)",
+            id="premium-tax-duplicate-key",
+        ),
+        pytest.param(
+            "premium_tax.csv",
+            _replace_cell(3, "premium_tax_rate", "-0.05"),
+            r"premium_tax\.csv, row 3 \(line 4\), column 'premium_tax_rate': '-0\.05' must "
+            r"be >= 0",
+            id="premium-tax-negative-rate",
+        ),
+        pytest.param(
+            "premium_tax.csv",
+            _replace_cell(4, "premium_tax_rate", "1"),
+            r"premium_tax\.csv, row 4 \(line 5\), column 'premium_tax_rate': '1' must be < 1",
+            id="premium-tax-rate-of-one",
+        ),
+        pytest.param(
+            "premium_tax.csv",
+            _replace_cell(4, "premium_tax_rate", "12"),
+            r"premium_tax\.csv, row 4 \(line 5\), column 'premium_tax_rate': '12' must be < 1",
+            id="premium-tax-percent-not-fraction",
+        ),
+        pytest.param(
+            "premium_tax.csv",
+            _replace_cell(5, "basis", ""),
+            r"premium_tax\.csv, row 5 \(line 6\), column 'basis': empty value",
+            id="premium-tax-empty-basis",
+        ),
     ],
 )
 def test_corruption_is_reported_with_file_row_and_column(
@@ -543,6 +637,12 @@ def test_nb_beta_rule_names_the_first_differing_row(tmp_path: Path) -> None:
             lambda m: m["tables"]["fx"]["columns"][1].update(min_exclusive="false"),
             r"table 'fx': column 'rate_to_usd': 'min_exclusive' must be true or false",
             id="flag-not-bool",
+        ),
+        pytest.param(
+            lambda m: m["tables"]["premium_tax"]["columns"][1].update(max_exclusive=1),
+            r"table 'premium_tax': column 'premium_tax_rate': 'max_exclusive' must be true or "
+            r"false",
+            id="max-exclusive-not-bool",
         ),
         pytest.param(
             # A string would be searched as text: 'cyber' in 'cyber_x' ... must be a list.

@@ -37,6 +37,8 @@ class Loadings:
         Insurance premium tax charged on top of the premium and paid by the insured
         (e.g. a country's IPT), as a proportion of the premium before tax, in [0, 1).
         A premium tax the insurer absorbs belongs in ``expense_ratio`` instead.
+        :func:`xborder_risk.quote.quote` sets it from the rating tables' premium tax of
+        the insured's home country unless ``PricingBasis(country_premium_tax=False)``.
     minimum_premium : float
         Minimum premium before tax, currency units, >= 0.
 

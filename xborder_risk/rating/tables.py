@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 MANIFEST_NAME = "manifest.yaml"
+#: The optional table of country premium taxes (``premium_tax.csv``): not required by the rater.
+PREMIUM_TAX_TABLE = "premium_tax"
 
 # Shared vocabulary fixed in docs/CONTRACTS.md: the tables must hold a row for every value.
 LINES = ("tech_failure", "cyber", "operational_liability", "political_risk")
@@ -125,6 +127,7 @@ _COLUMN_FIELDS = (
     "min",
     "max",
     "min_exclusive",
+    "max_exclusive",
     "allow_inf",
     "allowed",
 )
@@ -227,7 +230,8 @@ class RatingTables:
         ``keep_default_na=False`` so that ``NA`` -- Namibia -- is never NaN; ``nan`` and
         infinities are refused unless a column allows ``inf``); bounds and allowed values;
         unique keys; country codes present in ``countries.csv`` and currencies in ``fx.csv``;
-        completeness against the shared vocabulary; and the table-specific rules
+        completeness against the shared vocabulary (the rater's tables: ``premium_tax`` is
+        optional and checked only if the manifest lists it); and the table-specific rules
         (patterns non-decreasing and ending at 1, bands contiguous, credits ``<= 1``,
         political-risk frequency non-decreasing in the OECD class).
         """
@@ -342,6 +346,18 @@ class RatingTables:
         """``patterns.csv``: cumulative reported and paid proportions by line and month."""
         return self.table("patterns")
 
+    @property
+    def premium_tax(self) -> pd.DataFrame:
+        """``premium_tax.csv``: country, premium_tax_rate, basis.
+
+        Raises
+        ------
+        RatingTableError
+            If the tables have no premium-tax table (it is optional: see
+            :attr:`has_premium_tax`).
+        """
+        return self.table(PREMIUM_TAX_TABLE)
+
     # -- look-ups used by the rater --------------------------------------------------------------
 
     def lookup(self, table: str, **key: object) -> Mapping[str, Any]:
@@ -422,6 +438,35 @@ class RatingTables:
                 "political-risk class or data-protection regime to rate with"
             )
         return row
+
+    @property
+    def has_premium_tax(self) -> bool:
+        """Whether the tables include the optional premium-tax table (``premium_tax``)."""
+        return PREMIUM_TAX_TABLE in self._frames
+
+    def premium_tax_for(self, code: str) -> Mapping[str, Any] | None:
+        """Row of ``premium_tax.csv`` for country ``code``, or None if it has no row.
+
+        A country without a row has no premium tax in the tables (rate 0); the caller
+        (:func:`xborder_risk.quote.quote`) says so in a message.
+
+        Returns
+        -------
+        Mapping or None
+            ``country``, ``premium_tax_rate`` (fraction of the premium before tax, in
+            [0, 1)) and ``basis`` (what the rate is), read-only.
+
+        Raises
+        ------
+        RatingTableError
+            If the tables have no premium-tax table (:attr:`has_premium_tax` is False).
+        """
+        index = self._index.get(PREMIUM_TAX_TABLE)
+        if index is None:
+            raise RatingTableError(
+                f"the rating tables in '{self.source}' have no '{PREMIUM_TAX_TABLE}' table"
+            )
+        return index.get((code,))
 
     def relativity(self, line: str, factor: str, level: str) -> tuple[float, float]:
         """(frequency factor, severity factor) of ``relativities.csv`` for one level."""
@@ -605,7 +650,7 @@ def _check_column_spec(where: str, spec: Mapping[str, Any]) -> None:
             raise RatingTableError(
                 f"{column}: '{bound}' must be a number on an int or float column (got {value!r})"
             )
-    for flag in ("min_exclusive", "allow_inf"):
+    for flag in ("min_exclusive", "max_exclusive", "allow_inf"):
         if flag in spec and not isinstance(spec[flag], bool):
             raise RatingTableError(f"{column}: '{flag}' must be true or false")
     if "allowed" in spec:
@@ -735,8 +780,11 @@ def _convert_cell(file_name: str, row: int, column: str, text: str, spec: Mappin
                 rule = f"> {lower}" if exclusive else f">= {lower}"
                 raise RatingTableError(f"{where}: {text!r} must be {rule}")
         upper = spec.get("max")
-        if upper is not None and value > upper:
-            raise RatingTableError(f"{where}: {text!r} must be <= {upper}")
+        if upper is not None:
+            exclusive = bool(spec.get("max_exclusive", False))
+            if value > upper or (exclusive and value == upper):
+                rule = f"< {upper}" if exclusive else f"<= {upper}"
+                raise RatingTableError(f"{where}: {text!r} must be {rule}")
     allowed = spec.get("allowed")
     if allowed is not None and value not in allowed:
         raise RatingTableError(f"{where}: {text!r} is not one of {', '.join(map(str, allowed))}")

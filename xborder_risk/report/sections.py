@@ -135,16 +135,30 @@ def describe_basis(quote: Quote) -> tuple[str, str]:
         for key, value in parameters.items()
     )
     principle_text = f"{name} ({shown})" if shown else name
-    loadings = quote.basis.loadings
+    loadings = quote.loadings
     loadings_text = (
         f"variable expenses {format_percent(loadings.expense_ratio)}, "
         f"commission {format_percent(loadings.commission)}, "
         f"profit margin {format_percent(loadings.profit_margin)} of the premium before tax; "
-        f"premium tax {format_percent(loadings.tax_rate)}; "
+        f"premium tax {format_percent(loadings.tax_rate, 2)} ({_premium_tax_source(quote)}); "
         f"fixed expense {quote.currency} {format_amount(loadings.fixed_expense)}; "
         f"minimum premium {quote.currency} {format_amount(loadings.minimum_premium)}"
     )
     return principle_text, loadings_text
+
+
+def _premium_tax_source(quote: Quote) -> str:
+    """Where the premium tax rate came from, in words (country and table, or the loadings)."""
+    record = quote.premium_tax
+    country, file = record.get("country"), record.get("file")
+    status = record.get("status")
+    if status == "table_row":
+        return f"{country}, the insured's home country: {record.get('basis')}, {file}"
+    if status == "no_row":
+        return f"{country}, the insured's home country: no row in {file}, no tax charged"
+    if status == "no_table":
+        return f"{country}, the insured's home country: no premium-tax table, no tax charged"
+    return "loadings.tax_rate as given"
 
 
 def summary_frame(quote: Quote) -> pd.DataFrame:
