@@ -124,3 +124,25 @@ def test_bad_dependence_arguments():
     with pytest.raises(ParameterError) as info:
         simulate([POLITICAL], 100, seed=1, backend="spark")
     assert info.value.name == "backend"
+
+
+def test_an_estimated_correlation_matrix_is_accepted_and_made_exact():
+    # np.corrcoef is symmetric with a unit diagonal only to rounding (here an asymmetry and a
+    # diagonal of 0.9999999999999998); such a matrix must not be refused.
+    rng = np.random.default_rng(0)
+    sample = rng.standard_normal((1000, 4))
+    sample[:, 1] += sample[:, 0]
+    sample[:, 3] += 0.3 * sample[:, 2]
+    estimated = np.corrcoef(sample, rowvar=False)
+    copula = GaussianCopula(estimated)
+    np.testing.assert_array_equal(copula.correlation, copula.correlation.T)
+    np.testing.assert_array_equal(np.diag(copula.correlation), 1.0)
+    np.testing.assert_allclose(copula.correlation, estimated, rtol=0, atol=1e-15)
+    # An exact matrix is kept as given, so its results do not move.
+    exact = np.array(CORRELATION)
+    np.testing.assert_array_equal(GaussianCopula(exact).correlation, exact)
+    # Asymmetry beyond rounding is still an error.
+    with pytest.raises(ParameterError, match="symmetric"):
+        GaussianCopula([[1.0, 0.5], [0.5 + 1e-6, 1.0]])
+    with pytest.raises(ParameterError, match="unit diagonal"):
+        GaussianCopula([[1.0 - 1e-6, 0.5], [0.5, 1.0]])

@@ -13,6 +13,16 @@ marginal inverted numerically; reordering keeps every simulated marginal *exactl
 line's values in a block are a permutation of its independent values) and costs one sort
 per line and block. The dependence lives within blocks of years, which is no restriction:
 simulated years are i.i.d.
+
+Lines with atoms (years without a claim, an exhausted aggregate limit) keep the copula too:
+the reordered losses are each line's empirical quantile function applied to the copula's
+ranks. Their sample rank correlation is then below the copula's Spearman rho, because tied
+values share a rank (Spearman's rho of discontinuous margins is not margin-free); compare the
+copula's rho with the achieved one only for lines whose annual loss is (nearly) continuous.
+
+A correlation matrix estimated in floating point (``np.corrcoef``, ``DataFrame.corr``) is
+accepted when it is symmetric, has a unit diagonal and is positive semi-definite to within
+1e-10, and is then made exactly symmetric with a unit diagonal.
 """
 
 from __future__ import annotations
@@ -28,6 +38,10 @@ from xborder_risk.errors import ParameterError
 
 __all__ = ["Copula", "GaussianCopula", "StudentTCopula"]
 
+#: Tolerance for the rounding of an estimated correlation matrix: asymmetry, a diagonal entry
+#: off 1, an entry beyond [-1, 1] or a negative eigenvalue up to this size is rounding.
+_ROUNDING: float = 1e-10
+
 
 def _correlation_matrix(owner: str, value: ArrayLike) -> NDArray[np.float64]:
     try:
@@ -40,13 +54,19 @@ def _correlation_matrix(owner: str, value: ArrayLike) -> NDArray[np.float64]:
         raise ParameterError(owner, "correlation", value, "must be a square matrix")
     if not np.isfinite(matrix).all():
         raise ParameterError(owner, "correlation", value, "must hold finite numbers")
-    if not np.array_equal(matrix, matrix.T):
+    # A matrix estimated in floating point (np.corrcoef, a pandas .corr()) is symmetric with a
+    # unit diagonal only to rounding: accept it within _ROUNDING, then make it exact. An exactly
+    # symmetric input is unchanged by the symmetrisation ((x + x) / 2 == x in floating point).
+    if np.abs(matrix - matrix.T).max() > _ROUNDING:
         raise ParameterError(owner, "correlation", value, "must be symmetric")
-    if not (np.diag(matrix) == 1.0).all():
+    if np.abs(np.diag(matrix) - 1.0).max() > _ROUNDING:
         raise ParameterError(owner, "correlation", value, "must have a unit diagonal")
-    if (np.abs(matrix) > 1.0).any():
+    matrix = (matrix + matrix.T) / 2.0
+    np.fill_diagonal(matrix, 1.0)
+    if (np.abs(matrix) > 1.0 + _ROUNDING).any():
         raise ParameterError(owner, "correlation", value, "entries must lie in [-1, 1]")
-    if np.linalg.eigvalsh(matrix).min() < -1e-10:
+    np.clip(matrix, -1.0, 1.0, out=matrix)
+    if np.linalg.eigvalsh(matrix).min() < -_ROUNDING:
         raise ParameterError(owner, "correlation", value, "must be positive semi-definite")
     matrix.flags.writeable = False
     return matrix
