@@ -3,7 +3,9 @@
 The same simulation (the engine's standard problem plus a correlated cyber line) runs on
 the local backend and on a ``dask.distributed`` LocalCluster with 1 and 2 single-threaded
 worker processes; the script prints seconds and checks that every result is bit-identical
-to the local one. Cluster start-up is excluded (a cluster is started once per size).
+to the local one. Cluster start-up is excluded (a cluster is started once per size). Each size
+runs with dask's default worker environment and with ``MALLOC_TRIM_THRESHOLD_`` unset (see
+docs/portfolio.md, "Running on a cluster").
 
 Run: ``python benchmarks/bench_dask.py [--years 2000000]``.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import dask
 import numpy as np
 from dask.distributed import Client, LocalCluster
 
@@ -34,6 +37,7 @@ MODELS = [
     ),
 ]
 COPULA = GaussianCopula([[1.0, 0.3], [0.3, 1.0]])
+TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
 
 def main() -> None:
@@ -44,11 +48,14 @@ def main() -> None:
     start = time.perf_counter()
     local = simulate(MODELS, args.years, seed=1, dependence=COPULA)
     local_seconds = time.perf_counter() - start
-    print("| backend | workers | seconds | vs local | bit-identical |")
-    print("|---|---|---|---|---|")
-    print(f"| local | 1 process | {local_seconds:.2f} | 1.00 | - |")
-    for n_workers in (1, 2):
+    print("| backend | workers | worker malloc | seconds | vs local | bit-identical |")
+    print("|---|---|---|---|---|---|")
+    print(f"| local | 1 process | - | {local_seconds:.2f} | 1.00 | - |")
+    for n_workers, malloc in ((1, "dask default"), (2, "dask default"), (1, "glibc"), (2, "glibc")):
+        # dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536; "glibc" unsets it.
+        environ = {} if malloc == "dask default" else {TRIM_KEY: None}
         with (
+            dask.config.set(environ),
             LocalCluster(
                 n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
             ) as cluster,
@@ -64,7 +71,7 @@ def main() -> None:
             result.max_occurrence, local.max_occurrence
         )
         print(
-            f"| dask | {n_workers} | {seconds:.2f} | {seconds / local_seconds:.2f} "
+            f"| dask | {n_workers} | {malloc} | {seconds:.2f} | {seconds / local_seconds:.2f} "
             f"| {'yes' if same else 'NO'} |"
         )
 

@@ -9,10 +9,17 @@ common shocks.  From one run it prints:
 * peak traced memory of the simulation (tracemalloc, which numpy reports its buffers to) next
   to the size of the result arrays it must hold;
 * seconds for the measures an underwriter reads next: the summary, accumulation by country and
-  every policy's marginal TVaR and co-TVaR at 99 %.
+  every policy's marginal TVaR and co-TVaR at 99 %;
+* seconds for the same ``Portfolio.simulate`` with ``backend="dask"`` on a ``dask.distributed``
+  LocalCluster of 1 and of 2 single-threaded worker processes (cluster start-up excluded, the
+  workers warmed by a small call), each checked bit for bit against the local result; once
+  with dask's default worker environment and once with ``MALLOC_TRIM_THRESHOLD_`` unset (see
+  docs/portfolio.md, "Running on a cluster").  A task is one random block of 65,536 years, so
+  100,000 years are two tasks of unequal size.
 
-Run: ``python benchmarks/bench_portfolio.py [--policies 500] [--years 100000] [--seed 0]``.
-A few minutes on a laptop; peak memory about 2 GB at the default size.
+Run: ``python benchmarks/bench_portfolio.py [--policies 500] [--years 100000] [--seed 0]
+[--no-dask]``.  A few minutes on a laptop; peak memory about 2 GB at the default size (about
+three times that while the Dask results are compared with the local one).
 """
 
 from __future__ import annotations
@@ -22,10 +29,13 @@ import time
 import tracemalloc
 import warnings
 
+import numpy as np
+
 from xborder_risk.errors import XBorderRiskWarning
 from xborder_risk.portfolio import Portfolio, synthetic_book
 
 MIB = 1 << 20
+TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
 
 def main() -> None:
@@ -33,6 +43,7 @@ def main() -> None:
     parser.add_argument("--policies", type=int, default=500)
     parser.add_argument("--years", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask runs")
     args = parser.parse_args()
 
     submissions = synthetic_book(args.policies, seed=args.seed)
@@ -91,6 +102,41 @@ def main() -> None:
         "largest country accumulations (TVaR 99%):",
         ", ".join(f"{code} {row.tvar_99:,.0f}" for code, row in top.iterrows()),
     )
+    if not args.no_dask:
+        print()
+        _bench_dask(book, result, args.years, args.seed, simulate_seconds)
+
+
+def _bench_dask(book: Portfolio, local: object, n_years: int, seed: int, local_s: float) -> None:
+    """Portfolio.simulate on a LocalCluster of 1 and 2 worker processes vs the local run."""
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    names = ("annual", "max_occurrence", "max_event", "by_country", "events", "total")
+    print("| backend | workers | worker malloc | simulate s | vs local | bit-identical |")
+    print("|---|---|---|---|---|---|")
+    print(f"| local | 1 process | - | {local_s:.1f} | 1.00 | - |")
+    for n_workers, malloc in ((1, "dask default"), (2, "dask default"), (1, "glibc"), (2, "glibc")):
+        # dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc
+        # map and unmap every temporary above 128 KiB; "glibc" unsets it (docs/portfolio.md).
+        environ = {} if malloc == "dask default" else {TRIM_KEY: None}
+        with (
+            dask.config.set(environ),
+            LocalCluster(
+                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            book.simulate(1_000, seed=seed, backend="dask", client=client)  # warm the workers
+            start = time.perf_counter()
+            result = book.simulate(n_years, seed=seed, backend="dask", client=client)
+            seconds = time.perf_counter() - start
+        same = all(np.array_equal(getattr(result, name), getattr(local, name)) for name in names)
+        del result
+        print(
+            f"| dask | {n_workers} | {malloc} | {seconds:.1f} | {seconds / local_s:.2f} "
+            f"| {'yes' if same else 'NO'} |"
+        )
 
 
 if __name__ == "__main__":

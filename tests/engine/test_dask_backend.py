@@ -1,18 +1,27 @@
 """The Dask backend gives the local backend's numbers bit for bit, for 1 and 2 workers."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
-distributed = pytest.importorskip("dask.distributed")
-
-from xborder_risk.distributions import Gamma, Lognormal, NegativeBinomial, Poisson  # noqa: E402
-from xborder_risk.engine import (  # noqa: E402
+from xborder_risk.distributions import Gamma, Lognormal, NegativeBinomial, Poisson
+from xborder_risk.engine import (
     BLOCK_YEARS,
     GaussianCopula,
     Layer,
     LossModel,
     simulate,
 )
+from xborder_risk.errors import ParameterError, XBorderRiskError
+
+
+@pytest.fixture(scope="module")
+def distributed():
+    """dask.distributed, imported here so the missing-dask tests run without the extra."""
+    return pytest.importorskip("dask.distributed")
+
 
 MODELS = [
     LossModel("tech_failure", Poisson(lam=2.0), Gamma(alpha=2.0, theta=10_000.0)),
@@ -32,7 +41,7 @@ def local_result():
 
 
 @pytest.mark.parametrize("n_workers", [1, 2])
-def test_dask_matches_local_bit_for_bit(local_result, n_workers):
+def test_dask_matches_local_bit_for_bit(distributed, local_result, n_workers):
     with (
         distributed.LocalCluster(
             n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -53,3 +62,27 @@ def test_dask_matches_local_bit_for_bit(local_result, n_workers):
     np.testing.assert_array_equal(result.annual, local_result.annual)
     np.testing.assert_array_equal(result.max_occurrence, local_result.max_occurrence)
     np.testing.assert_array_equal(result.total, local_result.total)
+
+
+def test_a_client_that_is_not_a_dask_client_is_refused_naming_it(distributed):
+    with pytest.raises(ParameterError) as info:
+        simulate(MODELS, 100, seed=1, backend="dask", client="tcp://scheduler:8786")
+    assert info.value.name == "client"
+
+
+def test_the_core_does_not_import_dask():
+    code = (
+        "import sys, xborder_risk, xborder_risk.engine, xborder_risk.portfolio, "
+        "xborder_risk.reinsurance, xborder_risk.quote; print('dask' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_without_dask_the_dask_backend_is_a_clear_error(monkeypatch):
+    # None in sys.modules makes `import dask.distributed` raise ImportError, as when the
+    # optional extra is not installed.
+    for name in ("dask", "dask.distributed", "distributed"):
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(XBorderRiskError, match=r"xborder-risk\[distributed\]"):
+        simulate(MODELS, 100, seed=1, backend="dask")

@@ -141,6 +141,9 @@ def test_bad_portfolio_arguments(small_book, tables):
         ({"n_years": 10, "seed": 1, "chunk_years": 0}, "chunk_years"),
         ({"n_years": 10, "seed": 1, "keep_occurrences": "yes"}, "keep_occurrences"),
         ({"n_years": 10, "seed": 1, "max_memory_bytes": 0}, "max_memory_bytes"),
+        ({"n_years": 10, "seed": 1, "backend": "spark"}, "backend"),
+        ({"n_years": 10, "seed": 1, "backend": None}, "backend"),
+        ({"n_years": 10, "seed": 1, "client": "tcp://scheduler:8786"}, "client"),
     ],
 )
 def test_bad_simulate_arguments(small_book, tables, kwargs, field):

@@ -1,15 +1,18 @@
 """The Dask backend: chunks of whole random blocks as tasks on a dask.distributed cluster.
 
 Dask is an optional extra (``pip install "xborder-risk[distributed]"``); this module is
-imported only when ``simulate(..., backend="dask")`` is asked for. Each task runs
-:func:`~xborder_risk.engine.kernel.simulate_blocks` — a pure function of the models, the
-root seed and the block indices — so the numbers do not depend on which worker runs a
-task or in what order tasks finish; each chunk's rows are written to their own place.
+imported only when ``simulate(..., backend="dask")`` (or ``Portfolio.simulate(...,
+backend="dask")``) is asked for, and it imports dask only inside its functions. Each task runs
+a pure function of the models, the root seed and the block indices
+(:func:`~xborder_risk.engine.kernel.simulate_blocks`, or the portfolio's chunk kernel), so the
+numbers do not depend on which worker runs a task or in what order tasks finish; each chunk's
+rows are written to their own place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -18,19 +21,89 @@ from numpy.typing import NDArray
 from xborder_risk.engine.dependence import Copula
 from xborder_risk.engine.model import LossModel
 from xborder_risk.engine.rng import block_bounds
-from xborder_risk.errors import XBorderRiskError
+from xborder_risk.errors import ParameterError, XBorderRiskError
 
-__all__ = ["simulate_on_dask"]
+__all__ = ["dask_client", "run_chunks", "simulate_on_dask"]
 
 
 def _import_distributed() -> Any:
     try:
         import dask.distributed as distributed
-    except ImportError:  # pragma: no cover - exercised only without the extra
+    except ImportError:
         raise XBorderRiskError(
             "backend='dask' needs dask.distributed: pip install 'xborder-risk[distributed]'"
         ) from None
     return distributed
+
+
+@contextmanager
+def dask_client(owner: str, client: Any) -> Iterator[tuple[Any, Any]]:
+    """``(dask.distributed, client)``: the user's client, or a LocalCluster for the call.
+
+    Raises
+    ------
+    XBorderRiskError
+        When dask.distributed is not installed.
+    ParameterError
+        When ``client`` is neither None nor a ``dask.distributed.Client``.
+    """
+    distributed = _import_distributed()
+    if client is not None:
+        if not isinstance(client, distributed.Client):
+            raise ParameterError(
+                owner,
+                "client",
+                client,
+                "must be a dask.distributed.Client (None starts a LocalCluster for the call)",
+            )
+        yield distributed, client
+        return
+    cluster = distributed.LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
+    local_client = distributed.Client(cluster)
+    try:
+        yield distributed, local_client
+    finally:
+        local_client.close()
+        cluster.close()
+
+
+def run_chunks(
+    owner: str,
+    client: Any,
+    function: Callable[..., Any],
+    shared: object,
+    chunks: Sequence[range],
+    args: tuple[object, ...],
+    on_result: Callable[[range, Any], None],
+) -> None:
+    """Run ``function(shared, chunk, *args)`` for every chunk on the cluster.
+
+    ``shared`` (the models, or a portfolio's book) is scattered once to every worker with a
+    fresh key (``hash=False``: a previous call releasing the same object cannot delete it under
+    this one, dask "lost dependencies"). ``on_result(chunk, result)`` is called on the client
+    as each task completes; it must write the result to the chunk's own place, so completion
+    order never matters.
+    """
+    with dask_client(owner, client) as (distributed, active):
+        [shared_future] = active.scatter([shared], broadcast=True, hash=False)
+        futures = {
+            active.submit(function, shared_future, chunk, *args, pure=False): chunk
+            for chunk in chunks
+        }
+        for future in distributed.as_completed(futures):
+            on_result(futures[future], future.result())
+
+
+def _engine_chunk(
+    models: tuple[LossModel, ...],
+    blocks: range,
+    root: np.random.SeedSequence,
+    n_years: int,
+    dependence: Copula | None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    from xborder_risk.engine.kernel import simulate_blocks
+
+    return simulate_blocks(models, root, n_years, blocks, None, dependence)
 
 
 def simulate_on_dask(
@@ -45,46 +118,26 @@ def simulate_on_dask(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     """Run every chunk as a task and write its rows into ``out`` as it completes."""
-    from xborder_risk.engine.kernel import simulate_blocks
-
-    distributed = _import_distributed()
-    cluster = None
-    if client is None:
-        cluster = distributed.LocalCluster(
-            processes=True, threads_per_worker=1, dashboard_address=None
-        )
-        client = distributed.Client(cluster)
     annual, largest = out
     bounds = block_bounds(n_years)
-    try:
-        # Scatter the (small) models once rather than pickling them into every task.
-        # hash=False: a fresh key per call, so a previous call releasing the same models
-        # cannot delete them under this one (dask "lost dependencies").
-        [models_future] = client.scatter([models], broadcast=True, hash=False)
-        futures = {
-            client.submit(
-                simulate_blocks,
-                models_future,
-                root,
-                n_years,
-                chunk,
-                None,
-                dependence,
-                pure=False,
-            ): chunk
-            for chunk in chunks
-        }
-        done_years = 0
-        for future in distributed.as_completed(futures):
-            chunk = futures[future]
-            chunk_annual, chunk_largest = future.result()
-            rows = slice(bounds[chunk.start][0], bounds[chunk.stop - 1][1])
-            annual[rows] = chunk_annual
-            largest[rows] = chunk_largest
-            done_years += rows.stop - rows.start
-            if progress is not None:
-                progress(done_years, n_years)
-    finally:
-        if cluster is not None:
-            client.close()
-            cluster.close()
+    done_years = 0
+
+    def write(chunk: range, result: tuple[NDArray[np.float64], NDArray[np.float64]]) -> None:
+        nonlocal done_years
+        chunk_annual, chunk_largest = result
+        rows = slice(bounds[chunk.start][0], bounds[chunk.stop - 1][1])
+        annual[rows] = chunk_annual
+        largest[rows] = chunk_largest
+        done_years += rows.stop - rows.start
+        if progress is not None:
+            progress(done_years, n_years)
+
+    run_chunks(
+        "simulate",
+        client,
+        _engine_chunk,
+        models,
+        chunks,
+        (root, n_years, dependence),
+        write,
+    )

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk.engine import LossModel
-from xborder_risk.engine.rng import SHARED_STREAM_BASE, block_generator
+from xborder_risk.engine.rng import SHARED_STREAM_BASE, block_bounds, block_generator
 from xborder_risk.errors import SimulationError
 from xborder_risk.reinsurance.occurrences import (
     LineBlockDraw,
@@ -34,6 +34,7 @@ __all__ = [
     "ShockSource",
     "policy_seed_sequence",
     "simulate_block",
+    "simulate_chunk",
 ]
 
 #: Shared stream of the political event of a country: this base plus the country's number
@@ -240,6 +241,64 @@ def simulate_block(
                     np.full(int(keep.sum()), -1 - source_index, dtype=np.int64),
                 )
             )
+
+
+#: One chunk's occurrences: year index, payment and source of each, in simulation order.
+ChunkOccurrences = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]
+
+
+def allocate_output(book: Book, n: int) -> BlockOutput:
+    """Zero-filled result arrays for ``n`` years of the book."""
+    return BlockOutput(
+        annual=np.zeros((n, len(book.policies), book.n_lines), order="F"),
+        max_occurrence=np.zeros((n, book.n_lines), order="F"),
+        max_event=np.zeros(n),
+        by_country=np.zeros((n, book.n_countries), order="F"),
+        events=np.zeros((n, len(book.sources)), dtype=bool, order="F"),
+    )
+
+
+def block_rows(out: BlockOutput, rows: slice) -> BlockOutput:
+    """Views of the rows ``rows`` of every result array."""
+    return BlockOutput(
+        annual=out.annual[rows],
+        max_occurrence=out.max_occurrence[rows],
+        max_event=out.max_event[rows],
+        by_country=out.by_country[rows],
+        events=out.events[rows],
+    )
+
+
+def simulate_chunk(
+    book: Book,
+    blocks: range,
+    root: np.random.SeedSequence,
+    n_years: int,
+    keep_occurrences: bool,
+) -> tuple[BlockOutput, ChunkOccurrences | None]:
+    """Simulate a run of whole blocks into new arrays: the unit of work of a Dask task.
+
+    A pure function of the book, the root seed and the block indices; the rows are those of
+    the chunk's years, the occurrences in the order the local backend appends them.
+    """
+    bounds = block_bounds(n_years)
+    first_year = bounds[blocks.start][0]
+    out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year)
+    occurrences: list[ChunkOccurrences] | None = [] if keep_occurrences else None
+    for block in blocks:
+        start, stop = bounds[block]
+        rows = slice(start - first_year, stop - first_year)
+        simulate_block(book, root, block, start, block_rows(out, rows), occurrences)
+    if occurrences is None:
+        return out, None
+    if not occurrences:
+        empty = np.zeros(0, dtype=np.int64)
+        return out, (empty, np.zeros(0), empty.copy())
+    return out, (
+        np.concatenate([o[0] for o in occurrences]),
+        np.concatenate([o[1] for o in occurrences]),
+        np.concatenate([o[2] for o in occurrences]),
+    )
 
 
 def _attribute_to_countries(

@@ -7,10 +7,10 @@ import math
 import os
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from xborder_risk._validation import check_int
 from xborder_risk.engine import BLOCK_YEARS, LossModel
@@ -28,12 +28,16 @@ from xborder_risk.portfolio._kernel import (
     CYBER_STREAM_BASE,
     BlockOutput,
     Book,
+    ChunkOccurrences,
     PolicyLine,
     PolicySpec,
     ShockSource,
+    allocate_output,
+    block_rows,
     country_stream,
     policy_seed_sequence,
     simulate_block,
+    simulate_chunk,
 )
 from xborder_risk.portfolio.results import PortfolioResult
 from xborder_risk.portfolio.shocks import CommonShocks
@@ -428,6 +432,8 @@ class Portfolio:
         keep_occurrences: bool = False,
         progress: ProgressCallback | None = None,
         max_memory_bytes: int | None = None,
+        backend: str = "local",
+        client: Any = None,
     ) -> PortfolioResult:
         """Simulate the book: every policy's lines and the common shocks, year by year.
 
@@ -447,6 +453,13 @@ class Portfolio:
         max_memory_bytes : int, optional
             Refuse, before allocating, a request whose result arrays exceed this; half the
             physical memory by default.
+        backend : {"local", "dask"}
+            ``"dask"`` runs every chunk (one random block by default, or ``chunk_years``) as a
+            task on a ``dask.distributed`` cluster (install the ``distributed`` extra); the
+            results are bit-identical to ``"local"`` whatever the number of workers.
+        client : dask.distributed.Client, optional
+            The cluster to use with ``backend="dask"``; a ``LocalCluster`` is started (and
+            closed) for the call when omitted.
 
         Returns
         -------
@@ -467,6 +480,10 @@ class Portfolio:
             chunk_years = check_int(owner, "chunk_years", chunk_years, lower=1)
         if not isinstance(keep_occurrences, bool):
             raise ParameterError(owner, "keep_occurrences", keep_occurrences, "must be a bool")
+        if not isinstance(backend, str) or backend not in ("local", "dask"):
+            raise ParameterError(owner, "backend", backend, "must be 'local' or 'dask'")
+        if client is not None and backend != "dask":
+            raise ParameterError(owner, "client", client, "is only used with backend='dask'")
         limit = (
             _physical_memory_bytes() // 2
             if max_memory_bytes is None
@@ -491,49 +508,73 @@ class Portfolio:
                 f"{needed / 2**30:.1f} GiB of results, above the limit of {limit / 2**30:.1f} GiB "
                 "(max_memory_bytes)"
             )
-        annual = np.zeros((n_years, n_policies, n_lines), order="F")
-        max_occurrence = np.zeros((n_years, n_lines), order="F")
-        max_event = np.zeros(n_years)
-        by_country = np.zeros((n_years, book.n_countries), order="F")
-        events = np.zeros((n_years, n_sources), dtype=bool, order="F")
-        occurrences: (
-            list[tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]] | None
-        ) = [] if keep_occurrences else None
+        out = allocate_output(book, n_years)
         bounds = block_bounds(n_years)
-        blocks_per_chunk = (
-            len(bounds) if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
-        )
-        for first_block in range(0, len(bounds), blocks_per_chunk):
-            chunk = range(first_block, min(first_block + blocks_per_chunk, len(bounds)))
-            for block in chunk:
-                start, stop = bounds[block]
-                rows = slice(start, stop)
-                simulate_block(
-                    book,
-                    root,
-                    block,
-                    start,
-                    BlockOutput(
-                        annual=annual[rows],
-                        max_occurrence=max_occurrence[rows],
-                        max_event=max_event[rows],
-                        by_country=by_country[rows],
-                        events=events[rows],
-                    ),
-                    occurrences,
-                )
-            if progress is not None:
-                progress(bounds[chunk.stop - 1][1], n_years)
+        if backend == "dask":
+            blocks_per_chunk = 1 if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
+        else:
+            blocks_per_chunk = (
+                len(bounds) if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
+            )
+        chunks = [
+            range(first, min(first + blocks_per_chunk, len(bounds)))
+            for first in range(0, len(bounds), blocks_per_chunk)
+        ]
+        pieces: list[ChunkOccurrences] = []
+        if backend == "dask":
+            from xborder_risk.engine.distributed import run_chunks
+
+            by_chunk: dict[int, ChunkOccurrences] = {}
+            done_years = 0
+
+            def write(chunk: range, result: tuple[BlockOutput, ChunkOccurrences | None]) -> None:
+                nonlocal done_years
+                chunk_out, chunk_occurrences = result
+                rows = slice(bounds[chunk.start][0], bounds[chunk.stop - 1][1])
+                target = block_rows(out, rows)
+                target.annual[...] = chunk_out.annual
+                target.max_occurrence[...] = chunk_out.max_occurrence
+                target.max_event[...] = chunk_out.max_event
+                target.by_country[...] = chunk_out.by_country
+                target.events[...] = chunk_out.events
+                if chunk_occurrences is not None:
+                    by_chunk[chunk.start] = chunk_occurrences
+                done_years += rows.stop - rows.start
+                if progress is not None:
+                    progress(done_years, n_years)
+
+            run_chunks(
+                owner,
+                client,
+                simulate_chunk,
+                book,
+                chunks,
+                (root, n_years, keep_occurrences),
+                write,
+            )
+            # Occurrences in block order, as the local backend appends them.
+            pieces = [by_chunk[chunk.start] for chunk in chunks if chunk.start in by_chunk]
+        else:
+            occurrences: list[ChunkOccurrences] | None = [] if keep_occurrences else None
+            for chunk in chunks:
+                for block in chunk:
+                    start, stop = bounds[block]
+                    simulate_block(
+                        book, root, block, start, block_rows(out, slice(start, stop)), occurrences
+                    )
+                if progress is not None:
+                    progress(bounds[chunk.stop - 1][1], n_years)
+            pieces = occurrences or []
         table = None
-        if occurrences is not None:
+        if keep_occurrences:
             table = OccurrenceTable(
-                year_index=np.concatenate([o[0] for o in occurrences])
-                if occurrences
+                year_index=np.concatenate([o[0] for o in pieces])
+                if pieces
                 else np.zeros(0, dtype=np.int64),
-                loss=np.concatenate([o[1] for o in occurrences]) if occurrences else np.zeros(0),
+                loss=np.concatenate([o[1] for o in pieces]) if pieces else np.zeros(0),
                 n_years=n_years,
-                source=np.concatenate([o[2] for o in occurrences])
-                if occurrences
+                source=np.concatenate([o[2] for o in pieces])
+                if pieces
                 else np.zeros(0, dtype=np.int64),
             )
         return PortfolioResult(
@@ -542,11 +583,11 @@ class Portfolio:
             countries=self._countries,
             shock_sources=tuple(source.label for source in book.sources),
             currency=self._currency,
-            annual=annual,
-            max_occurrence=max_occurrence,
-            max_event=max_event,
-            by_country=by_country,
-            events=events,
+            annual=out.annual,
+            max_occurrence=out.max_occurrence,
+            max_event=out.max_event,
+            by_country=out.by_country,
+            events=out.events,
             occurrences=table,
             seed_sequence=root,
             block_years=BLOCK_YEARS,
