@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 from dist_cases import SEVERITY_CASES, finite_moment
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
@@ -72,6 +72,7 @@ def test_cdf_is_monotone_and_complements_sf(case, f1, f2):
     beta=st.floats(min_value=1e-3, max_value=1e4),
     fraction=st.floats(min_value=1e-6, max_value=0.999999),
 )
+@example(xi=5e-324, beta=1.0, fraction=0.5)  # a subnormal shape: the exponential limit
 def test_gpd_limited_moments_for_random_parameters(xi, beta, fraction):
     gpd = GeneralizedPareto(xi=xi, beta=beta)
     u = float(stats.genpareto(c=xi, scale=beta).ppf(fraction))
@@ -143,7 +144,12 @@ def _gpd_sf(xi, beta):
 
     def sf(x):
         z = xi * x / beta
-        return 0.0 if z <= -1.0 else math.exp(-math.log1p(z) / xi)
+        if z <= -1.0:
+            return 0.0
+        # log1p(z) / xi = (x / beta) * log1p(z) / z; for tiny z (a subnormal xi, say) the
+        # division log1p(z) / xi loses every digit, its series 1 - z/2 + z^2/3 does not
+        log_ratio = 1.0 - z / 2.0 + z * z / 3.0 if abs(z) < 1e-8 else math.log1p(z) / z
+        return math.exp(-(x / beta) * log_ratio)
 
     return sf
 
