@@ -188,7 +188,6 @@ def test_source_checkout_falls_back_to_repository_root() -> None:
         assert Path(str(location)) == SHIPPED
 
 
-@pytest.mark.slow
 def test_wheel_built_from_the_repository_ships_the_tables(tmp_path: Path) -> None:
     pytest.importorskip("hatchling")
     wheel_dir = tmp_path / "wheel"
