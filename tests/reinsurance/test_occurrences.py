@@ -13,23 +13,19 @@ from xborder_risk.reinsurance.occurrences import attribute_aggregate_terms
 GROUND_UP = (
     LossModel("a", Poisson(lam=2.0), Lognormal(mu=9.0, sigma=1.2)),
     LossModel("b", NegativeBinomial(r=1.5, beta=0.8), Gamma(alpha=2.0, theta=3e4)),
-    # >= 8 claims a year: numpy's pairwise summation inside reduceat is exercised.
+    # >= 8 claims a year: long per-year sums, where a change of summation order would show.
     LossModel("c", Poisson(lam=12.0), Pareto(alpha=3.0, theta=1e4)),
 )
 N_YEARS = BLOCK_YEARS + 1_234  # two blocks, the second partial
 
 
 def _per_line_sums(table, line, n_years):
-    """Per-year sums of one line's rows by add.reduceat in table order (the engine's order)."""
+    """Per-year sums of one line's rows added one after the other in table order (the
+    engine's order, whatever the claim batches)."""
     rows = table.source == line
     years = table.year_index[rows]
-    loss = table.loss[rows]
     assert (np.diff(years) >= 0).all(), "a line's occurrences are stored year by year"
-    sums = np.zeros(n_years)
-    if years.size:
-        starts = np.flatnonzero(np.r_[True, np.diff(years) > 0])
-        sums[years[starts]] = np.add.reduceat(loss, starts)
-    return sums
+    return np.bincount(years, weights=table.loss[rows], minlength=n_years)
 
 
 def test_ground_up_occurrences_reproduce_simulate_bit_for_bit():
@@ -51,7 +47,16 @@ def test_claim_batches_are_drawn_as_the_engine_draws_them():
     table = occurrences_from_models(model, BLOCK_YEARS, seed=5)
     assert table.n_occurrences > CLAIM_BATCH
     result = simulate(model, BLOCK_YEARS, seed=5)
-    np.testing.assert_array_equal(_per_line_sums(table, 0, BLOCK_YEARS), result.annual[:, 0])
+    # The engine's order: claims added one after the other within a batch of CLAIM_BATCH
+    # claims, the batches' sums added batch after batch (a year may straddle two batches).
+    expected = np.zeros(BLOCK_YEARS)
+    for first in range(0, table.n_occurrences, CLAIM_BATCH):
+        rows = slice(first, first + CLAIM_BATCH)
+        expected += np.bincount(
+            table.year_index[rows], weights=table.loss[rows], minlength=BLOCK_YEARS
+        )
+    np.testing.assert_array_equal(expected, result.annual[:, 0])
+    np.testing.assert_allclose(_per_line_sums(table, 0, BLOCK_YEARS), expected, rtol=1e-15)
 
 
 def test_occurrence_terms_and_aggregate_terms_sum_to_the_engine_annual_loss():

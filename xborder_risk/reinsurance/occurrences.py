@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._validation import check_int
 from xborder_risk.engine import Layer, LossModel
-from xborder_risk.engine.kernel import CLAIM_BATCH
+from xborder_risk.engine.kernel import CLAIM_BATCH, segmented_sum_and_max
 from xborder_risk.engine.rng import block_bounds, block_generator, root_seed_sequence
 from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
 
@@ -199,9 +199,10 @@ def draw_line_block(
     """Draw one line's claims for a block of ``n`` years exactly as the engine does.
 
     Counts first, then the severities in batches of at most ``CLAIM_BATCH`` whole claims, the
-    occurrence terms, and a per-year ``np.add.reduceat`` over each batch added batch by batch
-    -- the arithmetic of ``xborder_risk.engine.kernel._line_block``, so the per-year sums are
-    the engine's to the bit (the aggregate terms and the share come after, in the caller).
+    occurrence terms, and the engine's own per-year reduction
+    (:func:`~xborder_risk.engine.kernel.segmented_sum_and_max`) over each batch, added batch by
+    batch -- the arithmetic of ``xborder_risk.engine.kernel._line_block``, so the per-year sums
+    are the engine's to the bit (the aggregate terms and the share come after, in the caller).
     """
     layer = model.layer
     counts = model.frequency.sample(rng, n)
@@ -221,16 +222,9 @@ def draw_line_block(
             batch_counts = counts
         else:
             batch_counts = np.clip(ends, first, last) - np.clip(starts, first, last)
-        # reduceat on an empty segment returns the next element, so only years with claims
-        # are reduced; the others keep their 0.
-        with_claims = np.flatnonzero(batch_counts)
-        segment_starts = (np.cumsum(batch_counts) - batch_counts)[with_claims]
-        batch_sums = np.zeros(n, dtype=np.float64)
-        batch_sums[with_claims] = np.add.reduceat(payments, segment_starts)
+        batch_sums = np.empty(n, dtype=np.float64)
+        segmented_sum_and_max(payments, batch_counts, batch_sums, largest)
         claim_sums += batch_sums
-        batch_largest = np.zeros(n, dtype=np.float64)
-        batch_largest[with_claims] = np.maximum.reduceat(payments, segment_starts)
-        np.maximum(largest, batch_largest, out=largest)
         if keep_payments:
             kept.append(payments)
     all_payments = None
