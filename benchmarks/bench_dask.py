@@ -15,9 +15,8 @@ from __future__ import annotations
 import argparse
 import time
 
-import dask
 import numpy as np
-from dask.distributed import Client, LocalCluster
+from _clusters import HEADER, local_clusters, row
 
 from xborder_risk.distributions import Lognormal, NegativeBinomial, Poisson
 from xborder_risk.engine import GaussianCopula, Layer, LossModel, simulate
@@ -37,7 +36,6 @@ MODELS = [
     ),
 ]
 COPULA = GaussianCopula([[1.0, 0.3], [0.3, 1.0]])
-TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
 
 def main() -> None:
@@ -48,32 +46,19 @@ def main() -> None:
     start = time.perf_counter()
     local = simulate(MODELS, args.years, seed=1, dependence=COPULA)
     local_seconds = time.perf_counter() - start
-    print("| backend | workers | worker malloc | seconds | vs local | bit-identical |")
-    print("|---|---|---|---|---|---|")
+    print(HEADER)
     print(f"| local | 1 process | - | {local_seconds:.2f} | 1.00 | - |")
-    for n_workers, malloc in ((1, "dask default"), (2, "dask default"), (1, "glibc"), (2, "glibc")):
-        # dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536; "glibc" unsets it.
-        environ = {} if malloc == "dask default" else {TRIM_KEY: None}
-        with (
-            dask.config.set(environ),
-            LocalCluster(
-                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            simulate(MODELS, 70_000, seed=0, backend="dask", client=client)  # warm the workers
-            start = time.perf_counter()
-            result = simulate(
-                MODELS, args.years, seed=1, dependence=COPULA, backend="dask", client=client
-            )
-            seconds = time.perf_counter() - start
+    for n_workers, malloc, client in local_clusters():
+        simulate(MODELS, 70_000, seed=0, backend="dask", client=client)  # warm the workers
+        start = time.perf_counter()
+        result = simulate(
+            MODELS, args.years, seed=1, dependence=COPULA, backend="dask", client=client
+        )
+        seconds = time.perf_counter() - start
         same = np.array_equal(result.annual, local.annual) and np.array_equal(
             result.max_occurrence, local.max_occurrence
         )
-        print(
-            f"| dask | {n_workers} | {malloc} | {seconds:.2f} | {seconds / local_seconds:.2f} "
-            f"| {'yes' if same else 'NO'} |"
-        )
+        print(row(n_workers, malloc, seconds, local_seconds, same))
 
 
 if __name__ == "__main__":

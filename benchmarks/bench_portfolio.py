@@ -35,7 +35,6 @@ from xborder_risk.errors import XBorderRiskWarning
 from xborder_risk.portfolio import Portfolio, synthetic_book
 
 MIB = 1 << 20
-TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
 
 def main() -> None:
@@ -109,34 +108,19 @@ def main() -> None:
 
 def _bench_dask(book: Portfolio, local: object, n_years: int, seed: int, local_s: float) -> None:
     """Portfolio.simulate on a LocalCluster of 1 and 2 worker processes vs the local run."""
-    import dask
-    from dask.distributed import Client, LocalCluster
+    from _clusters import HEADER, local_clusters, row
 
     names = ("annual", "max_occurrence", "max_event", "by_country", "events", "total")
-    print("| backend | workers | worker malloc | simulate s | vs local | bit-identical |")
-    print("|---|---|---|---|---|---|")
-    print(f"| local | 1 process | - | {local_s:.1f} | 1.00 | - |")
-    for n_workers, malloc in ((1, "dask default"), (2, "dask default"), (1, "glibc"), (2, "glibc")):
-        # dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc
-        # map and unmap every temporary above 128 KiB; "glibc" unsets it (docs/portfolio.md).
-        environ = {} if malloc == "dask default" else {TRIM_KEY: None}
-        with (
-            dask.config.set(environ),
-            LocalCluster(
-                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            book.simulate(1_000, seed=seed, backend="dask", client=client)  # warm the workers
-            start = time.perf_counter()
-            result = book.simulate(n_years, seed=seed, backend="dask", client=client)
-            seconds = time.perf_counter() - start
+    print(HEADER)
+    print(f"| local | 1 process | - | {local_s:.2f} | 1.00 | - |")
+    for n_workers, malloc, client in local_clusters():
+        book.simulate(1_000, seed=seed, backend="dask", client=client)  # warm the workers
+        start = time.perf_counter()
+        result = book.simulate(n_years, seed=seed, backend="dask", client=client)
+        seconds = time.perf_counter() - start
         same = all(np.array_equal(getattr(result, name), getattr(local, name)) for name in names)
         del result
-        print(
-            f"| dask | {n_workers} | {malloc} | {seconds:.1f} | {seconds / local_s:.2f} "
-            f"| {'yes' if same else 'NO'} |"
-        )
+        print(row(n_workers, malloc, seconds, local_s, same))
 
 
 if __name__ == "__main__":
