@@ -26,7 +26,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Literal, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -630,11 +630,25 @@ class AggregateDistribution:
         """Expected annual loss :math:`E[S] = \\sum_i x_i p_i`, currency units."""
         return float(np.dot(self.x, self.probabilities))
 
-    def var(self) -> float:
-        """Variance :math:`\\sum_i (x_i - E[S])^2 p_i`, currency units squared.
+    @overload
+    def var(self, p: None = None) -> float: ...
 
-        This is the variance, not the value at risk (see :meth:`value_at_risk`).
+    @overload
+    def var(self, p: ArrayLike) -> float | NDArray[np.float64]: ...
+
+    def var(self, p: ArrayLike | None = None) -> float | NDArray[np.float64]:
+        """Variance, or with a level ``p`` the value at risk.
+
+        Parameters
+        ----------
+        p : float or array_like, optional
+            Without it (as for the distributions' ``var()``): the variance
+            :math:`\\sum_i (x_i - E[S])^2 p_i`, currency units squared. With a level in (0, 1)
+            (as ``SimulationResult.var(p)`` and ``measures.var(x, p)``): the value at risk,
+            exactly :meth:`value_at_risk`, currency units.
         """
+        if p is not None:
+            return self.value_at_risk(p)
         centred = self.x - self.mean()
         return float(np.dot(centred * centred, self.probabilities))
 

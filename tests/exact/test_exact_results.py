@@ -29,6 +29,8 @@ def test_var_and_tvar_match_the_empirical_definitions(p):
     assert SMALL.value_at_risk(p) == measures.var(SAMPLE, p)
     assert SMALL.quantile(p) == measures.var(SAMPLE, p)
     assert SMALL.tvar(p) == pytest.approx(measures.tvar(SAMPLE, p), rel=1e-14)
+    # var(p) with a level is the value at risk, as SimulationResult.var(p) and measures.var
+    assert SMALL.var(p) == measures.var(SAMPLE, p)
 
 
 def test_hand_computed_values():
@@ -42,6 +44,7 @@ def test_hand_computed_values():
 
 def test_vector_levels_and_amounts():
     np.testing.assert_array_equal(SMALL.value_at_risk([0.5, 0.9]), [0.0, 5.0])
+    np.testing.assert_array_equal(SMALL.var([0.5, 0.9]), [0.0, 5.0])
     np.testing.assert_allclose(SMALL.tvar(np.array([[0.5], [0.9]])), [[0.0 + 1.9 / 0.5], [10.0]])
     np.testing.assert_allclose(
         SMALL.cdf([-np.inf, -1.0, 0.0, 0.5, 1.0, 7.0, 10.0, np.inf]),
