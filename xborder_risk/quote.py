@@ -37,6 +37,7 @@ from xborder_risk.pricing import (
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
 from xborder_risk.rating.tables import PREMIUM_TAX_TABLE
 from xborder_risk.reserves import PaymentPattern, reserve_lines
+from xborder_risk.reserves._unpaid import check_technique
 
 __all__ = [
     "DEFAULT_N_YEARS",
@@ -97,6 +98,11 @@ class PricingBasis:
         Level of the co-TVaR allocation of the risk load to lines.
     risk_adjustment_confidence : float
         Confidence level of the IFRS 17 risk adjustment on the unpaid losses.
+    risk_adjustment_technique : {"cte", "quantile"}
+        Technique of the risk adjustment: ``"cte"`` (default), TVaR at the confidence level
+        minus the mean, never negative; ``"quantile"``, the quantile minus the mean, negative
+        for a line loss-free in most years (:meth:`UnpaidResult.risk_adjustment
+        <xborder_risk.reserves.UnpaidResult.risk_adjustment>`, docs/reserves.md).
     scr_level : float
         Level of the one-year SCR quantile (Solvency II: 99.5 %).
     coc_rate : float
@@ -122,6 +128,7 @@ class PricingBasis:
     )
     allocation_level: float = 0.99
     risk_adjustment_confidence: float = 0.75
+    risk_adjustment_technique: str = "cte"
     scr_level: float = 0.995
     coc_rate: float = 0.06
     country_premium_tax: bool = True
@@ -137,6 +144,7 @@ class PricingBasis:
             object.__setattr__(
                 self, name, check_probability("PricingBasis", name, getattr(self, name))
             )
+        check_technique("PricingBasis", "risk_adjustment_technique", self.risk_adjustment_technique)
         object.__setattr__(
             self,
             "coc_rate",
@@ -183,6 +191,7 @@ class PricingBasis:
             "loadings": dataclasses.asdict(self.loadings),
             "allocation_level": self.allocation_level,
             "risk_adjustment_confidence": self.risk_adjustment_confidence,
+            "risk_adjustment_technique": self.risk_adjustment_technique,
             "scr_level": self.scr_level,
             "coc_rate": self.coc_rate,
             "country_premium_tax": self.country_premium_tax,
@@ -193,7 +202,9 @@ class PricingBasis:
         """Rebuild a basis from :meth:`to_dict` output (only the library's principles).
 
         A record without ``country_premium_tax`` predates the country premium tax: its
-        quote used ``loadings.tax_rate`` as given, so the field is read as False.
+        quote used ``loadings.tax_rate`` as given, so the field is read as False. A record
+        without ``risk_adjustment_technique`` predates the technique choice: its risk
+        adjustment was the quantile minus the mean, so the field is read as ``"quantile"``.
         """
         principle_record = record["principle"]
         principle: PremiumPrinciple | None = None
@@ -211,6 +222,7 @@ class PricingBasis:
             loadings=Loadings(**record["loadings"]),
             allocation_level=record["allocation_level"],
             risk_adjustment_confidence=record["risk_adjustment_confidence"],
+            risk_adjustment_technique=record.get("risk_adjustment_technique", "quantile"),
             scr_level=record["scr_level"],
             coc_rate=record["coc_rate"],
             country_premium_tax=record.get("country_premium_tax", False),
@@ -543,8 +555,9 @@ def quote(
         basis.allocation_level,
     )
     with warnings.catch_warnings(record=True) as caught:
-        # Reserve warnings (a risk adjustment below zero for a heavy right tail) belong in
-        # the quote's messages, where the underwriter reads them, not on stderr.
+        # Reserve warnings (a quantile risk adjustment below zero for a heavy right tail, an
+        # SCR below zero for rare losses) belong in the quote's messages, where the
+        # underwriter reads them, not on stderr.
         warnings.simplefilter("always", XBorderRiskWarning)
         reserves = reserve_lines(
             simulation.annual,
@@ -554,6 +567,7 @@ def quote(
             submission.policy_period_years,
             valuation,
             confidence=basis.risk_adjustment_confidence,
+            risk_adjustment_technique=basis.risk_adjustment_technique,
             scr_level=basis.scr_level,
             coc_rate=basis.coc_rate,
         )

@@ -17,6 +17,7 @@ import pytest
 
 from xborder_risk import Quote, Submission, quote
 from xborder_risk.errors import ParameterError
+from xborder_risk.quote import PricingBasis
 from xborder_risk.report import (
     csv_safe_frame,
     escape_csv_cell,
@@ -30,7 +31,7 @@ from xborder_risk.report import (
     write_csv,
     write_report,
 )
-from xborder_risk.report._format import markdown_text
+from xborder_risk.report._format import format_percent, markdown_text
 from xborder_risk.report.chart import chart_return_periods, ep_chart_png
 from xborder_risk.report.sections import build_sections, describe_basis
 
@@ -186,6 +187,34 @@ def test_report_content_matches_the_quote(egates_quote: Quote) -> None:
         assert markdown_text(message) in document
 
 
+def test_reserves_section_names_the_risk_adjustment_technique_and_its_level(
+    egates_quote: Quote,
+) -> None:
+    q = egates_quote
+    section = next(s for s in build_sections(q) if s.anchor == "reserves")
+    text = section.paragraphs[0]
+    assert "its CTE 75% (conditional tail expectation" in text and "quantile" not in text
+    equivalent = q.reserves["risk_adjustment_confidence_equivalent"]
+    assert f"corresponds to a {format_percent(equivalent['total'])} confidence level" in text
+    table = section.tables[0]
+    assert "RA confidence level" in table.columns
+    column = table.columns.index("RA confidence level")
+    assert [row[column] for row in table.rows] == [format_percent(x) for x in equivalent]
+    assert [row[table.columns.index("Risk adjustment")] for row in table.rows] == [
+        format_amount(x) for x in q.reserves["risk_adjustment"]
+    ]
+    for document in (render_markdown(q, chart_file="c.png"), render_html(q, chart_png=None)):
+        assert "CTE 75%" in document and "RA confidence level" in document
+    old = quote(
+        Submission.from_file(REPO / "examples/submissions/eu_egates_contractor.yaml"),
+        n_years=1000,
+        seed=7,
+        basis=PricingBasis(risk_adjustment_technique="quantile"),
+    )
+    text = next(s for s in build_sections(old) if s.anchor == "reserves").paragraphs[0]
+    assert "its 75% quantile minus the mean" in text and "CTE" not in text
+
+
 def test_loadings_line_names_the_premium_tax_rate_and_its_country(egates_quote: Quote) -> None:
     # The e-gates insured is Norwegian: no row in premium_tax.csv, no tax, said so.
     _, loadings = describe_basis(egates_quote)
@@ -327,10 +356,15 @@ def test_quote_csv_export_is_safe_and_exact(egates_quote: Quote, tmp_path: Path)
                     if cell.startswith(TRIGGERS):
                         float(cell)  # only numbers may start with '-' (or '+')
     reserves = pd.read_csv(tmp_path / "q_reserves.csv")
-    # Negative risk adjustments (heavy tails) are written as negative numbers.
-    expected = tables["reserves"]["risk_adjustment"].to_numpy()
+    # Negative amounts are written as negative numbers: the SCR of a line whose losses are
+    # rarer than 1 in 200 years (political risk: VaR 99.5 % = 0 below the mean).
+    expected = tables["reserves"]["scr"].to_numpy()
     assert (expected < 0).any()
-    np.testing.assert_allclose(reserves["risk_adjustment"].to_numpy(), expected, rtol=1e-15)
+    np.testing.assert_allclose(reserves["scr"].to_numpy(), expected, rtol=1e-15)
+    for column in ("risk_adjustment", "risk_adjustment_confidence_equivalent"):
+        np.testing.assert_allclose(
+            reserves[column].to_numpy(), tables["reserves"][column].to_numpy(), rtol=1e-15
+        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -286,3 +286,69 @@ def test_a_record_from_before_the_country_premium_tax_uses_its_loadings_tax_rate
     del record["country_premium_tax"]
     assert PricingBasis.from_dict(record) == basis
     assert PricingBasis.from_dict(PricingBasis().to_dict()) == PricingBasis()
+
+
+def test_risk_adjustment_technique_defaults_to_cte_and_is_validated():
+    assert PricingBasis().risk_adjustment_technique == "cte"
+    assert PricingBasis(risk_adjustment_technique="quantile").risk_adjustment_technique == (
+        "quantile"
+    )
+    for bad in ("CTE", "tvar", None, 0.75):
+        with pytest.raises(ParameterError, match="'cte'") as info:
+            PricingBasis(risk_adjustment_technique=bad)  # type: ignore[arg-type]
+        assert info.value.name == "risk_adjustment_technique"
+
+
+def test_default_risk_adjustments_of_the_egates_quote_are_cte_and_positive(egates):
+    # Cyber, technology failure and political risk are loss-free in most simulated years:
+    # their 75 % quantile is below the mean, so the quantile technique gives a negative RA;
+    # the CTE technique gives a positive one (IFRS 17 B91(a)) and no note about it.
+    q = quote(egates, n_years=20_000, seed=3, tables=TABLES)
+    old = quote(egates, n_years=20_000, seed=3, tables=TABLES,
+                basis=PricingBasis(risk_adjustment_technique="quantile"))  # fmt: skip
+    ra, ra_quantile = q.to_frame()["risk_adjustment"], old.to_frame()["risk_adjustment"]
+    assert (ra > 0).all()
+    assert (ra_quantile < 0).sum() >= 3
+    assert (ra >= ra_quantile).all()
+    assert not any("quantile of the unpaid amount" in m for m in q.messages)
+    assert any("quantile of the unpaid amount" in m for m in old.messages)
+    for line in q.lines:
+        unpaid = q.simulation.annual[:, q.lines.index(line)]  # valued at inception
+        assert ra[line] == pytest.approx(measures.tvar(unpaid, 0.75) - unpaid.mean(), rel=1e-12)
+    equivalent = q.reserves["risk_adjustment_confidence_equivalent"]
+    assert ((equivalent >= 0.75) & (equivalent <= 1.0)).all()
+    np.testing.assert_allclose(
+        old.reserves["risk_adjustment_confidence_equivalent"].drop(index="total").clip(0.75),
+        old.reserves["risk_adjustment_confidence_equivalent"].drop(index="total"),
+    )
+    # the premium does not depend on the reserve technique
+    np.testing.assert_array_equal(q.to_frame()["gross_premium"], old.to_frame()["gross_premium"])
+
+
+@pytest.mark.parametrize("technique", ["cte", "quantile"])
+def test_risk_adjustment_technique_reproduces_bit_for_bit(egates, technique):
+    basis = PricingBasis(risk_adjustment_technique=technique, risk_adjustment_confidence=0.8)
+    q = quote(egates, n_years=5_000, seed=8, tables=TABLES, basis=basis)
+    record = json.loads(q.to_json())["provenance"]
+    assert record["basis"]["risk_adjustment_technique"] == technique
+    assert PricingBasis.from_dict(record["basis"]) == basis.for_submission(egates)
+    again = reproduce(record, egates, TABLES)
+    assert again.basis.risk_adjustment_technique == technique
+    np.testing.assert_array_equal(again.to_frame().to_numpy(), q.to_frame().to_numpy())
+    np.testing.assert_array_equal(again.reserves.to_numpy(), q.reserves.to_numpy())
+
+
+def test_a_record_from_before_the_risk_adjustment_technique_reproduces_its_quantile_ra(egates):
+    # Records written before the field existed measured the RA as the quantile minus the
+    # mean: read without the key they reproduce the negative RAs they were priced with.
+    old_basis = PricingBasis(risk_adjustment_technique="quantile")
+    q = quote(egates, n_years=5_000, seed=8, tables=TABLES, basis=old_basis)
+    record = json.loads(q.to_json())["provenance"]
+    del record["basis"]["risk_adjustment_technique"]
+    assert PricingBasis.from_dict(record["basis"]) == old_basis.for_submission(egates)
+    again = reproduce(record, egates, TABLES)
+    assert again.basis.risk_adjustment_technique == "quantile"
+    np.testing.assert_array_equal(again.to_frame().to_numpy(), q.to_frame().to_numpy())
+    assert (again.to_frame()["risk_adjustment"] < 0).any()
+    # a current record keeps its technique
+    assert PricingBasis.from_dict(PricingBasis().to_dict()).risk_adjustment_technique == "cte"

@@ -57,9 +57,11 @@ class TestTable:
         assert table.index.name == "line"
         for column in (
             "expected_loss", "paid", "case", "ibnr", "best_estimate_reserve", "unpaid_q75",
-            "unpaid_q99_5", "risk_adjustment", "scr", "scr_unpaid", "risk_margin",
+            "unpaid_q99_5", "confidence", "risk_adjustment",
+            "risk_adjustment_confidence_equivalent", "scr", "scr_unpaid", "risk_margin",
         ):  # fmt: skip
             assert column in table.columns
+        assert table.attrs["risk_adjustment_technique"] == "cte"
         assert "best_estimate_reserve_discounted" not in table.columns
         assert np.isfinite(table.to_numpy(dtype=float)).all()
 
@@ -70,7 +72,10 @@ class TestTable:
             result = unpaid(annual[:, j], PATTERNS[line], INCEPTION, 1.0, VALUED)
             row = table.loc[line]
             assert row["best_estimate_reserve"] == pytest.approx(result.best_estimate())
-            assert row["risk_adjustment"] == pytest.approx(result.risk_adjustment(0.8))
+            assert row["risk_adjustment"] == result.risk_adjustment(0.8, technique="cte")
+            assert row["risk_adjustment_confidence_equivalent"] == (
+                result.risk_adjustment_confidence_equivalent(0.8)
+            )
             assert row["confidence"] == 0.8
             assert row["unpaid_q99_5"] == inverted_cdf(result.unpaid, 0.995)
             assert row["scr"] == pytest.approx(
@@ -82,6 +87,29 @@ class TestTable:
                 )
             )
             assert row["paid"] + row["case"] + row["ibnr"] == pytest.approx(row["expected_loss"])
+
+    def test_quantile_technique_rows_match_unpaid(self) -> None:
+        annual = year_loss_table()
+        table = reserve_lines(
+            annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, confidence=0.8,
+            risk_adjustment_technique="quantile",
+        )  # fmt: skip
+        assert table.attrs["risk_adjustment_technique"] == "quantile"
+        for j, line in enumerate(LINES):
+            result = unpaid(annual[:, j], PATTERNS[line], INCEPTION, 1.0, VALUED)
+            row = table.loc[line]
+            assert row["risk_adjustment"] == (
+                inverted_cdf(result.unpaid, 0.8) - float(result.unpaid.mean())
+            )
+            assert row["risk_adjustment"] == result.risk_adjustment(0.8, technique="quantile")
+            assert row["risk_adjustment_confidence_equivalent"] == pytest.approx(0.8, abs=1e-4)
+        cte = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, confidence=0.8)
+        # TVaR_c >= VaR_c: the CTE technique holds more, at a higher equivalent level
+        assert (cte["risk_adjustment"] > table["risk_adjustment"]).all()
+        assert (
+            cte["risk_adjustment_confidence_equivalent"]
+            > table["risk_adjustment_confidence_equivalent"]
+        ).all()
 
     def test_total_comes_from_summed_years_not_summed_quantiles(self) -> None:
         annual = year_loss_table()
@@ -122,6 +150,21 @@ class TestTable:
         )  # fmt: skip
         undiscounted = reserve_lines(year_loss_table(), LINES, PATTERNS, INCEPTION, 1.0, VALUED)
         assert (table["best_estimate_reserve_discounted"] < table["best_estimate_reserve"]).all()
+        # the same (CTE) technique on the present values
+        assert (table["risk_adjustment_discounted"] > 0.0).all()
+        assert (table["risk_adjustment_discounted"] < table["risk_adjustment"]).all()
+        annual = year_loss_table()
+        for j, line in enumerate(LINES):
+            result = unpaid(annual[:, j], PATTERNS[line], INCEPTION, 1.0, VALUED,
+                            yield_curve=YieldCurve.flat(0.03))  # fmt: skip
+            for technique in ("cte", "quantile"):
+                frame = reserve_lines(
+                    annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED,
+                    yield_curve=YieldCurve.flat(0.03), risk_adjustment_technique=technique,
+                )  # fmt: skip
+                assert frame.loc[line, "risk_adjustment_discounted"] == (
+                    result.risk_adjustment(discounted=True, technique=technique)
+                )
         assert (table["risk_margin"] < undiscounted["risk_margin"]).all()
 
     def test_rare_losses_warn_and_give_no_margin(self) -> None:
@@ -129,24 +172,49 @@ class TestTable:
         annual[0] = [5e6, 1e6]  # one loss in a thousand years: VaR_0.995 = 0 < mean
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, INCEPTION)
+            table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, INCEPTION,
+                                  risk_adjustment_technique="quantile")  # fmt: skip
         messages = [str(w.message) for w in caught if w.category is XBorderRiskWarning]
         assert sum("risk margin is set to 0" in m for m in messages) == 3  # 2 lines + total
         assert sum("quantile of the unpaid amount is below its mean" in m for m in messages) == 3
         assert (table["scr_unpaid"] < 0).all()
         assert (table["risk_margin"] == 0.0).all()
         assert (table["risk_adjustment"] < 0).all()  # reported, not floored
+        assert (table["risk_adjustment_confidence_equivalent"] == 0.999).all()
+
+    def test_rare_losses_get_a_positive_cte_risk_adjustment_without_a_warning(self) -> None:
+        # IFRS 17 B91(a): a rare, severe loss needs a higher RA, not a negative one
+        annual = np.zeros((1000, 2))
+        annual[0] = [5e6, 1e6]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, INCEPTION)
+        messages = [str(w.message) for w in caught if w.category is XBorderRiskWarning]
+        assert not any("risk adjustment" in m for m in messages)
+        assert sum("risk margin is set to 0" in m for m in messages) == 3  # unchanged
+        # VaR_0.75 = 0, so TVaR_0.75 = E[X] / 0.25 and RA = 3 E[X]
+        np.testing.assert_allclose(
+            table["risk_adjustment"], 3.0 * table["best_estimate_reserve"], rtol=1e-12
+        )
+        assert (table["risk_adjustment_confidence_equivalent"] == 0.999).all()
 
     def test_heavy_tail_negative_risk_adjustment_warns(self) -> None:
         # lognormal sigma = 2: mean exp(mu + 2) is above the 75th percentile exp(mu + 1.35)
         annual = np.random.default_rng(3).lognormal(0.0, 2.0, size=(50_000, 1))
         with pytest.warns(XBorderRiskWarning, match="0.75 quantile .* below its mean"):
             table = reserve_lines(annual, ["cyber"], {"cyber": PATTERNS["tech_failure"]},
-                                  INCEPTION, 1.0, INCEPTION)  # fmt: skip
+                                  INCEPTION, 1.0, INCEPTION,
+                                  risk_adjustment_technique="quantile")  # fmt: skip
         assert table.loc["cyber", "risk_adjustment"] < 0
         quiet = reserve_lines(annual, ["cyber"], {"cyber": PATTERNS["tech_failure"]},
-                              INCEPTION, 1.0, INCEPTION, confidence=0.9)  # fmt: skip
+                              INCEPTION, 1.0, INCEPTION, confidence=0.9,
+                              risk_adjustment_technique="quantile")  # fmt: skip
         assert quiet.loc["cyber", "risk_adjustment"] > 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", XBorderRiskWarning)  # the CTE never warns
+            cte = reserve_lines(annual, ["cyber"], {"cyber": PATTERNS["tech_failure"]},
+                                INCEPTION, 1.0, INCEPTION)  # fmt: skip
+        assert cte.loc["cyber", "risk_adjustment"] > 0
 
     @pytest.mark.skipif(not PATTERNS_CSV.exists(), reason="rating tables not in this checkout")
     def test_shipped_patterns_long_tail_runs_off_slower(self) -> None:
@@ -176,6 +244,8 @@ class TestValidation:
             ({"valuation_date": dt.date(2024, 1, 1)}, "valuation_date.*inception_date"),
             ({"confidence": 1.0}, "confidence"),
             ({"confidence": 0.0}, "confidence"),
+            ({"risk_adjustment_technique": "tvar"}, "risk_adjustment_technique.*'cte'"),
+            ({"risk_adjustment_technique": None}, "risk_adjustment_technique"),
             ({"scr_level": 1.2}, "scr_level"),
             ({"coc_rate": -0.06}, "coc_rate"),
             ({"policy_period_years": -1.0}, "policy_period_years"),

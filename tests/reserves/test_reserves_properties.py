@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xborder_risk.errors import ParameterError
@@ -115,6 +115,25 @@ def test_split_adds_up_and_unpaid_falls_with_time(
     pattern=payment_patterns(),
     timing=timings(),
     days=st.integers(0, 3650),
+    technique=st.sampled_from(["cte", "quantile"]),
+)
+# rounding cases found by HYPOTHESIS_PROFILE=explore: VaR_0.5 + (max - VaR_0.5) lands an ulp
+# above max = TVaR_0.75; the mean of three 0.1s lands an ulp above 0.1 = TVaR_c
+@example(
+    losses=np.array([99109.04354750365, 103183475.37482332]),
+    levels=[0.5, 0.75],
+    pattern=PaymentPattern([1.0], [1.0], [1.0]),
+    timing=(dt.date(2000, 1, 1), 1.0),
+    days=0,
+    technique="cte",
+)
+@example(
+    losses=np.full(3, 0.1),
+    levels=[0.5, 0.75],
+    pattern=PaymentPattern([1.0], [1.0], [1.0]),
+    timing=(dt.date(2000, 1, 1), 1.0),
+    days=0,
+    technique="cte",
 )
 def test_risk_adjustment_grows_with_the_confidence_level(
     losses: np.ndarray,
@@ -122,11 +141,25 @@ def test_risk_adjustment_grows_with_the_confidence_level(
     pattern: PaymentPattern,
     timing: tuple[dt.date, float],
     days: int,
+    technique: str,
 ) -> None:
     inception, period = timing
     result = unpaid(losses, pattern, inception, period, inception + dt.timedelta(days=days))
-    adjustments = [result.risk_adjustment(c) for c in sorted(levels)]
+    ordered = sorted(levels)
+    adjustments = [result.risk_adjustment(c, technique=technique) for c in ordered]
     assert all(a <= b for a, b in itertools.pairwise(adjustments))
+    equivalents = [
+        result.risk_adjustment_confidence_equivalent(c, technique=technique) for c in ordered
+    ]
+    assert all(a <= b for a, b in itertools.pairwise(equivalents))
+    # the equivalent confidence level is at least the nominal one (IFRS 17 para 119)
+    # (up to the rounding the lower quantile allows n c: 4 ulp, measures._order_index)
+    assert all(c * (1.0 - 1e-12) <= e <= 1.0 for c, e in zip(ordered, equivalents, strict=True))
+    if technique == "cte":
+        # TVaR_c is the mean of the quantiles above c, never below the mean of all of them
+        assert all(a >= 0.0 for a in adjustments)
+        quantiles = [result.risk_adjustment(c, technique="quantile") for c in ordered]
+        assert all(q <= a for q, a in zip(quantiles, adjustments, strict=True))
 
 
 @FAST

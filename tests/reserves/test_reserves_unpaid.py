@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
+from xborder_risk import measures
 from xborder_risk.errors import ParameterError
 from xborder_risk.reserves import PaymentPattern, UnpaidResult, YieldCurve, unpaid
 from xborder_risk.reserves._patterns import DAYS_PER_MONTH
@@ -52,7 +53,9 @@ class TestSplit:
         result = unpaid(losses(), PATTERN, INCEPTION, 1.0, last_payment)
         assert not result.unpaid.any()
         assert result.best_estimate() == 0.0
-        assert result.risk_adjustment(0.99) == 0.0
+        for technique in ("cte", "quantile"):
+            assert result.risk_adjustment(0.99, technique=technique) == 0.0
+            assert result.risk_adjustment_confidence_equivalent(0.99, technique=technique) == 1
         assert result.expected_cash_flows().empty
 
     def test_longer_policy_period_leaves_more_unpaid(self) -> None:
@@ -84,7 +87,74 @@ class TestSummaries:
             exact = scale * (-math.log(1.0 - c) - 1.0)
             # s.e. of the quantile sqrt(c / ((1 - c) n)) scale, of the mean scale / sqrt(n)
             tolerance = 4.0 * scale * (math.sqrt(c / ((1.0 - c) * n)) + 1.0 / math.sqrt(n))
-            assert result.risk_adjustment(c) == pytest.approx(exact, abs=tolerance)
+            ra = result.risk_adjustment(c, technique="quantile")
+            assert ra == pytest.approx(exact, abs=tolerance)
+            # the quantile technique is VaR_c - mean, bit for bit
+            assert ra == measures.var(result.unpaid, c) - float(result.unpaid.mean())
+        # below the mean at 50 %: the quantile technique is not floored
+        assert result.risk_adjustment(0.5, technique="quantile") < 0.0
+
+    def test_cte_risk_adjustment_of_an_exponential_loss(self) -> None:
+        # unpaid = u L, L ~ Exp(mean theta), s = theta u: VaR_c = -s ln(1 - c) and, the
+        # exponential being memoryless, TVaR_c = VaR_c + s, so RA = TVaR_c - s = -s ln(1 - c)
+        n, theta = 200_000, 1000.0
+        x = np.random.default_rng(2025).exponential(theta, size=n)
+        result = unpaid(x, PATTERN, INCEPTION, 1.0, MID_YEAR)
+        scale = theta * (1.0 - result.paid_fraction)
+        for c in (0.5, 0.75, 0.9):
+            exact = -scale * math.log(1.0 - c)
+            # s.e. of TVaR: sqrt(Var[(X - VaR)+] / n) / (1 - c) = s sqrt((1 + c) / ((1 - c) n));
+            # of the mean s / sqrt(n)
+            tolerance = 4.0 * scale * (math.sqrt((1.0 + c) / ((1.0 - c) * n)) + 1.0 / math.sqrt(n))
+            ra = result.risk_adjustment(c)
+            assert ra == pytest.approx(exact, abs=tolerance)
+            assert result.risk_adjustment(c, technique="cte") == ra  # the default
+            # exactly the library's TVaR minus the mean on the same sample
+            assert ra == measures.tvar(result.unpaid, c) - float(result.unpaid.mean())
+        assert result.risk_adjustment(0.5) > 0.0  # where the quantile technique is negative
+
+    def test_cte_risk_adjustment_of_discounted_unpaid(self) -> None:
+        x = np.random.default_rng(5).exponential(1000.0, size=10_000)
+        curve = YieldCurve.flat(0.04)
+        result = unpaid(x, PATTERN, INCEPTION, 1.0, MID_YEAR, yield_curve=curve)
+        sample = result.discounted_unpaid
+        ra = result.risk_adjustment(0.75, discounted=True)
+        assert ra == measures.tvar(sample, 0.75) - float(sample.mean())
+        assert ra == pytest.approx(result.risk_adjustment(0.75) * result.discount_factor)
+
+    def test_equivalent_confidence_level(self) -> None:
+        # IFRS 17 para 119: P(unpaid <= best estimate + RA)
+        n, theta = 200_000, 1000.0
+        x = np.random.default_rng(2025).exponential(theta, size=n)
+        result = unpaid(x, PATTERN, INCEPTION, 1.0, MID_YEAR)
+        for c in (0.6, 0.75, 0.9):
+            # continuous sample, n c an integer: P(X <= VaR_c) = ceil(n c) / n = c
+            quantile = result.risk_adjustment_confidence_equivalent(c, technique="quantile")
+            assert quantile == pytest.approx(c, abs=1.0 / n)
+            # Exp: P(X <= TVaR_c) = 1 - exp(ln(1 - c) - 1) = 1 - (1 - c) / e
+            cte = result.risk_adjustment_confidence_equivalent(c)
+            assert cte == pytest.approx(1.0 - (1.0 - c) / math.e, abs=0.005)
+            threshold = result.best_estimate() + result.risk_adjustment(c)
+            assert cte == pytest.approx(np.mean(result.unpaid <= threshold), abs=2.0 / n)
+            assert c <= quantile <= cte <= 1.0
+
+    def test_equivalent_confidence_level_of_a_rare_loss(self) -> None:
+        # one year in ten has a loss: VaR_0.75 = 0, so the quantile RA is -mean, while the
+        # CTE RA is E[X] / (1 - c) - E[X] = 3 E[X], met in every year without a loss
+        x = np.zeros(1000)
+        x[::10] = np.arange(1.0, 101.0)
+        result = unpaid(x, PATTERN, INCEPTION, 1.0, INCEPTION)
+        mean = x.mean()
+        assert result.risk_adjustment(0.75, technique="quantile") == -mean
+        assert result.risk_adjustment_confidence_equivalent(0.75, technique="quantile") == 0.9
+        assert result.risk_adjustment(0.75) == pytest.approx(3.0 * mean, rel=1e-12)
+        # 4 E[X] = 20.2: the 900 zeros and the losses 1..20
+        assert result.risk_adjustment_confidence_equivalent(0.75) == 0.92
+
+    def test_constant_loss_has_no_risk_adjustment(self) -> None:
+        result = unpaid(np.full(3, 0.1), PATTERN, INCEPTION, 1.0, INCEPTION)
+        assert result.risk_adjustment(0.75) == 0.0  # no rounding below zero
+        assert result.risk_adjustment_confidence_equivalent(0.75) == 1.0
 
     def test_std(self) -> None:
         result = unpaid(losses(), PATTERN, INCEPTION, 1.0, MID_YEAR)
@@ -175,3 +245,16 @@ class TestValidation:
             result.risk_adjustment(confidence)  # type: ignore[arg-type]
         with pytest.raises(ParameterError, match="'p'"):
             result.quantile(confidence)  # type: ignore[arg-type]
+        with pytest.raises(ParameterError, match="confidence"):
+            result.risk_adjustment(confidence, technique="quantile")  # type: ignore[arg-type]
+        with pytest.raises(ParameterError, match="confidence"):
+            result.risk_adjustment_confidence_equivalent(confidence)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("technique", ["CTE", "var", "tvar", "", None, 1, ("cte",)])
+    def test_unknown_technique(self, technique: object) -> None:
+        result = unpaid(losses(), PATTERN, INCEPTION, 1.0, MID_YEAR)
+        with pytest.raises(ParameterError, match=r"'technique'.*'cte'.*'quantile'") as info:
+            result.risk_adjustment(0.75, technique=technique)  # type: ignore[arg-type]
+        assert info.value.name == "technique"
+        with pytest.raises(ParameterError, match="'technique'"):
+            result.risk_adjustment_confidence_equivalent(technique=technique)  # type: ignore[arg-type]

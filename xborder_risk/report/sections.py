@@ -406,22 +406,55 @@ def _exceedance(quote: Quote) -> Section:
     )
 
 
+def _risk_adjustment_text(quote: Quote) -> str:
+    """How the risk adjustment was measured, and the confidence level it corresponds to."""
+    basis = quote.basis
+    level = format_percent(basis.risk_adjustment_confidence, 0)
+    tail = format_percent(1.0 - basis.risk_adjustment_confidence, 0)
+    if basis.risk_adjustment_technique == "cte":
+        text = (
+            f"the risk adjustment (IFRS 17) is its CTE {level} (conditional tail expectation: "
+            f"the average unpaid loss in the worst {tail} of periods) minus the mean"
+        )
+    else:
+        text = f"the risk adjustment (IFRS 17) is its {level} quantile minus the mean"
+    column = "risk_adjustment_confidence_equivalent"
+    if column in quote.reserves.columns:
+        equivalent = format_percent(quote.reserves[column].to_dict()[TOTAL], 1)
+        text += (
+            f", which for the total corresponds to a {equivalent} confidence level "
+            "(IFRS 17 §119: the probability that the unpaid loss does not exceed the best "
+            "estimate plus the risk adjustment; per line in the table)"
+        )
+    return text
+
+
 def _reserves(quote: Quote) -> Section:
     table = quote.to_frame()
     reserves = quote.reserves
     frame = pd.DataFrame({"line": [line_label(str(x)) for x in table.index]})
     columns = ["Line"]
+    formatters: list[object] = [str]
     for source, column in (("paid", "Paid"), ("case", "Case reserves"), ("ibnr", "IBNR")):
         if source in reserves.columns:
             frame[source] = reserves[source].reindex(table.index).to_numpy()
             columns.append(column)
+            formatters.append(format_amount)
     for source, column in (
         ("best_estimate_reserve", "Best-estimate reserve"),
         ("risk_adjustment", "Risk adjustment"),
+        ("risk_adjustment_confidence_equivalent", "RA confidence level"),
         ("scr", "SCR"),
         ("risk_margin", "Risk margin"),
     ):
-        frame[source] = table[source].to_numpy()
+        if source == "risk_adjustment_confidence_equivalent":
+            if source not in reserves.columns:
+                continue
+            frame[source] = reserves[source].reindex(table.index).to_numpy()
+            formatters.append(format_percent)
+        else:
+            frame[source] = table[source].to_numpy()
+            formatters.append(format_amount)
         columns.append(column)
     basis = quote.basis
     return Section(
@@ -429,9 +462,8 @@ def _reserves(quote: Quote) -> Section:
         title="Reserves",
         paragraphs=(
             f"Reserves for this policy valued at {quote.valuation_date.isoformat()} "
-            f"({quote.currency}). The best-estimate reserve is the expected unpaid loss; the "
-            "risk adjustment (IFRS 17) is its "
-            f"{format_percent(basis.risk_adjustment_confidence, 0)} quantile minus the mean; "
+            f"({quote.currency}). The best-estimate reserve is the expected unpaid loss; "
+            f"{_risk_adjustment_text(quote)}; "
             f"the SCR is the {format_percent(basis.scr_level)} one-year loss above the mean "
             "(Solvency II); the risk margin is the cost of holding that capital at "
             f"{format_percent(basis.coc_rate, 0)} a year until the losses are paid. See "
@@ -440,7 +472,7 @@ def _reserves(quote: Quote) -> Section:
         tables=(
             Table(
                 columns=tuple(columns),
-                rows=_rows(frame, (str, *([format_amount] * (len(columns) - 1)))),
+                rows=_rows(frame, formatters),
                 numeric=(False, *([True] * (len(columns) - 1))),
                 total_row=True,
             ),

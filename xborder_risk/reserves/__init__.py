@@ -12,7 +12,8 @@ Part B, from a simulated year-loss table (numpy arrays in, pandas out):
 - :class:`PaymentPattern` (reported and paid fractions by development month),
   :class:`Valuation`, :class:`YieldCurve`;
 - :func:`unpaid` -> :class:`UnpaidResult` (paid / case / IBNR per simulated year, best estimate,
-  quantiles, IFRS 17 confidence-level risk adjustment, discounting);
+  quantiles, IFRS 17 risk adjustment by the CTE (TVaR minus mean, default) or quantile
+  technique with its equivalent confidence level, discounting);
 - :func:`scr`, :func:`cost_of_capital_risk_margin`, :func:`runoff_profile` (Solvency II style);
 - :func:`reserve_lines`: the per-line and total reserve table used by the quote.
 
@@ -25,9 +26,15 @@ from xborder_risk.reserves._capital import cost_of_capital_risk_margin, runoff_p
 from xborder_risk.reserves._chainladder import Chainladder, MackChainladder
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
 from xborder_risk.reserves._triangle import SAMPLES, Triangle, load_sample
-from xborder_risk.reserves._unpaid import UnpaidResult, reserve_lines, unpaid
+from xborder_risk.reserves._unpaid import (
+    RISK_ADJUSTMENT_TECHNIQUES,
+    UnpaidResult,
+    reserve_lines,
+    unpaid,
+)
 
 __all__ = [
+    "RISK_ADJUSTMENT_TECHNIQUES",
     "SAMPLES",
     "Chainladder",
     "MackChainladder",

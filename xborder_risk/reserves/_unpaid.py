@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._validation import check_probability, check_real
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
+from xborder_risk.measures import tvar
 from xborder_risk.reserves._capital import (
     SOLVENCY_II_COC_RATE,
     check_yield_curve,
@@ -23,10 +24,48 @@ from xborder_risk.reserves._capital import (
 from xborder_risk.reserves._common import as_loss_matrix, as_loss_vector, lower_quantile
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
 
-__all__ = ["UnpaidResult", "reserve_lines", "unpaid"]
+__all__ = ["RISK_ADJUSTMENT_TECHNIQUES", "UnpaidResult", "reserve_lines", "unpaid"]
 
 #: IFRS 17 does not fix a confidence level; 75 % is a common choice and the issue's example.
 DEFAULT_CONFIDENCE = 0.75
+
+#: Techniques of the risk adjustment: conditional tail expectation (TVaR_c - mean, the
+#: default) and confidence level (VaR_c - mean). See :meth:`UnpaidResult.risk_adjustment`.
+RISK_ADJUSTMENT_TECHNIQUES: tuple[str, ...] = ("cte", "quantile")
+DEFAULT_TECHNIQUE = "cte"
+
+
+def check_technique(owner: str, name: str, technique: object) -> str:
+    """Return ``technique`` after checking it is one of :data:`RISK_ADJUSTMENT_TECHNIQUES`."""
+    if not isinstance(technique, str) or technique not in RISK_ADJUSTMENT_TECHNIQUES:
+        raise ParameterError(
+            owner, name, technique, "must be 'cte' (TVaR - mean) or 'quantile' (VaR - mean)"
+        )
+    return technique
+
+
+def _risk_adjustment(
+    owner: str, sample: NDArray[np.float64], confidence: object, technique: str
+) -> tuple[float, float]:
+    """Risk adjustment of a clean sample and its equivalent confidence level.
+
+    Returns ``(RA, P(sample <= level))`` with ``level`` the amount the RA lifts the mean to:
+    VaR_c for ``"quantile"``, TVaR_c for ``"cte"``. The level is compared directly rather
+    than as ``mean + RA``, whose rounding could drop an atom at VaR_c.
+    """
+    level = check_probability(owner, "confidence", confidence)
+    mean = float(sample.mean())
+    if technique == "quantile":
+        threshold = lower_quantile(owner, "confidence", sample, level)
+        adjustment = threshold - mean
+    else:
+        # E[X] <= TVaR_c <= max X exactly (TVaR_c is the mean of the quantiles above c); the
+        # bounds only remove rounding: of VaR_c + (max - VaR_c) when only the largest value
+        # lies above VaR_c, which could put TVaR_c an ulp above TVaR_c' = max for c' > c, and
+        # of the mean of a constant sample, which can land an ulp above its value
+        threshold = min(tvar(sample, level), float(sample.max()))
+        adjustment = max(threshold - mean, 0.0)
+    return adjustment, float(np.count_nonzero(sample <= threshold)) / sample.size
 
 
 #: Payments are bucketed in quarter-months and discounted at each bucket's midpoint; the
@@ -116,35 +155,71 @@ class UnpaidResult:
         return lower_quantile(owner, "p", self._sample(discounted, owner), p)
 
     def risk_adjustment(
-        self, confidence: float = DEFAULT_CONFIDENCE, discounted: bool = False
+        self,
+        confidence: float = DEFAULT_CONFIDENCE,
+        discounted: bool = False,
+        technique: str = DEFAULT_TECHNIQUE,
     ) -> float:
-        """Risk adjustment for non-financial risk by the confidence-level technique.
+        """Risk adjustment for non-financial risk at a confidence level.
 
         Parameters
         ----------
         confidence : float, default 0.75
-            Confidence level in (0, 1).
+            Confidence level c in (0, 1).
         discounted : bool, default False
             Use present values (needs a yield curve).
+        technique : {"cte", "quantile"}, default "cte"
+            ``"cte"``: conditional tail expectation, RA = TVaR_c(unpaid) - E[unpaid] with
+            TVaR_c = VaR_c + E[(X - VaR_c)+] / (1 - c) (:func:`xborder_risk.measures.tvar`,
+            Acerbi & Tasche 2002). ``"quantile"``: confidence-level technique,
+            RA = VaR_c(unpaid) - E[unpaid].
 
         Returns
         -------
         float
-            RA = VaR_confidence(unpaid) - E[unpaid] (currency). It is not floored: a value
-            below zero says the confidence level sits below the mean of a left-skewed
-            distribution, which a user should see rather than have hidden.
+            The risk adjustment (currency). With ``"cte"`` it is >= 0 and non-decreasing in
+            c (TVaR_c is the mean of the quantiles above c). With ``"quantile"`` it is
+            non-decreasing in c but not floored: below zero when the c-quantile sits below
+            the mean of a right-skewed distribution (most simulated years loss-free), which a
+            user should see rather than have hidden.
 
         Notes
         -----
-        IFRS 17 Insurance Contracts, paragraphs 37 and B86-B92 (risk adjustment for
-        non-financial risk) and 119 (disclosure of the confidence level): the amount that
-        makes the entity indifferent between the uncertain liability and a fixed one; the
-        confidence-level (quantile) technique measures it as a quantile of the liability
-        distribution above its expected value.
+        IFRS 17 Insurance Contracts, paragraphs 37 and B86-B92: the compensation the entity
+        requires for bearing the uncertainty of the liability; B91(a) gives low-frequency,
+        high-severity risks a higher RA than high-frequency, low-severity ones and B91(c)
+        wider distributions a higher RA. The quantile technique breaks both for rare-loss
+        lines (its RA is negative where the risk is greatest), so the CTE technique is the
+        default. Paragraph 119 asks for the confidence level the RA corresponds to when
+        another technique is used: :meth:`risk_adjustment_confidence_equivalent`.
         """
         owner = "UnpaidResult.risk_adjustment"
+        kind = check_technique(owner, "technique", technique)
         sample = self._sample(discounted, owner)
-        return lower_quantile(owner, "confidence", sample, confidence) - float(sample.mean())
+        return _risk_adjustment(owner, sample, confidence, kind)[0]
+
+    def risk_adjustment_confidence_equivalent(
+        self,
+        confidence: float = DEFAULT_CONFIDENCE,
+        discounted: bool = False,
+        technique: str = DEFAULT_TECHNIQUE,
+    ) -> float:
+        """Confidence level the risk adjustment corresponds to (IFRS 17 paragraph 119).
+
+        Parameters are those of :meth:`risk_adjustment`.
+
+        Returns
+        -------
+        float
+            The empirical probability P(unpaid <= best estimate + RA), a fraction in (0, 1].
+            For ``"quantile"`` it is P(unpaid <= VaR_c), c or just above (ceil(n c) / n, more
+            with ties at VaR_c, e.g. 1 when VaR_c is the largest value); for ``"cte"`` it is
+            P(unpaid <= TVaR_c), at least c.
+        """
+        owner = "UnpaidResult.risk_adjustment_confidence_equivalent"
+        kind = check_technique(owner, "technique", technique)
+        sample = self._sample(discounted, owner)
+        return _risk_adjustment(owner, sample, confidence, kind)[1]
 
     def expected_cash_flows(self) -> pd.DataFrame:
         """Expected future payments by year after the valuation date.
@@ -286,6 +361,7 @@ def reserve_lines(
     valuation_date: dt.date | str,
     *,
     confidence: float = DEFAULT_CONFIDENCE,
+    risk_adjustment_technique: str = DEFAULT_TECHNIQUE,
     scr_level: float = 0.995,
     coc_rate: float = SOLVENCY_II_COC_RATE,
     yield_curve: YieldCurve | None = None,
@@ -304,6 +380,9 @@ def reserve_lines(
         As in :func:`unpaid`.
     confidence : float, default 0.75
         Confidence level of the risk adjustment, in (0, 1).
+    risk_adjustment_technique : {"cte", "quantile"}, default "cte"
+        Technique of the risk adjustment (:meth:`UnpaidResult.risk_adjustment`): TVaR minus
+        the mean, or the quantile minus the mean.
     scr_level : float, default 0.995
         Level of the SCR quantile, in (0, 1).
     coc_rate : float, default 0.06
@@ -320,9 +399,12 @@ def reserve_lines(
         - ``paid``, ``case``, ``ibnr``: means at the valuation date;
         - ``best_estimate_reserve``: mean unpaid (= case + ibnr), undiscounted;
         - ``unpaid_std``, ``unpaid_q75``, ``unpaid_q99_5``: spread of the unpaid amount;
-        - ``confidence`` (fraction) and ``risk_adjustment`` at that level (negative, with an
+        - ``confidence`` (fraction) and ``risk_adjustment`` at that level by the chosen
+          technique: >= 0 for ``"cte"``; for ``"quantile"`` negative, with an
           :class:`~xborder_risk.errors.XBorderRiskWarning`, when the quantile lies below the
-          mean, as for a heavy right tail at 75 %);
+          mean, as for a heavy right tail at 75 % or a line loss-free in most years;
+        - ``risk_adjustment_confidence_equivalent`` (fraction): P(unpaid <= best estimate +
+          risk adjustment), the confidence level IFRS 17 paragraph 119 asks to disclose;
         - ``scr``: VaR_scr_level(loss) - mean, the one-year capital on the period's loss;
         - ``scr_unpaid``: the same on the unpaid amount at the valuation date (equal to
           ``scr`` when valuing at inception);
@@ -330,7 +412,9 @@ def reserve_lines(
           (0, with an :class:`~xborder_risk.errors.XBorderRiskWarning`, when ``scr_unpaid``
           is negative because the losses are rarer than ``1 - scr_level``);
         - with a yield curve also ``best_estimate_reserve_discounted`` and
-          ``risk_adjustment_discounted``.
+          ``risk_adjustment_discounted`` (same technique and level).
+
+        ``attrs["risk_adjustment_technique"]`` records the technique.
 
     Notes
     -----
@@ -359,6 +443,7 @@ def reserve_lines(
                 owner, f"patterns[{name!r}]", patterns.get(name), "must be a PaymentPattern"
             )
     level = check_probability(owner, "confidence", confidence)
+    technique = check_technique(owner, "risk_adjustment_technique", risk_adjustment_technique)
     scr_p = check_probability(owner, "scr_level", scr_level)
     coc = check_real(owner, "coc_rate", coc_rate, lower=0.0, upper=1.0)
     check_yield_curve(owner, yield_curve)
@@ -377,6 +462,7 @@ def reserve_lines(
             (r.paid.mean(), r.case.mean(), r.ibnr.mean()),
             runoffs[j],
             level,
+            technique,
             scr_p,
             coc,
             yield_curve,
@@ -404,12 +490,15 @@ def reserve_lines(
             total_parts,
             total_runoff,
             level,
+            technique,
             scr_p,
             coc,
             yield_curve,
         )
     )
-    return pd.DataFrame(rows, index=pd.Index([*names, "total"], name="line"))
+    table = pd.DataFrame(rows, index=pd.Index([*names, "total"], name="line"))
+    table.attrs["risk_adjustment_technique"] = technique
+    return table
 
 
 def _row(
@@ -419,6 +508,7 @@ def _row(
     parts: tuple[float, float, float],
     runoff: NDArray[np.float64],
     confidence: float,
+    technique: str,
     scr_level: float,
     coc_rate: float,
     yield_curve: YieldCurve | None,
@@ -438,16 +528,17 @@ def _row(
     for column, p in _QUANTILE_COLUMNS.items():
         row[column] = lower_quantile(owner, column, outstanding, p)
     row["confidence"] = confidence
-    row["risk_adjustment"] = (
-        lower_quantile(owner, "confidence", outstanding, confidence) - mean_unpaid
+    row["risk_adjustment"], row["risk_adjustment_confidence_equivalent"] = _risk_adjustment(
+        owner, outstanding, confidence, technique
     )
-    if row["risk_adjustment"] < 0.0:
+    if row["risk_adjustment"] < 0.0:  # only the quantile technique can be below zero
         # a heavy right tail puts the mean above the chosen quantile (a lognormal with
         # sigma > 1.35 has its mean above the 75th percentile)
         warnings.warn(
             f"reserve_lines: the {confidence:g} quantile of the unpaid amount is below its "
             f"mean (risk adjustment {row['risk_adjustment']:.6g}); a higher confidence level "
-            "is needed for a positive risk adjustment",
+            "is needed for a positive risk adjustment, or the CTE technique "
+            "(risk_adjustment_technique='cte'), which is never negative",
             XBorderRiskWarning,
             stacklevel=3,
         )
@@ -468,7 +559,7 @@ def _row(
     if discounted is not None:
         mean_discounted = float(discounted.mean())
         row["best_estimate_reserve_discounted"] = mean_discounted
-        row["risk_adjustment_discounted"] = (
-            lower_quantile(owner, "confidence", discounted, confidence) - mean_discounted
-        )
+        row["risk_adjustment_discounted"] = _risk_adjustment(
+            owner, discounted, confidence, technique
+        )[0]
     return row
