@@ -4,8 +4,8 @@ The same simulation (the engine's standard problem plus a correlated cyber line)
 the local backend and on a ``dask.distributed`` LocalCluster with 1 and 2 single-threaded
 worker processes; the script prints seconds and checks that every result is bit-identical
 to the local one. Cluster start-up is excluded (a cluster is started once per size). Each size
-runs with dask's default worker environment and with ``MALLOC_TRIM_THRESHOLD_`` unset (see
-docs/portfolio.md, "Running on a cluster").
+runs with dask's default worker environment and with the library's worker malloc settings
+(``worker_malloc_environ``; docs/portfolio.md, "A worker setting worth knowing").
 
 Run: ``python benchmarks/bench_dask.py [--years 2000000]``.
 """

@@ -13,9 +13,9 @@ common shocks.  From one run it prints:
 * seconds for the same ``Portfolio.simulate`` with ``backend="dask"`` on a ``dask.distributed``
   LocalCluster of 1 and of 2 single-threaded worker processes (cluster start-up excluded, the
   workers warmed by a small call), each checked bit for bit against the local result; once
-  with dask's default worker environment and once with ``MALLOC_TRIM_THRESHOLD_`` unset (see
-  docs/portfolio.md, "Running on a cluster").  A task is one random block of 65,536 years, so
-  100,000 years are two tasks of unequal size.
+  with dask's default worker environment and once with the library's worker malloc settings
+  (``worker_malloc_environ``; docs/portfolio.md, "A worker setting worth knowing").  A task is
+  one random block of 65,536 years, so 100,000 years are two tasks of unequal size.
 
 Run: ``python benchmarks/bench_portfolio.py [--policies 500] [--years 100000] [--seed 0]
 [--no-dask]``.  A few minutes on a laptop; peak memory about 2 GB at the default size (about

@@ -86,3 +86,25 @@ def test_without_dask_the_dask_backend_is_a_clear_error(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(XBorderRiskError, match=r"xborder-risk\[distributed\]"):
         simulate(MODELS, 100, seed=1, backend="dask")
+
+
+def test_worker_malloc_environ_reaches_the_workers_and_is_undone(distributed, monkeypatch):
+    import os
+
+    from xborder_risk.engine.distributed import WORKER_MALLOC_ENVIRON, worker_malloc_environ
+
+    # As after an earlier default cluster: dask's nanny leaves its value in os.environ, where
+    # it would win over any configuration.
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    with worker_malloc_environ():
+        cluster = distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"
+    assert "MALLOC_MMAP_THRESHOLD_" not in os.environ
+    names = sorted(WORKER_MALLOC_ENVIRON)
+    with cluster, distributed.Client(cluster) as client:
+        seen = client.run(lambda: {name: os.environ.get(name) for name in names})
+    (worker_environ,) = seen.values()
+    assert worker_environ == WORKER_MALLOC_ENVIRON
