@@ -23,7 +23,7 @@ from xborder_risk.engine.rng import (
 )
 from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
 
-__all__ = ["CLAIM_BATCH", "segmented_sum_and_max", "simulate"]
+__all__ = ["CLAIM_BATCH", "block_chunks", "segmented_sum_and_max", "simulate"]
 
 #: Severities are drawn in batches of at most this many claims, so memory stays flat
 #: however large the expected claim count of a block. Fixed, like BLOCK_YEARS.
@@ -147,7 +147,7 @@ def segmented_sum_and_max(
     np.maximum.at(largest, year_of_claim, payments)
 
 
-def _chunks(n_blocks: int, chunk_years: int | None) -> list[range]:
+def block_chunks(n_blocks: int, chunk_years: int | None) -> list[range]:
     """Runs of whole blocks; a chunk never splits a random block."""
     blocks_per_chunk = n_blocks if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
     return [
@@ -292,14 +292,14 @@ def simulate(
             checked_models,
             root,
             n_years,
-            _chunks(len(bounds), BLOCK_YEARS if chunk_years is None else chunk_years),
+            block_chunks(len(bounds), BLOCK_YEARS if chunk_years is None else chunk_years),
             (annual, largest),
             dependence=dependence,
             client=client,
             progress=progress,
         )
     else:
-        for chunk in _chunks(len(bounds), chunk_years):
+        for chunk in block_chunks(len(bounds), chunk_years):
             first_year, last_year = bounds[chunk.start][0], bounds[chunk.stop - 1][1]
             rows = slice(first_year, last_year)
             simulate_blocks(

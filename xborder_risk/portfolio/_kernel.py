@@ -7,7 +7,7 @@ chunks gives the same numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +35,7 @@ __all__ = [
     "policy_seed_sequence",
     "simulate_block",
     "simulate_chunk",
+    "write_rows",
 ]
 
 #: Shared stream of the political event of a country: this base plus the country's number
@@ -269,6 +270,25 @@ def block_rows(out: BlockOutput, rows: slice) -> BlockOutput:
     )
 
 
+def write_rows(out: BlockOutput, rows: slice, source: BlockOutput) -> None:
+    """Copy ``source`` (a chunk's arrays) into the rows ``rows`` of every result array."""
+    target = block_rows(out, rows)
+    for column in fields(BlockOutput):
+        getattr(target, column.name)[...] = getattr(source, column.name)
+
+
+def concatenate_occurrences(pieces: list[ChunkOccurrences]) -> ChunkOccurrences:
+    """The occurrences of several blocks or chunks, one after the other (empty arrays if none)."""
+    if not pieces:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.zeros(0), empty.copy()
+    return (
+        np.concatenate([o[0] for o in pieces]),
+        np.concatenate([o[1] for o in pieces]),
+        np.concatenate([o[2] for o in pieces]),
+    )
+
+
 def simulate_chunk(
     book: Book,
     blocks: range,
@@ -289,16 +309,7 @@ def simulate_chunk(
         start, stop = bounds[block]
         rows = slice(start - first_year, stop - first_year)
         simulate_block(book, root, block, start, block_rows(out, rows), occurrences)
-    if occurrences is None:
-        return out, None
-    if not occurrences:
-        empty = np.zeros(0, dtype=np.int64)
-        return out, (empty, np.zeros(0), empty.copy())
-    return out, (
-        np.concatenate([o[0] for o in occurrences]),
-        np.concatenate([o[1] for o in occurrences]),
-        np.concatenate([o[2] for o in occurrences]),
-    )
+    return out, None if occurrences is None else concatenate_occurrences(occurrences)
 
 
 def _attribute_to_countries(

@@ -14,6 +14,7 @@ import pandas as pd
 
 from xborder_risk._validation import check_int
 from xborder_risk.engine import BLOCK_YEARS, LossModel
+from xborder_risk.engine.kernel import block_chunks
 from xborder_risk.engine.rng import block_bounds, root_seed_sequence
 from xborder_risk.errors import ParameterError, SimulationSizeError, XBorderRiskWarning
 from xborder_risk.exposure import (
@@ -34,10 +35,12 @@ from xborder_risk.portfolio._kernel import (
     ShockSource,
     allocate_output,
     block_rows,
+    concatenate_occurrences,
     country_stream,
     policy_seed_sequence,
     simulate_block,
     simulate_chunk,
+    write_rows,
 )
 from xborder_risk.portfolio.results import PortfolioResult
 from xborder_risk.portfolio.shocks import CommonShocks
@@ -510,16 +513,11 @@ class Portfolio:
             )
         out = allocate_output(book, n_years)
         bounds = block_bounds(n_years)
-        if backend == "dask":
-            blocks_per_chunk = 1 if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
+        # as the engine: one Dask task a block unless chunk_years says otherwise
+        if backend == "dask" and chunk_years is None:
+            chunks = block_chunks(len(bounds), BLOCK_YEARS)
         else:
-            blocks_per_chunk = (
-                len(bounds) if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
-            )
-        chunks = [
-            range(first, min(first + blocks_per_chunk, len(bounds)))
-            for first in range(0, len(bounds), blocks_per_chunk)
-        ]
+            chunks = block_chunks(len(bounds), chunk_years)
         pieces: list[ChunkOccurrences] = []
         if backend == "dask":
             from xborder_risk.engine.distributed import run_chunks
@@ -531,12 +529,7 @@ class Portfolio:
                 nonlocal done_years
                 chunk_out, chunk_occurrences = result
                 rows = slice(bounds[chunk.start][0], bounds[chunk.stop - 1][1])
-                target = block_rows(out, rows)
-                target.annual[...] = chunk_out.annual
-                target.max_occurrence[...] = chunk_out.max_occurrence
-                target.max_event[...] = chunk_out.max_event
-                target.by_country[...] = chunk_out.by_country
-                target.events[...] = chunk_out.events
+                write_rows(out, rows, chunk_out)
                 if chunk_occurrences is not None:
                     by_chunk[chunk.start] = chunk_occurrences
                 done_years += rows.stop - rows.start
@@ -567,15 +560,9 @@ class Portfolio:
             pieces = occurrences or []
         table = None
         if keep_occurrences:
+            year_index, loss, source = concatenate_occurrences(pieces)
             table = OccurrenceTable(
-                year_index=np.concatenate([o[0] for o in pieces])
-                if pieces
-                else np.zeros(0, dtype=np.int64),
-                loss=np.concatenate([o[1] for o in pieces]) if pieces else np.zeros(0),
-                n_years=n_years,
-                source=np.concatenate([o[2] for o in pieces])
-                if pieces
-                else np.zeros(0, dtype=np.int64),
+                year_index=year_index, loss=loss, n_years=n_years, source=source
             )
         return PortfolioResult(
             policy_ids=self._policy_ids,
