@@ -28,6 +28,8 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.15em 1.
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
+div.table-scroll { max-width: 100%; overflow-x: auto; }
+p, dd, li, caption { overflow-wrap: anywhere; }
 th, td { border-bottom: 1px solid #e2e2e2; padding: 0.28em 0.7em; text-align: left;
          vertical-align: top; }
 th { background: #f3f5f7; }
@@ -44,7 +46,10 @@ _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 def _table(table: Table) -> list[str]:
-    out = ["<table>"]
+    # A wide table (the rating worksheet) scrolls inside its own box so the page never
+    # scrolls sideways on a narrow window; tabindex lets a keyboard user scroll it.
+    label = html_text(table.caption or "table")
+    out = [f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">', "<table>"]
     if table.caption:
         out.append(f"<caption>{html_text(table.caption)}</caption>")
     head = "".join(
@@ -60,7 +65,7 @@ def _table(table: Table) -> list[str]:
         )
         css = ' class="total"' if table.total_row and i == last else ""
         out.append(f"<tr{css}>{cells}</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return out
 
 
