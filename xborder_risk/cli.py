@@ -33,7 +33,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-import xborder_risk
+from xborder_risk._version import __version__
 from xborder_risk.engine.rng import BLOCK_YEARS
 from xborder_risk.errors import (
     ParameterError,
@@ -178,7 +178,7 @@ def _formats(value: str) -> str:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"xborder-risk {xborder_risk.__version__}")
+        typer.echo(f"xborder-risk {__version__}")
         raise typer.Exit(EXIT_OK)
 
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._validation import check_probability, check_real
 from xborder_risk.errors import ParameterError
+
+if TYPE_CHECKING:  # imported where a frame is built: the engine imports this module
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_RETURN_PERIODS",
@@ -196,6 +199,8 @@ def ep_curve(x: ArrayLike, return_periods: Sequence[float] | None = None) -> pd.
         Columns ``return_period`` (years), ``exceedance_probability`` (1/T) and ``loss``
         (the VaR at level 1 - 1/T).
     """
+    import pandas as pd
+
     arr = _sample(x, "ep_curve")
     if return_periods is None:
         periods = [t for t in DEFAULT_RETURN_PERIODS if t <= arr.size]

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import xborder_risk
 from xborder_risk import measures, pricing
 from xborder_risk._validation import check_int, check_probability, check_real
+from xborder_risk._version import __version__
 from xborder_risk.engine import SimulationResult, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission
@@ -579,7 +579,7 @@ def quote(
     if premium_tax_note is not None:
         notes.append(premium_tax_note)
     provenance = {
-        "library_version": xborder_risk.__version__,
+        "library_version": __version__,
         "numpy_version": np.__version__,
         "submission_sha256": submission_sha256(submission),
         "table_versions": dict(rated.table_versions),

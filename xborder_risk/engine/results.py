@@ -5,14 +5,17 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from xborder_risk import measures
 from xborder_risk._validation import check_probability
 from xborder_risk.errors import ParameterError
+
+if TYPE_CHECKING:  # imported where a frame is built: importing the engine stays light
+    import pandas as pd
 
 __all__ = ["SimulationResult"]
 
@@ -116,6 +119,8 @@ class SimulationResult:
 
     def to_frame(self) -> pd.DataFrame:
         """The year-loss table: one row per simulated year, a column per line and the total."""
+        import pandas as pd
+
         frame = pd.DataFrame(np.asarray(self.annual), columns=list(self.lines))
         frame[TOTAL] = self.total
         frame.index.name = "year"
@@ -162,6 +167,8 @@ class SimulationResult:
                 row[f"tvar_{label}"] = measures.tvar(x, p)
                 row[f"tvar_{label}_se"] = measures.tvar_standard_error(x, p)
             rows[name] = row
+        import pandas as pd
+
         frame = pd.DataFrame.from_dict(rows, orient="index")
         frame.index.name = "line"
         frame.attrs["n_years"] = self.n_years

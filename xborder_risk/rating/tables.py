@@ -19,7 +19,6 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from io import BytesIO
@@ -497,11 +496,40 @@ class RatingTables:
         return str(self.manifest["tables"][table]["file"])
 
 
-@lru_cache(maxsize=1)
+#: The shipped tables as last loaded, by where they were read from and their files' state.
+_shipped_cache: dict[tuple[str, tuple[tuple[str, int, int | str], ...]], RatingTables] = {}
+
+
 def _load_shipped() -> RatingTables:
-    # The shipped tables never change during a run, so one validated copy serves every caller.
+    # One validated copy serves every caller while the files stay as they are.  The key holds
+    # each file's name, size and modification time, so a table edited in a source checkout is
+    # read (and its checksum checked) afresh rather than served from memory.
     root = shipped_tables_location()
-    return _load_from(root, str(root))
+    key = (str(root), _files_state(root))
+    cached = _shipped_cache.get(key)
+    if cached is None:
+        cached = _load_from(root, str(root))
+        _shipped_cache.clear()
+        _shipped_cache[key] = cached
+    return cached
+
+
+def _files_state(root: Traversable) -> tuple[tuple[str, int, int | str], ...]:
+    """Name, size and mtime (ns) of every file in ``root``, in name order.
+
+    A resource that is not a file on disk (a zipped install) has no mtime: its sha256 stands in.
+    """
+    state: list[tuple[str, int, int | str]] = []
+    for item in sorted(root.iterdir(), key=lambda entry: entry.name):
+        if not item.is_file():
+            continue
+        if isinstance(item, Path):
+            status = item.stat()
+            state.append((item.name, status.st_size, status.st_mtime_ns))
+        else:
+            data = item.read_bytes()
+            state.append((item.name, len(data), _sha256(data)))
+    return tuple(state)
 
 
 # --------------------------------------------------------------------------------------------
