@@ -133,7 +133,7 @@ def main() -> None:
     print("\n5. Cyber line: simulation (± Monte Carlo s.e.) vs exact aggregate distribution (FFT)")
     print(f"   mean:      {simulated.mean():,.0f} ± {se:,.0f}; exact {exact.mean():,.0f}")
     print(
-        f"   VaR 99.5%: {simulated.var(0.995):,.0f} ± {var_se:,.0f}; "
+        f"   VaR 99.5%: {simulated.value_at_risk(0.995):,.0f} ± {var_se:,.0f}; "
         f"exact {float(exact.value_at_risk(0.995)):,.0f}"
     )
 

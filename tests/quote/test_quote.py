@@ -56,7 +56,7 @@ def test_line_premiums_sum_to_the_total_and_reserve_at_inception_is_expected_los
         assert lines[column].sum() == pytest.approx(table.loc["total", column], rel=1e-12)
     # Valued at inception nothing is paid: the reserve is the whole expected loss.
     np.testing.assert_allclose(table["best_estimate_reserve"], table["expected_loss"], rtol=1e-12)
-    assert table.loc["total", "var_99_5"] == q.simulation.var(0.995)
+    assert table.loc["total", "var_99_5"] == q.simulation.value_at_risk(0.995)
 
 
 def test_reserves_run_off_after_expiry(egates):

@@ -90,7 +90,7 @@ class TestSummaries:
             ra = result.risk_adjustment(c, technique="quantile")
             assert ra == pytest.approx(exact, abs=tolerance)
             # the quantile technique is VaR_c - mean, bit for bit
-            assert ra == measures.var(result.unpaid, c) - float(result.unpaid.mean())
+            assert ra == measures.value_at_risk(result.unpaid, c) - float(result.unpaid.mean())
         # below the mean at 50 %: the quantile technique is not floored
         assert result.risk_adjustment(0.5, technique="quantile") < 0.0
 

@@ -409,7 +409,7 @@ class CostOfCapital(PremiumPrinciple):
         return self._capital(as_loss_vector(losses, "CostOfCapital"))
 
     def _raw_capital(self, x: NDArray[np.float64]) -> float:
-        measure = measures.tvar if self.measure == "tvar" else measures.var
+        measure = measures.tvar if self.measure == "tvar" else measures.value_at_risk
         return measure(x, self.level) - float(x.mean())
 
     def _capital(self, x: NDArray[np.float64]) -> float:
@@ -442,14 +442,14 @@ class CostOfCapital(PremiumPrinciple):
     def _influence(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         if self._raw_capital(x) <= 0.0:
             return x.copy()
-        q = measures.var(x, self.level)
+        q = measures.value_at_risk(x, self.level)
         if self.measure == "tvar":
             # IF of TVaR: (x - VaR)_+ / (1 - p) + const (Acerbi & Tasche 2002).
             measure_influence = np.maximum(x - q, 0.0) / (1.0 - self.level)
         else:
             # IF of the p-quantile: -1{x <= q} / f(q); 1/f(q) recovered from the
             # distribution-free standard error sqrt(p(1-p)/n) / f(q).
-            se = measures.var_standard_error(x, self.level)
+            se = measures.value_at_risk_standard_error(x, self.level)
             if not math.isfinite(se):
                 return np.full(x.size, math.inf)
             inverse_density = se * math.sqrt(x.size / (self.level * (1.0 - self.level)))
