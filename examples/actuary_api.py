@@ -30,8 +30,7 @@ from xborder_risk import Submission, quote
 from xborder_risk.distributions import Lognormal, Poisson
 from xborder_risk.engine import Layer, LossModel, simulate
 from xborder_risk.exact import aggregate_distribution
-from xborder_risk.pricing import WangTransform
-from xborder_risk.quote import PricingBasis
+from xborder_risk.pricing import PricingBasis, WangTransform
 from xborder_risk.rating import (
     RatingTables,
     expected_layer_loss,
