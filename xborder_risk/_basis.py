@@ -8,7 +8,7 @@ field, the value and the rule, not pydantic's ``ValidationError``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -54,3 +54,12 @@ class FrozenBasis(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise parameter_error(type(self).__name__, exc) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Read a basis (a record mapping, e.g. ``model_dump(mode="json")``), with a
+        :class:`ParameterError` naming the first bad field."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise parameter_error(cls.__name__, exc) from None

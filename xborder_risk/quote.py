@@ -34,9 +34,9 @@ from xborder_risk.pricing import (
     CostOfCapital,
     Loadings,
     PremiumBuildUp,
-    PricingBasis,
     price_lines,
 )
+from xborder_risk.pricing import PricingBasis as _PricingBasis
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
 from xborder_risk.rating.tables import PREMIUM_TAX_TABLE
 from xborder_risk.reserves import PaymentPattern, ReserveResult, ReservingBasis, reserve
@@ -87,7 +87,7 @@ class ReproducibilityWarning(XBorderRiskWarning):
     """A quote is re-run with another library or numpy version than it was made with."""
 
 
-class QuoteBasis(PricingBasis, ReservingBasis):
+class QuoteBasis(_PricingBasis, ReservingBasis):
     """The pricing and the reserving basis of a quote, side by side (one flat record).
 
     Every field of :class:`~xborder_risk.pricing.PricingBasis` and
@@ -98,16 +98,16 @@ class QuoteBasis(PricingBasis, ReservingBasis):
     """
 
     @classmethod
-    def of(cls, pricing: PricingBasis, reserving: ReservingBasis) -> QuoteBasis:
+    def of(cls, pricing_basis: _PricingBasis, reserving: ReservingBasis) -> QuoteBasis:
         """The two bases as one."""
-        fields = {name: getattr(pricing, name) for name in PricingBasis.model_fields}
+        fields = {name: getattr(pricing_basis, name) for name in _PricingBasis.model_fields}
         fields |= {name: getattr(reserving, name) for name in ReservingBasis.model_fields}
         return cls(**fields)
 
     @property
-    def pricing(self) -> PricingBasis:
+    def pricing(self) -> _PricingBasis:
         """The pricing basis alone."""
-        return PricingBasis(**{name: getattr(self, name) for name in PricingBasis.model_fields})
+        return _PricingBasis(**{name: getattr(self, name) for name in _PricingBasis.model_fields})
 
     @property
     def reserving(self) -> ReservingBasis:
@@ -446,7 +446,7 @@ def _patterns(tables: RatingTables, lines: tuple[str, ...]) -> dict[str, Payment
 
 
 def _premium_tax(
-    basis: PricingBasis, submission: Submission, tables: RatingTables
+    basis: _PricingBasis, submission: Submission, tables: RatingTables
 ) -> tuple[Loadings, dict[str, Any], str | None]:
     """The loadings with the premium tax rate to apply, its record and a message (or None).
 
@@ -538,7 +538,7 @@ def quote(
     seed: int | np.random.SeedSequence = DEFAULT_SEED,
     tables: RatingTables | None = None,
     valuation_date: dt.date | str | None = None,
-    basis: PricingBasis | None = None,
+    basis: _PricingBasis | None = None,
     *,
     reserving: ReservingBasis | None = None,
     chunk_years: int | None = None,
@@ -671,10 +671,10 @@ def _quote_basis(basis: object, reserving: object) -> QuoteBasis:
                 "must be None when basis is a QuoteBasis (it carries the reserving basis)",
             )
         return basis
-    if basis is not None and not isinstance(basis, PricingBasis):
+    if basis is not None and not isinstance(basis, _PricingBasis):
         raise ParameterError("quote", "basis", basis, "must be a PricingBasis")
     return QuoteBasis.of(
-        PricingBasis() if basis is None else basis,
+        _PricingBasis() if basis is None else basis,
         ReservingBasis() if reserving is None else reserving,
     )
 
