@@ -162,7 +162,7 @@ EULER_PRINCIPLES = [
     StandardDeviationPrinciple(1.5),
     WangTransform(0.7),
     CostOfCapital(rate=0.1, level=0.99, measure="tvar"),
-    CostOfCapital(rate=0.1, level=0.99, measure="var"),
+    CostOfCapital(rate=0.1, level=0.99, measure="value_at_risk"),
 ]
 
 

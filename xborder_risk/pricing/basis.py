@@ -71,6 +71,9 @@ def _from_record(cls: type[PremiumPrinciple]) -> BeforeValidator:
             raise ParameterError(
                 "PricingBasis", "principle", value, "a record must be {type, parameters}"
             )
+        if parameters.get("measure") == "var":
+            # Release 0.1.0 spelled the value at risk "var": a record is read as written.
+            parameters = {**parameters, "measure": "value_at_risk"}
         try:
             return cls(**parameters)
         except TypeError as exc:  # an unknown or missing parameter
