@@ -202,29 +202,16 @@ class PortfolioResult:
         line: str | None = None,
         return_periods: Sequence[float] | None = None,
     ) -> pd.DataFrame:
-        """Exceedance-probability curve of the book.
-
-        Parameters
-        ----------
-        kind : {"aep", "oep"}
-            ``"aep"``: annual aggregate loss; ``"oep"``: the year's largest event.
-        line : str, optional
-            A line name; the total (all lines) by default.
-        return_periods : sequence of float, optional
-            Return periods in years; see :func:`xborder_risk.measures.ep_curve`.
-        """
-        if measures.check_ep_kind("ep_curve", kind) == "aep":
-            sample = (
-                self.total
-                if line in (None, TOTAL)
-                else self.line_annual()[:, self._line_index(line)]
-            )
+        """Exceedance-probability curve of the book, as
+        :meth:`SimulationResult.ep_curve <xborder_risk.engine.SimulationResult.ep_curve>`
+        except that the total's OEP is of the year's largest event (a common shock summed
+        over the policies and lines it hit), not the largest of the lines' occurrences."""
+        aep = measures.check_ep_kind("ep_curve", kind) == "aep"
+        if line in (None, TOTAL):
+            sample = self.total if aep else self.max_event
         else:
-            sample = (
-                self.max_event
-                if line in (None, TOTAL)
-                else self.max_occurrence[:, self._line_index(line)]
-            )
+            index = self._line_index(str(line))
+            sample = self.line_annual()[:, index] if aep else self.max_occurrence[:, index]
         return measures.ep_curve(
             sample, return_periods, kind=kind, line=TOTAL if line is None else line
         )

@@ -215,8 +215,7 @@ def _header(quote: Quote) -> Section:
         ),
         (
             "Simulation",
-            f"{quote.simulation.n_years:,} simulated policy periods, "
-            f"seed {quote.provenance.to_record().get('seed', 'n/a')}",
+            f"{quote.simulation.n_years:,} simulated policy periods, seed {quote.provenance.seed}",
         ),
         ("Reserves valued at", quote.valuation_date.isoformat()),
     )
