@@ -31,7 +31,6 @@ from xborder_risk.engine import SimulationResult, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission
 from xborder_risk.pricing import (
-    CostOfCapital,
     Loadings,
     PremiumBuildUp,
     price_lines,
@@ -117,10 +116,7 @@ class QuoteBasis(_PricingBasis, ReservingBasis):
     def for_submission(self, submission: Submission) -> QuoteBasis:
         """This basis with the default principle made concrete for ``submission``'s policy
         period (:meth:`PricingBasis.for_period <xborder_risk.pricing.PricingBasis.for_period>`)."""
-        if self.principle is not None:
-            return self
-        period = submission.policy_period_years
-        return self.model_copy(update={"principle": CostOfCapital(period_years=period)})
+        return self.for_period(submission.policy_period_years)
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BeforeValidator,
@@ -183,7 +183,7 @@ class PricingBasis(FrozenBasis):
             )
         return self
 
-    def for_period(self, period_years: float) -> PricingBasis:
+    def for_period(self, period_years: float) -> Self:
         """This basis with the default principle made concrete for a policy period.
 
         The default cost of capital holds the capital over the whole policy period:
