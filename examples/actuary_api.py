@@ -30,8 +30,7 @@ from xborder_risk import Submission, quote
 from xborder_risk.distributions import Lognormal, Poisson
 from xborder_risk.engine import Layer, LossModel, simulate
 from xborder_risk.exact import aggregate_distribution
-from xborder_risk.pricing import WangTransform
-from xborder_risk.quote import PricingBasis
+from xborder_risk.pricing import PricingBasis, WangTransform
 from xborder_risk.rating import (
     RatingTables,
     expected_layer_loss,
@@ -133,7 +132,7 @@ def main() -> None:
     print("\n5. Cyber line: simulation (± Monte Carlo s.e.) vs exact aggregate distribution (FFT)")
     print(f"   mean:      {simulated.mean():,.0f} ± {se:,.0f}; exact {exact.mean():,.0f}")
     print(
-        f"   VaR 99.5%: {simulated.var(0.995):,.0f} ± {var_se:,.0f}; "
+        f"   VaR 99.5%: {simulated.value_at_risk(0.995):,.0f} ± {var_se:,.0f}; "
         f"exact {float(exact.value_at_risk(0.995)):,.0f}"
     )
 

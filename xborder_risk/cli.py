@@ -296,7 +296,7 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
         console.print(Text(f"(terminal too narrow: {', '.join(columns[shown:])} in the report)"))
     console.print(
         Text(
-            f"{q.simulation.n_years:,} simulated policy periods, seed {q.provenance['seed']}; "
+            f"{q.simulation.n_years:,} simulated policy periods, seed {q.provenance.seed}; "
             "VaR/TVaR of the loss in one policy period."
         )
     )

@@ -14,6 +14,7 @@ __all__ = [
     "SimulationError",
     "SimulationSizeError",
     "SubmissionError",
+    "XBorderRiskDeprecationWarning",
     "XBorderRiskError",
     "XBorderRiskWarning",
 ]
@@ -68,3 +69,11 @@ class SubmissionError(XBorderRiskError):
 
 class XBorderRiskWarning(UserWarning):
     """Warnings about results that are valid but unstable (heavy tails, few tail samples)."""
+
+
+class XBorderRiskDeprecationWarning(FutureWarning):
+    """A spelling kept for one release only (``measures.var(x, p)`` is now ``value_at_risk``).
+
+    A :class:`FutureWarning`, shown by default, because the people who call the old spellings
+    are end users writing scripts and notebooks, not library authors.
+    """

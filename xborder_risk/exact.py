@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from xborder_risk._deprecation import warn_deprecated
 from xborder_risk._validation import check_int, check_real
 from xborder_risk.distributions import Frequency, Severity
 from xborder_risk.engine import Layer, LossModel
@@ -536,10 +537,10 @@ def _check_levels(owner: str, p: ArrayLike) -> NDArray[np.float64]:
         raw = np.asarray(None)
     # Booleans, strings and objects would convert silently to 0/1 or a parsed float.
     if raw.dtype.kind not in "iuf":
-        raise ParameterError(owner, "p", p, "must be a real number in (0, 1)")
+        raise ParameterError(owner, "level", p, "must be a real number in (0, 1)")
     levels = raw.astype(np.float64)
     if not np.all((levels > 0.0) & (levels < 1.0)):
-        raise ParameterError(owner, "p", p, "must lie in the open interval (0, 1)")
+        raise ParameterError(owner, "level", p, "must lie in the open interval (0, 1)")
     return levels
 
 
@@ -631,24 +632,27 @@ class AggregateDistribution:
         return float(np.dot(self.x, self.probabilities))
 
     @overload
-    def var(self, p: None = None) -> float: ...
+    def var(self, level: None = None) -> float: ...
 
     @overload
-    def var(self, p: ArrayLike) -> float | NDArray[np.float64]: ...
+    def var(self, level: ArrayLike) -> float | NDArray[np.float64]: ...
 
-    def var(self, p: ArrayLike | None = None) -> float | NDArray[np.float64]:
-        """Variance, or with a level ``p`` the value at risk.
+    def var(self, level: ArrayLike | None = None) -> float | NDArray[np.float64]:
+        """Variance :math:`\\sum_i (x_i - E[S])^2 p_i`, currency units squared.
 
         Parameters
         ----------
-        p : float or array_like, optional
-            Without it (as for the distributions' ``var()``): the variance
-            :math:`\\sum_i (x_i - E[S])^2 p_i`, currency units squared. With a level in (0, 1)
-            (as ``SimulationResult.var(p)`` and ``measures.var(x, p)``): the value at risk,
-            exactly :meth:`value_at_risk`, currency units.
+        level : float or array_like, optional
+            Deprecated: ``var(level)`` with a confidence level is the value at risk, exactly
+            :meth:`value_at_risk`, with an
+            :class:`~xborder_risk.errors.XBorderRiskDeprecationWarning` (kept for one
+            release).
         """
-        if p is not None:
-            return self.value_at_risk(p)
+        if level is not None:
+            warn_deprecated(
+                "AggregateDistribution.var(p) for the value at risk", "value_at_risk(level)"
+            )
+            return self.value_at_risk(level)
         centred = self.x - self.mean()
         return float(np.dot(centred * centred, self.probabilities))
 
@@ -683,13 +687,13 @@ class AggregateDistribution:
             return float(values)
         return values
 
-    def value_at_risk(self, p: ArrayLike) -> float | NDArray[np.float64]:
+    def value_at_risk(self, level: ArrayLike) -> float | NDArray[np.float64]:
         """Value at risk: the lower quantile :math:`\\inf\\{x : F(x) \\ge p\\}`.
 
         Parameters
         ----------
-        p : float or array_like
-            Confidence level(s) in (0, 1).
+        level : float or array_like
+            Confidence level(s) :math:`p` in (0, 1).
 
         Returns
         -------
@@ -698,14 +702,14 @@ class AggregateDistribution:
 
         Notes
         -----
-        The same definition as :func:`xborder_risk.measures.var` (Hyndman & Fan 1996,
+        The same definition as :func:`xborder_risk.measures.value_at_risk` (Hyndman & Fan 1996,
         definition 1) applied to this distribution.  A level ``p`` closer to 1 than
         :attr:`truncation_bound` is not resolved by the grid.
         """
-        levels = _check_levels("AggregateDistribution.value_at_risk", p)
+        levels = _check_levels("AggregateDistribution.value_at_risk", level)
         # A level within a few ulps of a cdf value counts as reached: summed in floating
         # point, 0.5 + 0.2 + 0.1 + 0.1 is 0.8999999999999999, and the 90% VaR of that
-        # distribution is the atom at which the cdf reaches 0.9 (as measures.var nudges).
+        # distribution is the atom at which the cdf reaches 0.9 (as measures.value_at_risk nudges).
         reached = levels - _LEVEL_SLACK
         index = np.minimum(np.searchsorted(self._cdf, reached, side="left"), self.x.size - 1)
         values = self.x[index]
@@ -713,16 +717,16 @@ class AggregateDistribution:
             return float(values)
         return np.asarray(values, dtype=np.float64)
 
-    def quantile(self, p: ArrayLike) -> float | NDArray[np.float64]:
+    def quantile(self, level: ArrayLike) -> float | NDArray[np.float64]:
         """Alias of :meth:`value_at_risk` (lower quantile)."""
-        return self.value_at_risk(p)
+        return self.value_at_risk(level)
 
-    def tvar(self, p: ArrayLike) -> float | NDArray[np.float64]:
-        """Tail value at risk (expected shortfall) at level ``p``.
+    def tvar(self, level: ArrayLike) -> float | NDArray[np.float64]:
+        """Tail value at risk (expected shortfall) at a confidence level.
 
         Parameters
         ----------
-        p : float or array_like
+        level : float or array_like
             Confidence level(s) in (0, 1).
 
         Returns
@@ -736,14 +740,14 @@ class AggregateDistribution:
         Finance* 26(7), eq. (3.3) — the definition :func:`xborder_risk.measures.tvar`
         uses for a sample.
         """
-        levels = _check_levels("AggregateDistribution.tvar", p)
+        levels = _check_levels("AggregateDistribution.tvar", level)
         flat = np.atleast_1d(levels).ravel()
         var = np.atleast_1d(np.asarray(self.value_at_risk(flat), dtype=np.float64))
         out = np.empty(flat.size, dtype=np.float64)
-        for i, (level, v) in enumerate(zip(flat, var, strict=True)):
+        for i, (p, v) in enumerate(zip(flat, var, strict=True)):
             above = self.x > v
             excess = float(np.dot(self.x[above] - v, self.probabilities[above]))
-            out[i] = v + excess / (1.0 - level)
+            out[i] = v + excess / (1.0 - p)
         if levels.ndim == 0:
             return float(out[0])
         return out.reshape(levels.shape)

@@ -1,19 +1,23 @@
-"""Risk measures on simulated losses: VaR, TVaR, exceedance-probability curves.
+"""Risk measures on simulated losses: VaR, TVaR, summary tables, exceedance-probability curves.
 
 All functions take a one-dimensional float64 sample of losses (currency units per
 period) and return plain floats or pandas DataFrames. Definitions are in
-``docs/measures.md``.
+``docs/measures.md``.  Vocabulary, the same everywhere in the library: ``level`` / ``levels``
+is a confidence level in (0, 1); :func:`value_at_risk` and :func:`tvar` are the risk measures;
+``var`` is the variance (``var(x, level)`` for the value at risk is a deprecated spelling).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from xborder_risk._deprecation import warn_deprecated
 from xborder_risk._validation import check_probability, check_real
 from xborder_risk.errors import ParameterError
 
@@ -22,11 +26,16 @@ if TYPE_CHECKING:  # imported where a frame is built: the engine imports this mo
 
 __all__ = [
     "DEFAULT_RETURN_PERIODS",
+    "EP_KINDS",
+    "check_levels",
     "ep_curve",
     "level_label",
     "mean_standard_error",
+    "summary",
     "tvar",
     "tvar_standard_error",
+    "value_at_risk",
+    "value_at_risk_standard_error",
     "var",
     "var_standard_error",
 ]
@@ -81,44 +90,45 @@ def _lower_quantile(arr: NDArray[np.float64], p: float) -> float:
     return float(np.partition(arr, k)[k])
 
 
-def var(x: ArrayLike, p: float) -> float:
-    """Value at risk: the lower empirical p-quantile.
+def value_at_risk(x: ArrayLike, level: float) -> float:
+    """Value at risk: the lower empirical quantile at a confidence level.
 
     Parameters
     ----------
     x : array_like, shape (n,)
         Simulated losses, currency units.
-    p : float
+    level : float
         Confidence level in (0, 1).
 
     Returns
     -------
     float
-        :math:`X_{(\\lceil np \\rceil)}`, the :math:`\\lceil np\\rceil`-th order statistic.
+        :math:`X_{(\\lceil np \\rceil)}`, the :math:`\\lceil np\\rceil`-th order statistic
+        (:math:`p` the level), currency units.
 
     Notes
     -----
     The lower quantile :math:`\\mathrm{VaR}_p = \\inf\\{x : F_n(x) \\ge p\\}` of the empirical
     distribution (Hyndman & Fan 1996, definition 1, "inverted CDF").
     """
-    arr = _sample(x, "var")
-    return _lower_quantile(arr, check_probability("var", "p", p))
+    arr = _sample(x, "value_at_risk")
+    return _lower_quantile(arr, check_probability("value_at_risk", "level", level))
 
 
-def tvar(x: ArrayLike, p: float) -> float:
+def tvar(x: ArrayLike, level: float) -> float:
     """Tail value at risk (expected shortfall) of the empirical distribution.
 
     Parameters
     ----------
     x : array_like, shape (n,)
         Simulated losses, currency units.
-    p : float
-        Confidence level in (0, 1).
+    level : float
+        Confidence level :math:`p` in (0, 1).
 
     Returns
     -------
     float
-        :math:`\\mathrm{VaR}_p + E[(X - \\mathrm{VaR}_p)_+]/(1-p)`.
+        :math:`\\mathrm{VaR}_p + E[(X - \\mathrm{VaR}_p)_+]/(1-p)`, currency units.
 
     Notes
     -----
@@ -127,9 +137,33 @@ def tvar(x: ArrayLike, p: float) -> float:
     for discrete (empirical) distributions with an atom at VaR.
     """
     arr = _sample(x, "tvar")
-    p = check_probability("tvar", "p", p)
+    p = check_probability("tvar", "level", level)
     q = _lower_quantile(arr, p)
     return q + float(np.maximum(arr - q, 0.0).mean()) / (1.0 - p)
+
+
+def var(x: ArrayLike, level: float | None = None) -> float:
+    """Sample variance :math:`s^2` (``ddof=1``), currency units squared.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Simulated losses, currency units.
+    level : float, optional
+        Deprecated: ``var(x, level)`` was the value at risk; it still is, for one release,
+        with an :class:`~xborder_risk.errors.XBorderRiskDeprecationWarning`. Use
+        :func:`value_at_risk`.
+
+    Returns
+    -------
+    float
+        The unbiased sample variance, 0 for a single loss (as ``std`` of :func:`summary`).
+    """
+    if level is not None:
+        warn_deprecated("measures.var(x, p) for the value at risk", "measures.value_at_risk")
+        return value_at_risk(x, level)
+    arr = _sample(x, "var")
+    return float(arr.var(ddof=1)) if arr.size > 1 else 0.0
 
 
 def mean_standard_error(x: ArrayLike) -> float:
@@ -140,8 +174,8 @@ def mean_standard_error(x: ArrayLike) -> float:
     return float(arr.std(ddof=1) / math.sqrt(arr.size))
 
 
-def var_standard_error(x: ArrayLike, p: float) -> float:
-    """Monte Carlo standard error of the empirical VaR.
+def value_at_risk_standard_error(x: ArrayLike, level: float) -> float:
+    """Monte Carlo standard error of the empirical VaR at a confidence level in (0, 1).
 
     Notes
     -----
@@ -151,8 +185,8 @@ def var_standard_error(x: ArrayLike, p: float) -> float:
     (the sparsity estimate of Serfling 1980, §2.6; no density estimate is needed).
     Returns ``inf`` when the sample has too few points beyond VaR to tell.
     """
-    arr = _sample(x, "var_standard_error")
-    p = check_probability("var_standard_error", "p", p)
+    arr = _sample(x, "value_at_risk_standard_error")
+    p = check_probability("value_at_risk_standard_error", "level", level)
     n = arr.size
     k = _order_index(n, p)
     half_width = math.sqrt(n * p * (1.0 - p))
@@ -163,8 +197,14 @@ def var_standard_error(x: ArrayLike, p: float) -> float:
     return float((part[hi] - part[lo]) / 2.0 * (half_width / max(hi - k, k - lo)))
 
 
-def tvar_standard_error(x: ArrayLike, p: float) -> float:
-    """Monte Carlo standard error of the empirical TVaR.
+def var_standard_error(x: ArrayLike, level: float) -> float:
+    """Deprecated spelling of :func:`value_at_risk_standard_error` (warns)."""
+    warn_deprecated("measures.var_standard_error", "measures.value_at_risk_standard_error")
+    return value_at_risk_standard_error(x, level)
+
+
+def tvar_standard_error(x: ArrayLike, level: float) -> float:
+    """Monte Carlo standard error of the empirical TVaR at a confidence level in (0, 1).
 
     Notes
     -----
@@ -174,7 +214,7 @@ def tvar_standard_error(x: ArrayLike, p: float) -> float:
     error is :math:`\\sqrt{\\mathrm{Var}[(X-q)_+]/n}/(1-p)`.
     """
     arr = _sample(x, "tvar_standard_error")
-    p = check_probability("tvar_standard_error", "p", p)
+    p = check_probability("tvar_standard_error", "level", level)
     n = arr.size
     if n < 2:
         return math.inf
@@ -182,8 +222,108 @@ def tvar_standard_error(x: ArrayLike, p: float) -> float:
     return float(excess.std(ddof=1) / math.sqrt(n) / (1.0 - p))
 
 
-def ep_curve(x: ArrayLike, return_periods: Sequence[float] | None = None) -> pd.DataFrame:
+def check_levels(owner: str, levels: object) -> list[float]:
+    """Confidence levels as a list of floats in (0, 1); a single number is one level."""
+    requested: Iterable[object]
+    if isinstance(levels, numbers.Real):
+        requested = (levels,)  # one level (check_probability refuses a bool)
+    elif isinstance(levels, str) or not isinstance(levels, Iterable):
+        raise ParameterError(
+            owner, "levels", levels, "must be a sequence of confidence levels in (0, 1)"
+        )
+    else:
+        requested = levels
+    return [check_probability(owner, "levels", level) for level in requested]
+
+
+def summary(
+    samples: Mapping[str, ArrayLike],
+    levels: Sequence[float] | float = (0.95, 0.99, 0.995),
+    *,
+    index_name: str = "line",
+    tail_standard_errors: bool = True,
+    owner: str = "summary",
+) -> pd.DataFrame:
+    """Mean, standard deviation, VaR and TVaR of named samples, with their MC errors.
+
+    The one summary table of the library: :meth:`SimulationResult.summary
+    <xborder_risk.engine.SimulationResult.summary>`, :meth:`TreatyResult.summary
+    <xborder_risk.reinsurance.TreatyResult.summary>` and the portfolio's summary and
+    accumulation tables are this frame.
+
+    Parameters
+    ----------
+    samples : mapping of str to array_like, each shape (n,)
+        Simulated losses by name (a line, ``"total"``, a treaty quantity, a country),
+        currency units per year; the rows, in the mapping's order.
+    levels : sequence of float, or float
+        Confidence levels in (0, 1); a single float is one level.
+    index_name : str
+        Name of the index (``"line"``, ``"quantity"``, ``"country"``).
+    tail_standard_errors : bool
+        Whether to add the ``var_*_se`` and ``tvar_*_se`` columns.
+    owner : str
+        The caller named in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample.  Columns ``mean``, ``mean_se``, ``std`` (``ddof=1``, 0 for one
+        year) and per level (0.995 -> ``99_5``, :func:`level_label`) ``var_99_5`` (the value
+        at risk), ``var_99_5_se``, ``tvar_99_5``, ``tvar_99_5_se``; the ``_se`` columns are
+        Monte Carlo standard errors (docs/measures.md).  ``attrs["n_years"]`` is the sample
+        size (of the first sample).
+    """
+    checked = check_levels(owner, levels)
+    rows = {}
+    n_years = 0
+    for name, values in samples.items():
+        x = _sample(values, owner)
+        n_years = n_years or int(x.size)
+        row: dict[str, float] = {
+            "mean": float(x.mean()),
+            "mean_se": mean_standard_error(x),
+            "std": float(x.std(ddof=1)) if x.size > 1 else 0.0,
+        }
+        for level in checked:
+            label = level_label(level)
+            row[f"var_{label}"] = value_at_risk(x, level)
+            if tail_standard_errors:
+                row[f"var_{label}_se"] = value_at_risk_standard_error(x, level)
+            row[f"tvar_{label}"] = tvar(x, level)
+            if tail_standard_errors:
+                row[f"tvar_{label}_se"] = tvar_standard_error(x, level)
+        rows[name] = row
+    import pandas as pd
+
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = index_name
+    frame.attrs["n_years"] = n_years
+    return frame
+
+
+#: The kinds of exceedance-probability curve: annual aggregate and largest occurrence.
+EP_KINDS = ("aep", "oep")
+
+
+def check_ep_kind(owner: str, kind: object) -> str:
+    """``kind`` if it is one of :data:`EP_KINDS`, else a :class:`ParameterError`."""
+    if not isinstance(kind, str) or kind not in EP_KINDS:
+        raise ParameterError(owner, "kind", kind, "must be 'aep' or 'oep'")
+    return kind
+
+
+def ep_curve(
+    x: ArrayLike,
+    return_periods: Sequence[float] | None = None,
+    *,
+    kind: str | None = None,
+    line: str | None = None,
+) -> pd.DataFrame:
     """Exceedance-probability curve at chosen return periods.
+
+    The one EP frame of the library: the results' ``ep_curve`` methods are this frame with
+    ``kind`` and ``line`` given.
 
     Parameters
     ----------
@@ -192,12 +332,16 @@ def ep_curve(x: ArrayLike, return_periods: Sequence[float] | None = None) -> pd.
     return_periods : sequence of float, optional
         Return periods in years, each > 1. By default the standard grid
         2, 5, ..., 10,000 years, cut to those the sample can resolve (``T <= n``).
+    kind : {"aep", "oep"}, optional
+        What ``x`` is; when given, a first column ``kind`` says so.
+    line : str, optional
+        Whose losses ``x`` are; when given (with ``kind``), a column ``line`` after ``kind``.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``return_period`` (years), ``exceedance_probability`` (1/T) and ``loss``
-        (the VaR at level 1 - 1/T).
+        (the VaR at level 1 - 1/T), after ``kind`` and ``line`` when given.
     """
     import pandas as pd
 
@@ -212,17 +356,22 @@ def ep_curve(x: ArrayLike, return_periods: Sequence[float] | None = None) -> pd.
     sorted_losses = np.sort(arr)
     n = arr.size
     losses = [float(sorted_losses[_order_index(n, 1.0 - 1.0 / t)]) for t in periods]
-    return pd.DataFrame(
+    curve = pd.DataFrame(
         {
             "return_period": np.asarray(periods, dtype=float),
             "exceedance_probability": 1.0 / np.asarray(periods, dtype=float),
             "loss": np.asarray(losses, dtype=float),
         }
     )
+    if kind is not None:
+        curve.insert(0, "kind", check_ep_kind("ep_curve", kind))
+    if line is not None:
+        curve.insert(0 if kind is None else 1, "line", line)
+    return curve
 
 
-def level_label(p: float) -> str:
+def level_label(level: float) -> str:
     """Column-name suffix for a confidence level: 0.995 -> ``"99_5"``, 0.99 -> ``"99"``."""
-    p = check_probability("level_label", "p", p)
-    text = f"{p * 100:.6f}".rstrip("0").rstrip(".")
+    level = check_probability("level_label", "level", level)
+    text = f"{level * 100:.6f}".rstrip("0").rstrip(".")
     return text.replace(".", "_")

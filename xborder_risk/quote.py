@@ -15,37 +15,42 @@ import json
 import math
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from xborder_risk import measures, pricing
-from xborder_risk._validation import check_int, check_probability, check_real
+from xborder_risk._deprecation import warn_deprecated
+from xborder_risk._validation import check_int
 from xborder_risk._version import __version__
 from xborder_risk.engine import SimulationResult, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission
 from xborder_risk.pricing import (
-    CostOfCapital,
     Loadings,
     PremiumBuildUp,
-    PremiumPrinciple,
     price_lines,
 )
+from xborder_risk.pricing import PricingBasis as _PricingBasis
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
 from xborder_risk.rating.tables import PREMIUM_TAX_TABLE
-from xborder_risk.reserves import PaymentPattern, reserve_lines
-from xborder_risk.reserves._unpaid import check_technique
+from xborder_risk.reserves import PaymentPattern, ReserveResult, ReservingBasis, reserve
 
 __all__ = [
     "DEFAULT_N_YEARS",
     "DEFAULT_SEED",
     "QUOTE_COLUMNS",
-    "PricingBasis",
+    "PremiumTaxRecord",
+    "Provenance",
     "Quote",
+    "QuoteBasis",
     "ReproducibilityError",
+    "ReproducibilityWarning",
+    "SeedRecord",
     "quote",
     "reproduce",
 ]
@@ -73,160 +78,189 @@ _PRICING_COLUMNS = ("risk_load", *PremiumBuildUp.STEPS)
 
 
 class ReproducibilityError(XBorderRiskError):
-    """A quote record does not match the submission or tables it is re-run with."""
+    """A quote record does not match the submission or tables it is re-run with, or is
+    partial or invalid."""
 
 
-@dataclass(frozen=True)
-class PricingBasis:
-    """How a quote turns simulated losses into premium and reserves.
+class ReproducibilityWarning(XBorderRiskWarning):
+    """A quote is re-run with another library or numpy version than it was made with."""
 
-    Parameters
-    ----------
-    principle : PremiumPrinciple, optional
-        Premium principle applied to the policy's total loss over the policy period.
-        Default (None): cost of capital at 10 % a year on TVaR 99 % minus the mean, held
-        over the policy period, ``CostOfCapital(period_years=P)`` with ``P`` the
-        submission's ``policy_period_years`` (illustrative market-typical figures);
-        :func:`quote` makes it concrete (:meth:`for_submission`). An explicit
-        :class:`~xborder_risk.pricing.CostOfCapital` is used as given, so set its
-        ``period_years`` for a policy period other than one year.
-    loadings : Loadings
-        Expenses, commission, profit margin, tax and minimum premium. Default: 12 %
-        expenses, 10 % commission, 5 % profit (illustrative, not from a market study).
-        Its ``tax_rate`` must be 0 while ``country_premium_tax`` is True.
-    allocation_level : float
-        Level of the co-TVaR allocation of the risk load to lines.
-    risk_adjustment_confidence : float
-        Confidence level of the IFRS 17 risk adjustment on the unpaid losses.
-    risk_adjustment_technique : {"cte", "quantile"}
-        Technique of the risk adjustment: ``"cte"`` (default), TVaR at the confidence level
-        minus the mean, never negative; ``"quantile"``, the quantile minus the mean, negative
-        for a line loss-free in most years (:meth:`UnpaidResult.risk_adjustment
-        <xborder_risk.reserves.UnpaidResult.risk_adjustment>`, docs/reserves.md).
-    scr_level : float
-        Level of the one-year SCR quantile (Solvency II: 99.5 %).
-    coc_rate : float
-        Cost-of-capital rate of the risk margin (Solvency II: 6 %).
-    country_premium_tax : bool
-        True (default): :func:`quote` takes the premium tax from the rating tables'
-        ``premium_tax`` table for the insured's home country (``insured.home_country``: for
-        risks other than buildings, vehicles and travel the risk is situated where the
-        policyholder is established, Directive 2009/138/EC Art. 13(13)(d)) and uses it as
-        ``loadings.tax_rate``; a country without a row, or tables without the table, give no
-        tax and a message. False: ``loadings.tax_rate`` is used as given.
 
-    Raises
-    ------
-    ParameterError
-        On a parameter outside its domain, or if ``country_premium_tax`` is True and
-        ``loadings.tax_rate`` is not 0 (give one or the other).
+class QuoteBasis(_PricingBasis, ReservingBasis):
+    """The pricing and the reserving basis of a quote, side by side (one flat record).
+
+    Every field of :class:`~xborder_risk.pricing.PricingBasis` and
+    :class:`~xborder_risk.reserves.ReservingBasis`; :attr:`Quote.basis` is one, and its
+    ``model_dump(mode="json", by_alias=True)`` is ``provenance["basis"]``. Also the compatible
+    path for callers of the old combined ``PricingBasis``: ``quote(sub, basis=QuoteBasis(...))``
+    is ``quote(sub, basis=<its pricing basis>, reserving=<its reserving basis>)``.
     """
 
-    principle: PremiumPrinciple | None = None
-    loadings: Loadings = field(
-        default_factory=lambda: Loadings(expense_ratio=0.12, commission=0.10, profit_margin=0.05)
-    )
-    allocation_level: float = 0.99
-    risk_adjustment_confidence: float = 0.75
-    risk_adjustment_technique: str = "cte"
-    scr_level: float = 0.995
-    coc_rate: float = 0.06
-    country_premium_tax: bool = True
+    @classmethod
+    def of(cls, pricing_basis: _PricingBasis, reserving: ReservingBasis) -> QuoteBasis:
+        """The two bases as one."""
+        fields = {name: getattr(pricing_basis, name) for name in _PricingBasis.model_fields}
+        fields |= {name: getattr(reserving, name) for name in ReservingBasis.model_fields}
+        return cls(**fields)
 
-    def __post_init__(self) -> None:
-        if self.principle is not None and not isinstance(self.principle, PremiumPrinciple):
-            raise ParameterError(
-                "PricingBasis", "principle", self.principle, "must be a PremiumPrinciple"
-            )
-        if not isinstance(self.loadings, Loadings):
-            raise ParameterError("PricingBasis", "loadings", self.loadings, "must be Loadings")
-        for name in ("allocation_level", "risk_adjustment_confidence", "scr_level"):
-            object.__setattr__(
-                self, name, check_probability("PricingBasis", name, getattr(self, name))
-            )
-        check_technique("PricingBasis", "risk_adjustment_technique", self.risk_adjustment_technique)
-        object.__setattr__(
-            self,
-            "coc_rate",
-            check_real("PricingBasis", "coc_rate", self.coc_rate, lower=0.0, upper=1.0),
+    @property
+    def pricing(self) -> _PricingBasis:
+        """The pricing basis alone."""
+        return _PricingBasis(**{name: getattr(self, name) for name in _PricingBasis.model_fields})
+
+    @property
+    def reserving(self) -> ReservingBasis:
+        """The reserving basis alone."""
+        return ReservingBasis(**{name: getattr(self, name) for name in ReservingBasis.model_fields})
+
+    def for_submission(self, submission: Submission) -> QuoteBasis:
+        """This basis with the default principle made concrete for ``submission``'s policy
+        period (:meth:`PricingBasis.for_period <xborder_risk.pricing.PricingBasis.for_period>`)."""
+        return self.for_period(submission.policy_period_years)
+
+
+def __getattr__(name: str) -> Any:
+    # The combined basis was xborder_risk.quote.PricingBasis up to release 0.1.0.
+    if name == "PricingBasis":
+        warn_deprecated(
+            "xborder_risk.quote.PricingBasis (pricing and reserving in one)",
+            "xborder_risk.pricing.PricingBasis with xborder_risk.reserves.ReservingBasis "
+            "(quote(..., basis=..., reserving=...)), or xborder_risk.quote.QuoteBasis",
         )
-        if not isinstance(self.country_premium_tax, bool):
-            raise ParameterError(
-                "PricingBasis",
-                "country_premium_tax",
-                self.country_premium_tax,
-                "must be True or False",
-            )
-        if self.country_premium_tax and self.loadings.tax_rate != 0.0:
-            raise ParameterError(
-                "PricingBasis",
-                "country_premium_tax / loadings.tax_rate",
-                self.loadings.tax_rate,
-                "conflict: give one or the other. country_premium_tax=True takes the premium "
-                "tax from the rating tables (insured's home country) and needs "
-                "loadings.tax_rate=0; set country_premium_tax=False to use loadings.tax_rate",
-            )
+        return QuoteBasis
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def for_submission(self, submission: Submission) -> PricingBasis:
-        """This basis with the default principle made concrete for ``submission``.
 
-        The default cost of capital holds the capital over the whole policy period:
-        ``CostOfCapital(period_years=submission.policy_period_years)`` (docs/pricing.md).
-        A basis with a principle is returned unchanged.
-        """
-        if self.principle is not None:
-            return self
-        period = submission.policy_period_years
-        return dataclasses.replace(self, principle=CostOfCapital(period_years=period))
+# -- the provenance record ---------------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready record from which :meth:`from_dict` rebuilds the basis."""
-        return {
-            "principle": None
-            if self.principle is None
-            else {
-                "type": type(self.principle).__name__,
-                "parameters": dataclasses.asdict(self.principle),  # type: ignore[call-overload]
-            },
-            "loadings": dataclasses.asdict(self.loadings),
-            "allocation_level": self.allocation_level,
-            "risk_adjustment_confidence": self.risk_adjustment_confidence,
-            "risk_adjustment_technique": self.risk_adjustment_technique,
-            "scr_level": self.scr_level,
-            "coc_rate": self.coc_rate,
-            "country_premium_tax": self.country_premium_tax,
-        }
+#: Basis fields an old record may lack, and the value its quote was priced with: records
+#: written before the country premium tax priced with ``loadings.tax_rate`` as given, and
+#: before the risk-adjustment technique with the quantile technique.
+LEGACY_BASIS_DEFAULTS: dict[str, object] = {
+    "country_premium_tax": False,
+    "risk_adjustment_technique": "quantile",
+}
+
+
+def _basis_record_keys() -> list[str]:
+    return [field.serialization_alias or name for name, field in QuoteBasis.model_fields.items()]
+
+
+def _legacy_basis(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {**LEGACY_BASIS_DEFAULTS, **value}
+    return value
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class SeedRecord(_Record):
+    """A :class:`numpy.random.SeedSequence` root seed, as :func:`quote` was given it."""
+
+    entropy: int | tuple[int, ...]
+    spawn_key: tuple[int, ...] = ()
+    pool_size: int = 4
 
     @classmethod
-    def from_dict(cls, record: Mapping[str, Any]) -> PricingBasis:
-        """Rebuild a basis from :meth:`to_dict` output (only the library's principles).
-
-        A record without ``country_premium_tax`` predates the country premium tax: its
-        quote used ``loadings.tax_rate`` as given, so the field is read as False. A record
-        without ``risk_adjustment_technique`` predates the technique choice: its risk
-        adjustment was the quantile minus the mean, so the field is read as ``"quantile"``.
-        """
-        principle_record = record["principle"]
-        principle: PremiumPrinciple | None = None
-        if principle_record is not None:
-            principle_type = getattr(pricing, str(principle_record["type"]), None)
-            if not (
-                isinstance(principle_type, type) and issubclass(principle_type, PremiumPrinciple)
-            ):
-                raise ReproducibilityError(
-                    f"unknown premium principle {principle_record['type']!r} in the quote record"
-                )
-            principle = principle_type(**principle_record["parameters"])
+    def of(cls, seed: np.random.SeedSequence) -> SeedRecord:
+        """The record of ``seed`` (what the engine's generators depend on)."""
+        entropy = seed.entropy
         return cls(
-            principle=principle,
-            loadings=Loadings(**record["loadings"]),
-            allocation_level=record["allocation_level"],
-            risk_adjustment_confidence=record["risk_adjustment_confidence"],
-            risk_adjustment_technique=record.get("risk_adjustment_technique", "quantile"),
-            scr_level=record["scr_level"],
-            coc_rate=record["coc_rate"],
-            country_premium_tax=record.get("country_premium_tax", False),
+            entropy=int(entropy)
+            if isinstance(entropy, int | np.integer)
+            else tuple(int(e) for e in entropy or ()),
+            spawn_key=tuple(int(k) for k in seed.spawn_key or ()),
+            pool_size=int(seed.pool_size),
         )
+
+    def seed_sequence(self) -> np.random.SeedSequence:
+        """The seed sequence again."""
+        return np.random.SeedSequence(
+            self.entropy, spawn_key=self.spawn_key, pool_size=self.pool_size
+        )
+
+
+class PremiumTaxRecord(_Record):
+    """Where the premium tax rate came from (:attr:`Quote.premium_tax`)."""
+
+    rate: float
+    status: Literal["table_row", "no_row", "no_table", "loadings"]
+    country: str | None
+    table: str | None
+    file: str | None
+    key: dict[str, str] | None
+    table_version: str | None
+    basis: str | None
+
+
+class Provenance(_Record):
+    """What reproduces a quote bit for bit (:func:`reproduce`); ``model_dump(mode="json",
+    by_alias=True)`` is the record in ``Quote.to_dict()["provenance"]``."""
+
+    library_version: str
+    numpy_version: str
+    submission_sha256: str
+    table_versions: dict[str, str]
+    table_checksums: dict[str, str]
+    tables_source: str | None = None
+    seed: Annotated[int, Field(ge=0)] | SeedRecord
+    n_years: Annotated[int, Field(ge=1)]
+    valuation_date: dt.date
+    basis: Annotated[QuoteBasis, BeforeValidator(_legacy_basis)]
+    premium_tax: PremiumTaxRecord | None = None
+    created: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def root_seed(self) -> int | np.random.SeedSequence:
+        """The seed to give :func:`quote` again."""
+        return self.seed if isinstance(self.seed, int) else self.seed.seed_sequence()
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON-ready record (``model_dump(mode="json", by_alias=True)``)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def __getitem__(self, key: str) -> Any:
+        warn_deprecated("provenance[key] (provenance was a dict)", "provenance.<field>")
+        return self.to_record()[key]
+
+    @classmethod
+    def read(cls, record: Mapping[str, Any] | Provenance) -> Provenance:
+        """Read a record (a JSON mapping), with a :class:`ReproducibilityError` naming every
+        missing field of a partial record, or the first invalid one."""
+        if isinstance(record, Provenance):
+            return record
+        if not isinstance(record, Mapping):
+            raise ReproducibilityError(
+                f"a provenance record must be a mapping (got {type(record).__name__})"
+            )
+        missing = [
+            name
+            for name, field in cls.model_fields.items()
+            if field.is_required() and name not in record
+        ]
+        basis = record.get("basis")
+        if isinstance(basis, Mapping):
+            missing += [
+                f"basis.{key}"
+                for key in _basis_record_keys()
+                if key not in basis and key not in LEGACY_BASIS_DEFAULTS
+            ]
+        if missing:
+            raise ReproducibilityError(
+                f"the provenance record is partial: missing {missing}; a quote can only be "
+                "reproduced from its whole record (Quote.to_dict()['provenance'])"
+            )
+        try:
+            return cls.model_validate_json(json.dumps(dict(record)))
+        except (TypeError, ValueError) as exc:
+            detail = str(exc)
+            if isinstance(exc, ValidationError):
+                first = exc.errors(include_url=False)[0]
+                where = ".".join(str(part) for part in first["loc"])
+                detail = f"{where}: {first['msg']} (got {first.get('input')!r})"
+            raise ReproducibilityError(f"invalid provenance record: {detail}") from None
 
 
 def submission_sha256(submission: Submission) -> str:
@@ -251,27 +285,35 @@ class Quote:
         The simulated year-loss table (currency units per policy period).
     pricing : PricingResult
         Premium per line and total.
-    reserves : pandas.DataFrame
-        Reserves per line and total at :attr:`valuation_date`.
+    reserve_result : ReserveResult
+        Reserves per line and total at :attr:`valuation_date` (:attr:`reserves` is its
+        table).
     valuation_date : datetime.date
         Date of the reserve valuation (inception by default).
-    basis : PricingBasis
-        The pricing and reserving parameters as given, with the default principle made
-        concrete for the submission's policy period (:meth:`PricingBasis.for_submission`).
+    basis : QuoteBasis
+        The pricing and reserving bases as given, with the default principle made concrete
+        for the submission's policy period (:meth:`QuoteBasis.for_submission`).
         With ``country_premium_tax`` its ``loadings.tax_rate`` is 0: the applied loadings,
         tax rate included, are :attr:`loadings`.
-    provenance : dict
+    provenance : Provenance
         What reproduces the quote bit for bit (see :func:`reproduce`).
+
+    A quote is immutable: :meth:`to_frame` is computed once.
     """
 
     submission: Submission
     rated: RatedSubmission
     simulation: SimulationResult
     pricing: pricing.PricingResult
-    reserves: pd.DataFrame
+    reserve_result: ReserveResult
     valuation_date: dt.date
-    basis: PricingBasis
-    provenance: dict[str, Any]
+    basis: QuoteBasis
+    provenance: Provenance
+
+    @property
+    def reserves(self) -> pd.DataFrame:
+        """Reserves per line and total at :attr:`valuation_date` (``reserve_result.table``)."""
+        return self.reserve_result.table
 
     @property
     def currency(self) -> str:
@@ -299,8 +341,8 @@ class Quote:
         ``country``, ``table``, ``file``, ``key``, ``table_version`` and ``basis`` (what the
         rate is, from the table's ``basis`` column), None where they do not apply.
         """
-        record: Mapping[str, Any] = self.provenance["premium_tax"]
-        return record
+        record = self.provenance.premium_tax
+        return {} if record is None else record.model_dump(mode="json")
 
     @property
     def worksheet(self) -> pd.DataFrame:
@@ -310,7 +352,7 @@ class Quote:
     @property
     def messages(self) -> tuple[str, ...]:
         """Notes for the underwriter from rating and from the Monte Carlo checks."""
-        return self.rated.messages + tuple(self.provenance.get("warnings", ()))
+        return self.rated.messages + tuple(self.provenance.warnings)
 
     @property
     def premium_build_up(self) -> pd.DataFrame:
@@ -323,7 +365,12 @@ class Quote:
         Amounts in :attr:`currency` per policy period. ``_se`` columns are Monte Carlo
         standard errors. The total's VaR, TVaR, SCR and risk adjustment are of the total
         loss (diversified), not sums of the lines; its premiums are sums of the lines.
+        Computed once (the quote is immutable); each call returns a copy.
         """
+        return self._table.copy()
+
+    @cached_property
+    def _table(self) -> pd.DataFrame:
         summary = self.simulation.summary(levels=(0.99, 0.995))
         prices = self.pricing.table
         frame = pd.DataFrame(index=pd.Index([*self.lines, "total"], name="line"))
@@ -372,7 +419,7 @@ class Quote:
                 for step, amount in self.premium_build_up.itertuples(index=False)
             ],
             "messages": list(self.messages),
-            "provenance": self.provenance,
+            "provenance": self.provenance.to_record(),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -395,7 +442,7 @@ def _patterns(tables: RatingTables, lines: tuple[str, ...]) -> dict[str, Payment
 
 
 def _premium_tax(
-    basis: PricingBasis, submission: Submission, tables: RatingTables
+    basis: _PricingBasis, submission: Submission, tables: RatingTables
 ) -> tuple[Loadings, dict[str, Any], str | None]:
     """The loadings with the premium tax rate to apply, its record and a message (or None).
 
@@ -484,11 +531,12 @@ def _monte_carlo_warnings(result: SimulationResult) -> list[str]:
 def quote(
     submission: Submission,
     n_years: int = DEFAULT_N_YEARS,
-    seed: int = DEFAULT_SEED,
+    seed: int | np.random.SeedSequence = DEFAULT_SEED,
     tables: RatingTables | None = None,
     valuation_date: dt.date | str | None = None,
-    basis: PricingBasis | None = None,
+    basis: _PricingBasis | None = None,
     *,
+    reserving: ReservingBasis | None = None,
     chunk_years: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Quote:
@@ -500,20 +548,26 @@ def quote(
         The validated submission (``Submission.from_file(path)``).
     n_years : int
         Simulated policy periods, ``>= 1``.
-    seed : int
-        Root seed (``>= 0``); with the same submission, tables and basis the quote is
-        bit-identical.
+    seed : int or numpy.random.SeedSequence
+        Root seed (an integer ``>= 0``, or a seed sequence as :func:`simulate` takes); with
+        the same submission, tables and bases the quote is bit-identical, and the provenance
+        records it (a seed sequence by its entropy, spawn key and pool size).
     tables : RatingTables, optional
         Rating tables; the shipped ones by default.
     valuation_date : datetime.date or ISO str, optional
         Reserve valuation date, on or after inception; inception by default (then the
         reserve is the whole expected loss).
     basis : PricingBasis, optional
-        Premium principle, loadings and reserving parameters; :class:`PricingBasis` defaults.
-        With ``basis.country_premium_tax`` (the default) the premium tax rate is that of
+        Premium principle, loadings and allocation level
+        (:class:`~xborder_risk.pricing.PricingBasis` defaults). With
+        ``basis.country_premium_tax`` (the default) the premium tax rate is that of
         ``submission.insured.home_country`` in the tables' ``premium_tax`` table (0, with a
         message, for a country without a row or tables without the table); see
-        :attr:`Quote.premium_tax`.
+        :attr:`Quote.premium_tax`. A :class:`QuoteBasis` (pricing and reserving in one, the
+        old combined basis) gives both bases; then ``reserving`` must be None.
+    reserving : ReservingBasis, optional
+        Risk-adjustment level and technique, SCR level and cost-of-capital rate
+        (:class:`~xborder_risk.reserves.ReservingBasis` defaults).
     chunk_years : int, optional
         Compute chunk of the simulation (never changes the result).
     progress : callable, optional
@@ -527,19 +581,17 @@ def quote(
     if not isinstance(submission, Submission):
         raise ParameterError("quote", "submission", submission, "must be a Submission")
     n_years = check_int("quote", "n_years", n_years, lower=1)
-    seed = check_int("quote", "seed", seed, lower=0)
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = check_int("quote", "seed", seed, lower=0)
     if tables is None:
         tables = RatingTables.load()
     elif not isinstance(tables, RatingTables):
         raise ParameterError("quote", "tables", tables, "must be RatingTables")
-    basis = PricingBasis() if basis is None else basis
-    if not isinstance(basis, PricingBasis):
-        raise ParameterError("quote", "basis", basis, "must be a PricingBasis")
-    basis = basis.for_submission(submission)
-    principle = basis.principle
+    combined = _quote_basis(basis, reserving).for_submission(submission)
+    principle = combined.principle
     assert principle is not None  # for_submission makes the default concrete
     valuation = _valuation_date(submission, valuation_date)
-    loadings, premium_tax, premium_tax_note = _premium_tax(basis, submission, tables)
+    loadings, premium_tax, premium_tax_note = _premium_tax(combined, submission, tables)
 
     with warnings.catch_warnings(record=True) as caught_rating:
         warnings.simplefilter("always", XBorderRiskWarning)
@@ -552,24 +604,21 @@ def quote(
         simulation.lines,
         principle,
         loadings,
-        basis.allocation_level,
+        combined.allocation_level,
     )
     with warnings.catch_warnings(record=True) as caught:
         # Reserve warnings (a quantile risk adjustment below zero for a heavy right tail, an
         # SCR below zero for rare losses) belong in the quote's messages, where the
         # underwriter reads them, not on stderr.
         warnings.simplefilter("always", XBorderRiskWarning)
-        reserves = reserve_lines(
+        reserves = reserve(
             simulation.annual,
             simulation.lines,
             _patterns(tables, simulation.lines),
             submission.inception_date,
             submission.policy_period_years,
             valuation,
-            confidence=basis.risk_adjustment_confidence,
-            risk_adjustment_technique=basis.risk_adjustment_technique,
-            scr_level=basis.scr_level,
-            coc_rate=basis.coc_rate,
+            combined.reserving,
         )
     notes = [
         str(w.message)
@@ -578,30 +627,51 @@ def quote(
     ] + _monte_carlo_warnings(simulation)
     if premium_tax_note is not None:
         notes.append(premium_tax_note)
-    provenance = {
-        "library_version": __version__,
-        "numpy_version": np.__version__,
-        "submission_sha256": submission_sha256(submission),
-        "table_versions": dict(rated.table_versions),
-        "table_checksums": dict(rated.table_checksums),
-        "tables_source": rated.tables_source,
-        "seed": seed,
-        "n_years": n_years,
-        "valuation_date": valuation.isoformat(),
-        "basis": basis.to_dict(),
-        "premium_tax": premium_tax,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "warnings": notes,
-    }
+    provenance = Provenance(
+        library_version=__version__,
+        numpy_version=np.__version__,
+        submission_sha256=submission_sha256(submission),
+        table_versions=dict(rated.table_versions),
+        table_checksums=dict(rated.table_checksums),
+        tables_source=rated.tables_source,
+        seed=seed if isinstance(seed, int) else SeedRecord.of(seed),
+        n_years=n_years,
+        valuation_date=valuation,
+        basis=combined,
+        premium_tax=PremiumTaxRecord(**premium_tax),
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        warnings=tuple(notes),
+    )
     return Quote(
         submission=submission,
         rated=rated,
         simulation=simulation,
         pricing=priced,
-        reserves=reserves,
+        reserve_result=reserves,
         valuation_date=valuation,
-        basis=basis,
+        basis=combined,
         provenance=provenance,
+    )
+
+
+def _quote_basis(basis: object, reserving: object) -> QuoteBasis:
+    """The pricing and reserving bases of a quote as one."""
+    if reserving is not None and not isinstance(reserving, ReservingBasis):
+        raise ParameterError("quote", "reserving", reserving, "must be a ReservingBasis")
+    if isinstance(basis, QuoteBasis):
+        if reserving is not None:
+            raise ParameterError(
+                "quote",
+                "reserving",
+                reserving,
+                "must be None when basis is a QuoteBasis (it carries the reserving basis)",
+            )
+        return basis
+    if basis is not None and not isinstance(basis, _PricingBasis):
+        raise ParameterError("quote", "basis", basis, "must be a PricingBasis")
+    return QuoteBasis.of(
+        _PricingBasis() if basis is None else basis,
+        ReservingBasis() if reserving is None else reserving,
     )
 
 
@@ -627,31 +697,78 @@ def _valuation_date(submission: Submission, value: dt.date | str | None) -> dt.d
     return value
 
 
+def _check_versions(record: Provenance, versions: str) -> None:
+    """Compare the recorded library and numpy versions with the running ones."""
+    differ = [
+        f"{name} {recorded} (now {current})"
+        for name, recorded, current in (
+            ("xborder_risk", record.library_version, __version__),
+            ("numpy", record.numpy_version, np.__version__),
+        )
+        if recorded != current
+    ]
+    if not differ or versions == "ignore":
+        return
+    message = (
+        f"the quote was made with {' and '.join(differ)}: another version may draw other "
+        "random numbers or compute otherwise, so the figures may differ from the record"
+    )
+    if versions == "error":
+        raise ReproducibilityError(message)
+    warnings.warn(message, ReproducibilityWarning, stacklevel=3)
+
+
 def reproduce(
-    provenance: Mapping[str, Any], submission: Submission, tables: RatingTables | None = None
+    provenance: Mapping[str, Any] | Provenance,
+    submission: Submission,
+    tables: RatingTables | None = None,
+    *,
+    versions: Literal["warn", "error", "ignore"] = "warn",
 ) -> Quote:
     """Re-run a quote from its provenance record, checking it is the same case.
+
+    Parameters
+    ----------
+    provenance : mapping or Provenance
+        ``Quote.to_dict()["provenance"]`` (also as read back from JSON), or
+        ``Quote.provenance``. Records of earlier releases are read as they were priced.
+    submission : Submission
+        The submission quoted.
+    tables : RatingTables, optional
+        The rating tables (the shipped ones by default).
+    versions : {"warn", "error", "ignore"}
+        What a record made with another xborder_risk or numpy version gives: a
+        :class:`ReproducibilityWarning` naming the version that differs (default), a
+        :class:`ReproducibilityError`, or nothing.
 
     Raises
     ------
     ReproducibilityError
-        If the submission's hash or a rating table's checksum differs from the record,
-        or the record names a principle the library does not have.
+        If the record is partial (naming every missing field) or invalid, the submission's
+        hash or a rating table's checksum differs from the record, the record names a
+        principle the library does not have, or (``versions="error"``) a version differs.
     """
-    if submission_sha256(submission) != provenance["submission_sha256"]:
+    if versions not in ("warn", "error", "ignore"):
+        raise ParameterError(
+            "reproduce", "versions", versions, "must be 'warn', 'error' or 'ignore'"
+        )
+    record = Provenance.read(provenance)
+    _check_versions(record, versions)
+    if submission_sha256(submission) != record.submission_sha256:
         raise ReproducibilityError("the submission differs from the one quoted (sha256 mismatch)")
     tables = RatingTables.load() if tables is None else tables
-    recorded = provenance["table_checksums"]
     changed = sorted(
-        name for name, digest in recorded.items() if tables.checksums.get(name) != digest
+        name
+        for name, digest in record.table_checksums.items()
+        if tables.checksums.get(name) != digest
     )
     if changed:
         raise ReproducibilityError(f"rating tables changed since the quote: {changed}")
     return quote(
         submission,
-        n_years=int(provenance["n_years"]),
-        seed=int(provenance["seed"]),
+        n_years=record.n_years,
+        seed=record.root_seed(),
         tables=tables,
-        valuation_date=str(provenance["valuation_date"]),
-        basis=PricingBasis.from_dict(provenance["basis"]),
+        valuation_date=record.valuation_date,
+        basis=record.basis,
     )

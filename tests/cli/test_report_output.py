@@ -17,7 +17,7 @@ import pytest
 
 from xborder_risk import Quote, Submission, quote
 from xborder_risk.errors import ParameterError
-from xborder_risk.quote import PricingBasis
+from xborder_risk.quote import QuoteBasis as PricingBasis
 from xborder_risk.report import (
     csv_safe_frame,
     escape_csv_cell,
@@ -66,7 +66,7 @@ def parse(document: str) -> _Tags:
 
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "nav", "a", "section",
-    "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tr", "th", "td", "img", "ul", "li",
+    "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tr", "th", "td", "img", "ul", "li", "div",
 }  # fmt: skip
 
 
@@ -182,7 +182,7 @@ def test_report_content_matches_the_quote(egates_quote: Quote) -> None:
         "Provenance",
     ):
         assert f"## {heading}" in document
-    assert q.provenance["submission_sha256"] in document
+    assert q.provenance.submission_sha256 in document
     for message in q.messages:
         assert markdown_text(message) in document
 

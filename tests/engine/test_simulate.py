@@ -176,7 +176,7 @@ def test_summary_and_result_accessors():
     assert list(table.index) == ["cyber", "tech_failure", "total"]
     for col in ["mean", "mean_se", "std", "var_99_5", "var_99_5_se", "tvar_95", "tvar_99_se"]:
         assert col in table.columns
-    assert table.loc["total", "var_99"] == result.var(0.99)
+    assert table.loc["total", "var_99"] == result.value_at_risk(0.99)
     assert table.loc["cyber", "tvar_99_5"] == measures.tvar(result.annual[:, 0], 0.995)
     assert np.isfinite(table.to_numpy()).all()
     frame = result.to_frame()
@@ -187,7 +187,7 @@ def test_summary_and_result_accessors():
     assert (oep["loss"].to_numpy() <= 2_000_000 * 0.8 + 1e-9).all()
     assert (aep["loss"].diff().dropna() >= 0).all()
     with pytest.raises(ParameterError):
-        result.var(0.99, line="marine")
+        result.value_at_risk(0.99, line="marine")
     with pytest.raises(ParameterError):
         result.ep_curve("xep")
     with pytest.raises(ValueError):

@@ -105,7 +105,7 @@ def test_bad_levels_are_refused(p):
     for measure in (dist.value_at_risk, dist.tvar, dist.quantile):
         with pytest.raises(ParameterError) as info:
             measure(p)
-        assert info.value.name == "p"
+        assert info.value.name == "level"
 
 
 @pytest.mark.parametrize("x", [[0.5, math.nan], "1.0", True, None], ids=repr)

@@ -214,7 +214,7 @@ def test_oep_and_aep_curves(small_book, make_shocks, tables):
     result = Portfolio(small_book, tables, shocks=make_shocks()).simulate(10_000, seed=6)
     aep = result.ep_curve("aep")
     oep = result.ep_curve("oep").set_index("return_period")
-    assert oep.loc[100.0, "loss"] == measures.var(result.max_event, 0.99)
+    assert oep.loc[100.0, "loss"] == measures.value_at_risk(result.max_event, 0.99)
     assert list(aep.columns) == ["kind", "line", "return_period", "exceedance_probability", "loss"]
     # The year's largest event is at least its largest single-line event.
     assert (result.max_event >= result.max_occurrence.max(axis=1) - 1e-9).all()
@@ -247,7 +247,7 @@ def test_reinsurance_on_the_portfolio(small_book, make_shocks, tables):
         ceded.expected_ceded_loss, rel=1e-12
     )
     quota = QuotaShare(0.4).apply(result.total)
-    stop = StopLoss(attachment=measures.var(result.total, 0.9)).apply(result.total)
+    stop = StopLoss(attachment=measures.value_at_risk(result.total, 0.9)).apply(result.total)
     assert quota.expected_ceded_loss == pytest.approx(0.4 * result.total.mean(), rel=1e-12)
     assert stop.pricing()["attachment_probability"] <= 0.1 + 1e-12
 

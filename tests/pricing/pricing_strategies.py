@@ -58,7 +58,7 @@ cost_of_capital_any = st.builds(
     CostOfCapital,
     rate=st.floats(0.0, 1.0),
     level=levels,
-    measure=st.sampled_from(["tvar", "var"]),
+    measure=st.sampled_from(["tvar", "value_at_risk"]),
     period_years=st.floats(0.25, 3.0),
 )
 

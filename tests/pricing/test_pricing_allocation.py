@@ -67,7 +67,7 @@ def test_co_var_sums_to_the_var_of_the_total(annual, level) -> None:
     total = annual.sum(axis=1)
     assert np.isclose(
         co_var(annual, level).sum(),
-        measures.var(total, level),
+        measures.value_at_risk(total, level),
         rtol=1e-12,
         atol=1e-12 * rounding_scale(annual),
     )
@@ -82,7 +82,7 @@ def test_tail_weights_carry_exactly_the_tail_mass(annual, level) -> None:
     assert weights.sum() == pytest.approx(tail_mass, rel=1e-12)
     assert ((weights >= -1e-12) & (weights <= 1 + 1e-12)).all()
     # Weight is never given to a year below a year that is left out.
-    var = measures.var(total, level)
+    var = measures.value_at_risk(total, level)
     assert (weights[total < var] == 0).all()
     assert (weights[total > var] == 1).all()
 
@@ -162,7 +162,7 @@ EULER_PRINCIPLES = [
     StandardDeviationPrinciple(1.5),
     WangTransform(0.7),
     CostOfCapital(rate=0.1, level=0.99, measure="tvar"),
-    CostOfCapital(rate=0.1, level=0.99, measure="var"),
+    CostOfCapital(rate=0.1, level=0.99, measure="value_at_risk"),
 ]
 
 

@@ -55,7 +55,7 @@ PRINCIPLES = [
     StandardDeviationPrinciple(0.2),
     WangTransform(0.35),
     CostOfCapital(rate=0.10, level=0.99),
-    CostOfCapital(rate=0.06, level=0.995, measure="var"),
+    CostOfCapital(rate=0.06, level=0.995, measure="value_at_risk"),
 ]
 
 

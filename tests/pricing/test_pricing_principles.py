@@ -191,7 +191,7 @@ def test_cost_of_capital_tvar_on_normal(normal_sample, level) -> None:
 
 def test_cost_of_capital_var_on_normal(normal_sample) -> None:
     rate, level = 0.06, 0.995
-    principle = CostOfCapital(rate=rate, level=level, measure="var")
+    principle = CostOfCapital(rate=rate, level=level, measure="value_at_risk")
     expected = MU + rate * SIGMA * stats.norm.ppf(level)
     se = principle.standard_error(normal_sample)
     assert principle.premium(normal_sample) == pytest.approx(expected, abs=4 * se)
@@ -206,7 +206,7 @@ def test_cost_of_capital_scales_with_the_period(normal_sample) -> None:
 def test_cost_of_capital_on_var_below_the_mean_is_floored_with_a_warning() -> None:
     # 95% of years loss-free: VaR_0.9 = 0 < mean, so the capital would be negative.
     x = np.where(np.arange(1000) < 950, 0.0, 1000.0)
-    principle = CostOfCapital(rate=0.1, level=0.9, measure="var")
+    principle = CostOfCapital(rate=0.1, level=0.9, measure="value_at_risk")
     with pytest.warns(XBorderRiskWarning, match="floored"):
         assert principle.risk_load(x) == 0.0
     with pytest.warns(XBorderRiskWarning):
@@ -234,7 +234,7 @@ PRINCIPLES_FOR_SE = [
     VariancePrinciple(0.02),
     WangTransform(0.5),
     CostOfCapital(rate=0.5, level=0.95, measure="tvar"),
-    CostOfCapital(rate=0.5, level=0.9, measure="var"),
+    CostOfCapital(rate=0.5, level=0.9, measure="value_at_risk"),
 ]
 
 
@@ -320,3 +320,16 @@ def test_principles_are_frozen_and_return_floats(principle) -> None:
 
 def test_integer_losses_are_accepted() -> None:
     assert ExpectedValuePrinciple(0.5).premium(np.array([1, 2, 3])) == pytest.approx(3.0)
+
+
+def test_cost_of_capital_measure_var_is_the_deprecated_spelling_of_value_at_risk():
+    from xborder_risk.errors import XBorderRiskDeprecationWarning
+    from xborder_risk.pricing import PricingBasis
+
+    with pytest.warns(XBorderRiskDeprecationWarning, match="value_at_risk"):
+        old = CostOfCapital(level=0.9, measure="var")  # type: ignore[arg-type]
+    assert old == CostOfCapital(level=0.9, measure="value_at_risk")
+    # a record of release 0.1.0 is read as written, without a warning to its reader
+    record = {"type": "CostOfCapital", "parameters": {"rate": 0.1, "level": 0.9,
+              "measure": "var", "period_years": 1.0}}  # fmt: skip
+    assert PricingBasis.model_validate({"principle": record}).principle == old

@@ -145,7 +145,7 @@ monotone_principles = st.one_of(
         CostOfCapital,
         rate=st.floats(0.0, 1.0),
         level=st.floats(0.5, 0.999),
-        measure=st.sampled_from(["tvar", "var"]),
+        measure=st.sampled_from(["tvar", "value_at_risk"]),
     ),
 )
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from xborder_risk import Submission, measures, quote
 from xborder_risk.errors import ParameterError
 from xborder_risk.pricing import CostOfCapital, Loadings, StandardDeviationPrinciple
-from xborder_risk.quote import QUOTE_COLUMNS, PricingBasis, ReproducibilityError, reproduce
+from xborder_risk.quote import QUOTE_COLUMNS, Provenance, ReproducibilityError, reproduce
+from xborder_risk.quote import QuoteBasis as PricingBasis
 from xborder_risk.rating import RatingTables, refresh_checksums
 from xborder_risk.testing import strategies
 
@@ -20,6 +21,14 @@ EXAMPLES = sorted((Path(__file__).parents[2] / "examples" / "submissions").glob(
 TABLES = RatingTables.load()
 # Generated submissions are drawn in currencies the shipped FX table covers.
 RATED_CURRENCIES = sorted(TABLES.fx["currency"])
+
+
+_RECORD = json.loads((Path(__file__).parent / "records" / "default_basis.json").read_text())
+
+
+def _read_basis(record):
+    """The basis a provenance record with this ``basis`` entry reproduces with."""
+    return Provenance.read({**_RECORD["provenance"], "basis": record}).basis
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +65,7 @@ def test_line_premiums_sum_to_the_total_and_reserve_at_inception_is_expected_los
         assert lines[column].sum() == pytest.approx(table.loc["total", column], rel=1e-12)
     # Valued at inception nothing is paid: the reserve is the whole expected loss.
     np.testing.assert_allclose(table["best_estimate_reserve"], table["expected_loss"], rtol=1e-12)
-    assert table.loc["total", "var_99_5"] == q.simulation.var(0.995)
+    assert table.loc["total", "var_99_5"] == q.simulation.value_at_risk(0.995)
 
 
 def test_reserves_run_off_after_expiry(egates):
@@ -271,7 +280,7 @@ def test_without_country_premium_tax_the_loadings_tax_rate_is_used_as_given(gb_a
 def test_country_premium_tax_quote_reproduces_bit_for_bit(gb_agency):
     q = quote(gb_agency, n_years=5_000, seed=21, tables=TABLES)
     record = json.loads(q.to_json())["provenance"]
-    assert PricingBasis.from_dict(record["basis"]).country_premium_tax is True
+    assert _read_basis(record["basis"]).country_premium_tax is True
     again = reproduce(record, gb_agency, TABLES)
     np.testing.assert_array_equal(again.to_frame().to_numpy(), q.to_frame().to_numpy())
     assert again.premium_tax == q.premium_tax
@@ -281,11 +290,11 @@ def test_country_premium_tax_quote_reproduces_bit_for_bit(gb_agency):
 def test_a_record_from_before_the_country_premium_tax_uses_its_loadings_tax_rate():
     # Records written before the field existed priced with loadings.tax_rate as given.
     basis = PricingBasis(loadings=Loadings(tax_rate=0.05), country_premium_tax=False)
-    record = basis.to_dict()
+    record = basis.model_dump(mode="json", by_alias=True)
     assert record["country_premium_tax"] is False
     del record["country_premium_tax"]
-    assert PricingBasis.from_dict(record) == basis
-    assert PricingBasis.from_dict(PricingBasis().to_dict()) == PricingBasis()
+    assert _read_basis(record) == basis
+    assert _read_basis(PricingBasis().model_dump(mode="json", by_alias=True)) == PricingBasis()
 
 
 def test_risk_adjustment_technique_defaults_to_cte_and_is_validated():
@@ -327,11 +336,11 @@ def test_default_risk_adjustments_of_the_egates_quote_are_cte_and_positive(egate
 
 @pytest.mark.parametrize("technique", ["cte", "quantile"])
 def test_risk_adjustment_technique_reproduces_bit_for_bit(egates, technique):
-    basis = PricingBasis(risk_adjustment_technique=technique, risk_adjustment_confidence=0.8)
+    basis = PricingBasis(risk_adjustment_technique=technique, risk_adjustment_level=0.8)
     q = quote(egates, n_years=5_000, seed=8, tables=TABLES, basis=basis)
     record = json.loads(q.to_json())["provenance"]
     assert record["basis"]["risk_adjustment_technique"] == technique
-    assert PricingBasis.from_dict(record["basis"]) == basis.for_submission(egates)
+    assert _read_basis(record["basis"]) == basis.for_submission(egates)
     again = reproduce(record, egates, TABLES)
     assert again.basis.risk_adjustment_technique == technique
     np.testing.assert_array_equal(again.to_frame().to_numpy(), q.to_frame().to_numpy())
@@ -345,10 +354,11 @@ def test_a_record_from_before_the_risk_adjustment_technique_reproduces_its_quant
     q = quote(egates, n_years=5_000, seed=8, tables=TABLES, basis=old_basis)
     record = json.loads(q.to_json())["provenance"]
     del record["basis"]["risk_adjustment_technique"]
-    assert PricingBasis.from_dict(record["basis"]) == old_basis.for_submission(egates)
+    assert _read_basis(record["basis"]) == old_basis.for_submission(egates)
     again = reproduce(record, egates, TABLES)
     assert again.basis.risk_adjustment_technique == "quantile"
     np.testing.assert_array_equal(again.to_frame().to_numpy(), q.to_frame().to_numpy())
     assert (again.to_frame()["risk_adjustment"] < 0).any()
     # a current record keeps its technique
-    assert PricingBasis.from_dict(PricingBasis().to_dict()).risk_adjustment_technique == "cte"
+    current = PricingBasis().model_dump(mode="json", by_alias=True)
+    assert _read_basis(current).risk_adjustment_technique == "cte"

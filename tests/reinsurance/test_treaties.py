@@ -265,7 +265,7 @@ def test_result_tables_and_measures(mata_occurrences):
     assert summary.loc["ceded", "mean"] == result.expected_ceded_loss
     assert summary.loc["reinstatement_premium", "mean"] == result.expected_reinstatement_premium
     assert summary.loc["net", "tvar_99"] == result.tvar(0.99)
-    assert summary.loc["net", "var_99"] == result.var(0.99, "net")
+    assert summary.loc["net", "var_99"] == result.value_at_risk(0.99, "net")
     assert summary.loc["net", "tvar_99"] <= summary.loc["gross", "tvar_99"]
     assert summary.attrs["upfront_premium"] == result.upfront_premium
     pricing = result.pricing()
@@ -273,7 +273,7 @@ def test_result_tables_and_measures(mata_occurrences):
     with pytest.raises(ValueError):
         result.ceded[0] = 1.0
     with pytest.raises(ParameterError, match="'quantity'"):
-        result.var(0.99, "profit")
+        result.value_at_risk(0.99, "profit")
 
 
 @pytest.mark.parametrize(

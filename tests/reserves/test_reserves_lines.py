@@ -67,7 +67,7 @@ class TestTable:
 
     def test_line_rows_match_unpaid(self) -> None:
         annual = year_loss_table()
-        table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, confidence=0.8)
+        table = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, level=0.8)
         for j, line in enumerate(LINES):
             result = unpaid(annual[:, j], PATTERNS[line], INCEPTION, 1.0, VALUED)
             row = table.loc[line]
@@ -91,7 +91,7 @@ class TestTable:
     def test_quantile_technique_rows_match_unpaid(self) -> None:
         annual = year_loss_table()
         table = reserve_lines(
-            annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, confidence=0.8,
+            annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, level=0.8,
             risk_adjustment_technique="quantile",
         )  # fmt: skip
         assert table.attrs["risk_adjustment_technique"] == "quantile"
@@ -103,7 +103,7 @@ class TestTable:
             )
             assert row["risk_adjustment"] == result.risk_adjustment(0.8, technique="quantile")
             assert row["risk_adjustment_confidence_equivalent"] == pytest.approx(0.8, abs=1e-4)
-        cte = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, confidence=0.8)
+        cte = reserve_lines(annual, LINES, PATTERNS, INCEPTION, 1.0, VALUED, level=0.8)
         # TVaR_c >= VaR_c: the CTE technique holds more, at a higher equivalent level
         assert (cte["risk_adjustment"] > table["risk_adjustment"]).all()
         assert (
@@ -207,7 +207,7 @@ class TestTable:
                                   risk_adjustment_technique="quantile")  # fmt: skip
         assert table.loc["cyber", "risk_adjustment"] < 0
         quiet = reserve_lines(annual, ["cyber"], {"cyber": PATTERNS["tech_failure"]},
-                              INCEPTION, 1.0, INCEPTION, confidence=0.9,
+                              INCEPTION, 1.0, INCEPTION, level=0.9,
                               risk_adjustment_technique="quantile")  # fmt: skip
         assert quiet.loc["cyber", "risk_adjustment"] > 0
         with warnings.catch_warnings():
@@ -242,8 +242,8 @@ class TestValidation:
             ({"annual": np.ones(5)}, "annual.*two-dimensional"),
             ({"annual": -np.ones((5, 2))}, r"annual\[0, 0\].*>= 0"),
             ({"valuation_date": dt.date(2024, 1, 1)}, "valuation_date.*inception_date"),
-            ({"confidence": 1.0}, "confidence"),
-            ({"confidence": 0.0}, "confidence"),
+            ({"level": 1.0}, "level"),
+            ({"level": 0.0}, "level"),
             ({"risk_adjustment_technique": "tvar"}, "risk_adjustment_technique.*'cte'"),
             ({"risk_adjustment_technique": None}, "risk_adjustment_technique"),
             ({"scr_level": 1.2}, "scr_level"),

@@ -211,10 +211,10 @@ def test_confidence_outside_the_open_unit_interval_is_rejected(
     confidence: object, pattern: PaymentPattern
 ) -> None:
     result = unpaid([1.0, 2.0], pattern, dt.date(2025, 1, 1), 1.0, dt.date(2025, 6, 1))
-    with pytest.raises(ParameterError, match="confidence"):
+    with pytest.raises(ParameterError, match="'level'"):
         result.risk_adjustment(confidence)  # type: ignore[arg-type]
-    with pytest.raises(ParameterError, match="confidence"):
+    with pytest.raises(ParameterError, match="'level'"):
         reserve_lines(
             np.ones((3, 1)), ["cyber"], {"cyber": pattern}, dt.date(2025, 1, 1), 1.0,
-            dt.date(2025, 6, 1), confidence=confidence,  # type: ignore[arg-type]
+            dt.date(2025, 6, 1), level=confidence,  # type: ignore[arg-type]
         )  # fmt: skip

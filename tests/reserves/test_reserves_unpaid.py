@@ -90,7 +90,7 @@ class TestSummaries:
             ra = result.risk_adjustment(c, technique="quantile")
             assert ra == pytest.approx(exact, abs=tolerance)
             # the quantile technique is VaR_c - mean, bit for bit
-            assert ra == measures.var(result.unpaid, c) - float(result.unpaid.mean())
+            assert ra == measures.value_at_risk(result.unpaid, c) - float(result.unpaid.mean())
         # below the mean at 50 %: the quantile technique is not floored
         assert result.risk_adjustment(0.5, technique="quantile") < 0.0
 
@@ -241,13 +241,13 @@ class TestValidation:
     @pytest.mark.parametrize("confidence", [0.0, 1.0, -0.5, 1.5, float("nan"), "0.75", True])
     def test_confidence_outside_the_open_unit_interval(self, confidence: object) -> None:
         result: UnpaidResult = unpaid(losses(), PATTERN, INCEPTION, 1.0, MID_YEAR)
-        with pytest.raises(ParameterError, match="confidence"):
+        with pytest.raises(ParameterError, match="'level'"):
             result.risk_adjustment(confidence)  # type: ignore[arg-type]
-        with pytest.raises(ParameterError, match="'p'"):
+        with pytest.raises(ParameterError, match="'level'"):
             result.quantile(confidence)  # type: ignore[arg-type]
-        with pytest.raises(ParameterError, match="confidence"):
+        with pytest.raises(ParameterError, match="'level'"):
             result.risk_adjustment(confidence, technique="quantile")  # type: ignore[arg-type]
-        with pytest.raises(ParameterError, match="confidence"):
+        with pytest.raises(ParameterError, match="'level'"):
             result.risk_adjustment_confidence_equivalent(confidence)  # type: ignore[arg-type]
 
     @pytest.mark.parametrize("technique", ["CTE", "var", "tvar", "", None, 1, ("cte",)])
@@ -258,3 +258,16 @@ class TestValidation:
         assert info.value.name == "technique"
         with pytest.raises(ParameterError, match="'technique'"):
             result.risk_adjustment_confidence_equivalent(technique=technique)  # type: ignore[arg-type]
+
+
+def test_the_old_confidence_keyword_is_a_deprecated_spelling_of_level() -> None:
+    from xborder_risk.errors import XBorderRiskDeprecationWarning
+
+    result = unpaid(losses(), PATTERN, INCEPTION, 1.0, MID_YEAR)
+    with pytest.warns(XBorderRiskDeprecationWarning, match="level="):
+        old = result.risk_adjustment(confidence=0.8)
+    assert old == result.risk_adjustment(level=0.8)
+    with pytest.warns(XBorderRiskDeprecationWarning):
+        assert result.quantile(p=0.9) == result.quantile(0.9)
+    with pytest.raises(ParameterError, match="give one"):
+        result.risk_adjustment(confidence=0.8, level=0.8)

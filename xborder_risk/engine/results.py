@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_probability
+from xborder_risk._deprecation import warn_deprecated
 from xborder_risk.errors import ParameterError
 
 if TYPE_CHECKING:  # imported where a frame is built: importing the engine stays light
@@ -77,13 +76,30 @@ class SimulationResult:
             return self.max_occurrence.max(axis=1)
         return self.max_occurrence[:, self._line_index(line)]
 
-    def var(self, p: float, line: str | None = None) -> float:
-        """Value at risk of a line's (or the total's) annual loss; see :func:`measures.var`."""
-        return measures.var(self._annual_column(line), p)
+    def value_at_risk(self, level: float, line: str | None = None) -> float:
+        """Value at risk of a line's (or the total's) annual loss at a confidence level in
+        (0, 1), currency units; see :func:`measures.value_at_risk`."""
+        return measures.value_at_risk(self._annual_column(line), level)
 
-    def tvar(self, p: float, line: str | None = None) -> float:
-        """TVaR of a line's (or the total's) annual loss; see :func:`measures.tvar`."""
-        return measures.tvar(self._annual_column(line), p)
+    def tvar(self, level: float, line: str | None = None) -> float:
+        """TVaR of a line's (or the total's) annual loss at a confidence level in (0, 1),
+        currency units; see :func:`measures.tvar`."""
+        return measures.tvar(self._annual_column(line), level)
+
+    def var(self, level: float | None = None, line: str | None = None) -> float:
+        """Variance of a line's (or the total's) annual loss (``ddof=1``), currency units squared.
+
+        ``var(level)`` with a confidence level is the deprecated spelling of
+        :meth:`value_at_risk` (warns; kept for one release).
+        """
+        if level is not None:
+            warn_deprecated("SimulationResult.var(p) for the value at risk", "value_at_risk(level)")
+            return self.value_at_risk(level, line)
+        return measures.var(self._annual_column(line))
+
+    def std(self, line: str | None = None) -> float:
+        """Standard deviation of a line's (or the total's) annual loss (``ddof=1``)."""
+        return float(np.sqrt(self.var(line=line)))
 
     def mean(self, line: str | None = None) -> float:
         """Mean annual loss (average annual loss), currency units per year."""
@@ -106,16 +122,13 @@ class SimulationResult:
         return_periods : sequence of float, optional
             Return periods in years; see :func:`xborder_risk.measures.ep_curve`.
         """
-        if kind == "aep":
+        if measures.check_ep_kind("ep_curve", kind) == "aep":
             sample = self._annual_column(line)
-        elif kind == "oep":
-            sample = self._occurrence_column(line)
         else:
-            raise ParameterError("ep_curve", "kind", kind, "must be 'aep' or 'oep'")
-        curve = measures.ep_curve(sample, return_periods)
-        curve.insert(0, "kind", kind)
-        curve.insert(1, "line", TOTAL if line is None else line)
-        return curve
+            sample = self._occurrence_column(line)
+        return measures.ep_curve(
+            sample, return_periods, kind=kind, line=TOTAL if line is None else line
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The year-loss table: one row per simulated year, a column per line and the total."""
@@ -138,38 +151,12 @@ class SimulationResult:
         -------
         pandas.DataFrame
             Index: the lines and ``"total"``. Columns: ``mean``, ``mean_se``, ``std``, and per
-            level (e.g. 0.995 -> ``99_5``) ``var_99_5``, ``var_99_5_se``, ``tvar_99_5``,
-            ``tvar_99_5_se``. The ``_se`` columns are Monte Carlo standard errors
-            (see ``docs/measures.md``); currency units per year.
+            level (e.g. 0.995 -> ``99_5``) ``var_99_5`` (value at risk), ``var_99_5_se``,
+            ``tvar_99_5``, ``tvar_99_5_se``. The ``_se`` columns are Monte Carlo standard
+            errors (see ``docs/measures.md``); currency units per year. The frame of
+            :func:`xborder_risk.measures.summary`.
         """
-        requested: Iterable[object]
-        if isinstance(levels, numbers.Real):
-            requested = (levels,)  # one level (check_probability refuses a bool)
-        elif isinstance(levels, str) or not isinstance(levels, Iterable):
-            raise ParameterError(
-                "summary", "levels", levels, "must be a sequence of confidence levels in (0, 1)"
-            )
-        else:
-            requested = levels
-        checked = [check_probability("summary", "levels", p) for p in requested]
-        rows = {}
-        for name in (*self.lines, TOTAL):
-            x = self._annual_column(name)
-            row: dict[str, float] = {
-                "mean": float(x.mean()),
-                "mean_se": measures.mean_standard_error(x),
-                "std": float(x.std(ddof=1)) if x.size > 1 else 0.0,
-            }
-            for p in checked:
-                label = measures.level_label(p)
-                row[f"var_{label}"] = measures.var(x, p)
-                row[f"var_{label}_se"] = measures.var_standard_error(x, p)
-                row[f"tvar_{label}"] = measures.tvar(x, p)
-                row[f"tvar_{label}_se"] = measures.tvar_standard_error(x, p)
-            rows[name] = row
-        import pandas as pd
-
-        frame = pd.DataFrame.from_dict(rows, orient="index")
-        frame.index.name = "line"
+        samples = {name: self._annual_column(name) for name in (*self.lines, TOTAL)}
+        frame = measures.summary(samples, levels)
         frame.attrs["n_years"] = self.n_years
         return frame

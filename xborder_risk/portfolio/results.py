@@ -189,7 +189,7 @@ class PortfolioResult:
 
     # -- measures -----------------------------------------------------------------------------
 
-    def summary(self, levels: Sequence[float] = (0.95, 0.99, 0.995)) -> pd.DataFrame:
+    def summary(self, levels: Sequence[float] | float = (0.95, 0.99, 0.995)) -> pd.DataFrame:
         """Mean, standard deviation, VaR and TVaR per line (over the book) and total, with
         Monte Carlo errors; see :meth:`xborder_risk.engine.SimulationResult.summary`."""
         frame = self.as_simulation_result().summary(levels)
@@ -202,37 +202,21 @@ class PortfolioResult:
         line: str | None = None,
         return_periods: Sequence[float] | None = None,
     ) -> pd.DataFrame:
-        """Exceedance-probability curve of the book.
-
-        Parameters
-        ----------
-        kind : {"aep", "oep"}
-            ``"aep"``: annual aggregate loss; ``"oep"``: the year's largest event.
-        line : str, optional
-            A line name; the total (all lines) by default.
-        return_periods : sequence of float, optional
-            Return periods in years; see :func:`xborder_risk.measures.ep_curve`.
-        """
-        if kind == "aep":
-            sample = (
-                self.total
-                if line in (None, TOTAL)
-                else self.line_annual()[:, self._line_index(line)]
-            )
-        elif kind == "oep":
-            sample = (
-                self.max_event
-                if line in (None, TOTAL)
-                else self.max_occurrence[:, self._line_index(line)]
-            )
+        """Exceedance-probability curve of the book, as
+        :meth:`SimulationResult.ep_curve <xborder_risk.engine.SimulationResult.ep_curve>`
+        except that the total's OEP is of the year's largest event (a common shock summed
+        over the policies and lines it hit), not the largest of the lines' occurrences."""
+        aep = measures.check_ep_kind("ep_curve", kind) == "aep"
+        if line in (None, TOTAL):
+            sample = self.total if aep else self.max_event
         else:
-            raise ParameterError("ep_curve", "kind", kind, "must be 'aep' or 'oep'")
-        curve = measures.ep_curve(sample, return_periods)
-        curve.insert(0, "kind", kind)
-        curve.insert(1, "line", TOTAL if line is None else line)
-        return curve
+            index = self._line_index(str(line))
+            sample = self.line_annual()[:, index] if aep else self.max_occurrence[:, index]
+        return measures.ep_curve(
+            sample, return_periods, kind=kind, line=TOTAL if line is None else line
+        )
 
-    def accumulation(self, levels: Sequence[float] = (0.99,)) -> pd.DataFrame:
+    def accumulation(self, levels: Sequence[float] | float = (0.99,)) -> pd.DataFrame:
         """Accumulation by country: the attributed annual loss's mean, VaR and TVaR.
 
         Returns
@@ -242,24 +226,19 @@ class PortfolioResult:
             ``tvar_<level>`` and ``event_frequency`` (share of simulated years with a political
             event in the country; 0 when shocks are off).
         """
-        checked = [check_probability("accumulation", "levels", p) for p in levels]
-        rows = {}
-        for index, country in enumerate(self.countries):
-            x = self.by_country[:, index]
-            row: dict[str, float] = {
-                "mean": float(x.mean()),
-                "mean_se": measures.mean_standard_error(x),
-                "std": float(x.std(ddof=1)) if x.size > 1 else 0.0,
-            }
-            for p in checked:
-                label = measures.level_label(p)
-                row[f"var_{label}"] = measures.var(x, p)
-                row[f"tvar_{label}"] = measures.tvar(x, p)
-            source = self.shock_sources.index(country) if country in self.shock_sources else -1
-            row["event_frequency"] = float(self.events[:, source].mean()) if source >= 0 else 0.0
-            rows[country] = row
-        frame = pd.DataFrame.from_dict(rows, orient="index")
-        frame.index.name = "country"
+        frame = measures.summary(
+            {country: self.by_country[:, index] for index, country in enumerate(self.countries)},
+            levels,
+            index_name="country",
+            tail_standard_errors=False,
+            owner="accumulation",
+        )
+        frame["event_frequency"] = [
+            float(self.events[:, self.shock_sources.index(country)].mean())
+            if country in self.shock_sources
+            else 0.0
+            for country in self.countries
+        ]
         frame.attrs["currency"] = self.currency
         return frame
 

@@ -6,6 +6,7 @@ See ``docs/pricing.md`` for the formulas, references and a worked example.
 from __future__ import annotations
 
 from xborder_risk.pricing.allocation import allocate_by_co_tvar, co_tvar, co_var, tail_weights
+from xborder_risk.pricing.basis import PRINCIPLES, PricingBasis
 from xborder_risk.pricing.lines import PRICING_COLUMNS, PricingResult, price_lines
 from xborder_risk.pricing.loadings import Loadings, PremiumBuildUp, gross_up
 from xborder_risk.pricing.principles import (
@@ -20,11 +21,13 @@ from xborder_risk.pricing.principles import (
 
 __all__ = [
     "PRICING_COLUMNS",
+    "PRINCIPLES",
     "CostOfCapital",
     "ExpectedValuePrinciple",
     "Loadings",
     "PremiumBuildUp",
     "PremiumPrinciple",
+    "PricingBasis",
     "PricingResult",
     "StandardDeviationPrinciple",
     "VariancePrinciple",

@@ -50,7 +50,7 @@ def tail_weights(total: NDArray[np.float64], level: float) -> tuple[NDArray[np.f
     (n(1-p))`, the definition used by :func:`xborder_risk.measures.tvar`.
     """
     n = total.size
-    value_at_risk = measures.var(total, level)
+    value_at_risk = measures.value_at_risk(total, level)
     above = total > value_at_risk
     at = total == value_at_risk
     tail_mass = n * (1.0 - level)
@@ -114,7 +114,7 @@ def co_var(annual: ArrayLike, level: float) -> NDArray[np.float64]:
     -------
     ndarray, shape (n_lines,)
         The mean of each line over the years whose total equals the empirical VaR; the
-        entries sum to ``measures.var(annual.sum(axis=1), level)``.
+        entries sum to ``measures.value_at_risk(annual.sum(axis=1), level)``.
 
     Notes
     -----
@@ -125,7 +125,7 @@ def co_var(annual: ArrayLike, level: float) -> NDArray[np.float64]:
     matrix = as_annual_matrix(annual, "co_var")
     level = check_probability("co_var", "level", level)
     total = matrix.sum(axis=1)
-    at_var = total == measures.var(total, level)
+    at_var = total == measures.value_at_risk(total, level)
     return matrix[at_var].mean(axis=0)
 
 

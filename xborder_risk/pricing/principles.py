@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from xborder_risk import measures
+from xborder_risk._deprecation import warn_deprecated
 from xborder_risk._validation import check_probability, check_real
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.pricing._inputs import as_annual_matrix, as_loss_vector
@@ -360,8 +361,9 @@ class CostOfCapital(PremiumPrinciple):
         Cost of capital per year, dimensionless, in [0, 1] (0.10 = 10% a year).
     level : float
         Confidence level p of the capital measure, in (0, 1).
-    measure : {"tvar", "var"}
-        Capital measure: tail value at risk (default) or value at risk.
+    measure : {"tvar", "value_at_risk"}
+        Capital measure: tail value at risk (default) or value at risk. ``"var"`` is the
+        deprecated spelling of ``"value_at_risk"`` (warns; kept for one release).
     period_years : float
         Policy period over which the capital is held, in years, > 0.
 
@@ -385,15 +387,20 @@ class CostOfCapital(PremiumPrinciple):
 
     rate: float = 0.10
     level: float = 0.99
-    measure: Literal["tvar", "var"] = "tvar"
+    measure: Literal["tvar", "value_at_risk", "var"] = "tvar"
     period_years: float = 1.0
 
     def __post_init__(self) -> None:
         owner = "CostOfCapital"
         object.__setattr__(self, "rate", check_real(owner, "rate", self.rate, lower=0, upper=1))
         object.__setattr__(self, "level", check_probability(owner, "level", self.level))
-        if self.measure not in ("tvar", "var"):
-            raise ParameterError(owner, "measure", self.measure, "must be 'tvar' or 'var'")
+        if self.measure == "var":
+            warn_deprecated("CostOfCapital(measure='var')", "measure='value_at_risk'", stacklevel=4)
+            object.__setattr__(self, "measure", "value_at_risk")
+        if self.measure not in ("tvar", "value_at_risk"):
+            raise ParameterError(
+                owner, "measure", self.measure, "must be 'tvar' or 'value_at_risk'"
+            )
         object.__setattr__(
             self,
             "period_years",
@@ -409,7 +416,7 @@ class CostOfCapital(PremiumPrinciple):
         return self._capital(as_loss_vector(losses, "CostOfCapital"))
 
     def _raw_capital(self, x: NDArray[np.float64]) -> float:
-        measure = measures.tvar if self.measure == "tvar" else measures.var
+        measure = measures.tvar if self.measure == "tvar" else measures.value_at_risk
         return measure(x, self.level) - float(x.mean())
 
     def _capital(self, x: NDArray[np.float64]) -> float:
@@ -442,14 +449,14 @@ class CostOfCapital(PremiumPrinciple):
     def _influence(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         if self._raw_capital(x) <= 0.0:
             return x.copy()
-        q = measures.var(x, self.level)
+        q = measures.value_at_risk(x, self.level)
         if self.measure == "tvar":
             # IF of TVaR: (x - VaR)_+ / (1 - p) + const (Acerbi & Tasche 2002).
             measure_influence = np.maximum(x - q, 0.0) / (1.0 - self.level)
         else:
             # IF of the p-quantile: -1{x <= q} / f(q); 1/f(q) recovered from the
             # distribution-free standard error sqrt(p(1-p)/n) / f(q).
-            se = measures.var_standard_error(x, self.level)
+            se = measures.value_at_risk_standard_error(x, self.level)
             if not math.isfinite(se):
                 return np.full(x.size, math.inf)
             inverse_density = se * math.sqrt(x.size / (self.level * (1.0 - self.level)))

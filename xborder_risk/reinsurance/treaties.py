@@ -17,7 +17,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_int, check_probability, check_real
+from xborder_risk._deprecation import warn_deprecated
+from xborder_risk._validation import check_int, check_real
 from xborder_risk.errors import ParameterError
 from xborder_risk.reinsurance.occurrences import OccurrenceTable
 
@@ -127,15 +128,28 @@ class TreatyResult:
         frame.index.name = "year"
         return frame
 
-    def var(self, p: float, quantity: str = "net") -> float:
-        """Value at risk of ``quantity`` (a row of :meth:`summary`); see :func:`measures.var`."""
-        return measures.var(self._column(quantity), p)
+    def value_at_risk(self, level: float, quantity: str = "net") -> float:
+        """Value at risk of ``quantity`` (a row of :meth:`summary`) at a confidence level in
+        (0, 1); see :func:`measures.value_at_risk`."""
+        return measures.value_at_risk(self._column(quantity), level)
 
-    def tvar(self, p: float, quantity: str = "net") -> float:
-        """TVaR of ``quantity`` (a row of :meth:`summary`); see :func:`measures.tvar`."""
-        return measures.tvar(self._column(quantity), p)
+    def tvar(self, level: float, quantity: str = "net") -> float:
+        """TVaR of ``quantity`` (a row of :meth:`summary`) at a confidence level in (0, 1);
+        see :func:`measures.tvar`."""
+        return measures.tvar(self._column(quantity), level)
 
-    def summary(self, levels: Sequence[float] = (0.99, 0.995)) -> pd.DataFrame:
+    def var(self, level: float | None = None, quantity: str = "net") -> float:
+        """Variance of ``quantity`` (``ddof=1``), currency units squared.
+
+        ``var(level, quantity)`` with a confidence level is the deprecated spelling of
+        :meth:`value_at_risk` (warns; kept for one release).
+        """
+        if level is not None:
+            warn_deprecated("TreatyResult.var(p) for the value at risk", "value_at_risk(level)")
+            return self.value_at_risk(level, quantity)
+        return measures.var(self._column(quantity))
+
+    def summary(self, levels: Sequence[float] | float = (0.99, 0.995)) -> pd.DataFrame:
         """Mean, standard deviation, VaR and TVaR of gross, ceded and net, with MC errors.
 
         Parameters
@@ -148,30 +162,15 @@ class TreatyResult:
         pandas.DataFrame
             Index ``SUMMARY_ROWS``: ``gross``, ``ceded``, ``net``, ``reinstatement_premium``
             and ``net_and_reinstatement_premium`` (the cedant's retained cost).  Columns
-            ``mean``, ``mean_se``, ``std`` and per level (0.995 -> ``99_5``) ``var_99_5``,
-            ``var_99_5_se``, ``tvar_99_5``, ``tvar_99_5_se``; currency units per year.  The
-            ``ceded`` mean is the expected ceded loss, the ``reinstatement_premium`` mean the
-            expected reinstatement premium.  ``attrs`` carries ``n_years`` and
-            ``upfront_premium``.
+            ``mean``, ``mean_se``, ``std`` and per level (0.995 -> ``99_5``) ``var_99_5`` (value
+            at risk), ``var_99_5_se``, ``tvar_99_5``, ``tvar_99_5_se``; currency units per
+            year (:func:`xborder_risk.measures.summary`).  The ``ceded`` mean is the expected
+            ceded loss, the ``reinstatement_premium`` mean the expected reinstatement premium.
+            ``attrs`` carries ``n_years`` and ``upfront_premium``.
         """
-        checked = [check_probability("summary", "levels", p) for p in levels]
-        rows = {}
-        for name in SUMMARY_ROWS:
-            x = self._column(name)
-            row: dict[str, float] = {
-                "mean": float(x.mean()),
-                "mean_se": measures.mean_standard_error(x),
-                "std": float(x.std(ddof=1)) if x.size > 1 else 0.0,
-            }
-            for p in checked:
-                label = measures.level_label(p)
-                row[f"var_{label}"] = measures.var(x, p)
-                row[f"var_{label}_se"] = measures.var_standard_error(x, p)
-                row[f"tvar_{label}"] = measures.tvar(x, p)
-                row[f"tvar_{label}_se"] = measures.tvar_standard_error(x, p)
-            rows[name] = row
-        frame = pd.DataFrame.from_dict(rows, orient="index")
-        frame.index.name = "quantity"
+        frame = measures.summary(
+            {name: self._column(name) for name in SUMMARY_ROWS}, levels, index_name="quantity"
+        )
         frame.attrs["n_years"] = self.n_years
         frame.attrs["upfront_premium"] = self.upfront_premium
         return frame

@@ -121,7 +121,7 @@ def ep_chart_png(quote: Quote, *, dpi: int = 110) -> bytes:
     axes[0].legend(loc="upper left", fontsize=9, frameon=False)
     figure.suptitle(
         f"Exceedance probability, {quote.simulation.n_years:,} simulated periods "
-        f"(seed {quote.provenance.get('seed', 'n/a')})",
+        f"(seed {quote.provenance.seed})",
         fontsize=11,
     )
     buffer = io.BytesIO()

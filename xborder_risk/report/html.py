@@ -112,7 +112,7 @@ def render_html(quote: Quote, chart_png: bytes | None = None) -> str:
     """
     sections = build_sections(quote)
     name = quote.submission.insured.name
-    version = quote.provenance.get("library_version", "")
+    version = quote.provenance.library_version
     nav = " ".join(f'<a href="#{html_text(s.anchor)}">{html_text(s.title)}</a>' for s in sections)
     out = [
         "<!DOCTYPE html>",

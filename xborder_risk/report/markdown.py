@@ -72,7 +72,7 @@ def render_markdown(quote: Quote, chart_file: str | None = None) -> str:
         The report, UTF-8 text ending with a newline.
     """
     sections = build_sections(quote)
-    version = quote.provenance.get("library_version", "")
+    version = quote.provenance.library_version
     lines = [
         f"# Quote: {markdown_text(quote.submission.insured.name)}",
         "",

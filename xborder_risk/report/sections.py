@@ -215,8 +215,7 @@ def _header(quote: Quote) -> Section:
         ),
         (
             "Simulation",
-            f"{quote.simulation.n_years:,} simulated policy periods, "
-            f"seed {quote.provenance.get('seed', 'n/a')}",
+            f"{quote.simulation.n_years:,} simulated policy periods, seed {quote.provenance.seed}",
         ),
         ("Reserves valued at", quote.valuation_date.isoformat()),
     )
@@ -409,8 +408,8 @@ def _exceedance(quote: Quote) -> Section:
 def _risk_adjustment_text(quote: Quote) -> str:
     """How the risk adjustment was measured, and the confidence level it corresponds to."""
     basis = quote.basis
-    level = format_percent(basis.risk_adjustment_confidence, 0)
-    tail = format_percent(1.0 - basis.risk_adjustment_confidence, 0)
+    level = format_percent(basis.risk_adjustment_level, 0)
+    tail = format_percent(1.0 - basis.risk_adjustment_level, 0)
     if basis.risk_adjustment_technique == "cte":
         text = (
             f"the risk adjustment (IFRS 17) is its CTE {level} (conditional tail expectation: "
@@ -576,7 +575,7 @@ def _messages(quote: Quote) -> Section:
 
 
 def _provenance(quote: Quote) -> Section:
-    record = quote.provenance
+    record = quote.provenance.to_record()
     facts = tuple(
         (label, f"{record[key]:,}" if isinstance(record[key], int) else str(record[key]))
         for key, label in (

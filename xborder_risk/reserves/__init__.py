@@ -32,6 +32,7 @@ from xborder_risk.reserves._unpaid import (
     reserve_lines,
     unpaid,
 )
+from xborder_risk.reserves.basis import ReserveResult, ReservingBasis, reserve
 
 __all__ = [
     "RISK_ADJUSTMENT_TECHNIQUES",
@@ -39,12 +40,15 @@ __all__ = [
     "Chainladder",
     "MackChainladder",
     "PaymentPattern",
+    "ReserveResult",
+    "ReservingBasis",
     "Triangle",
     "UnpaidResult",
     "Valuation",
     "YieldCurve",
     "cost_of_capital_risk_margin",
     "load_sample",
+    "reserve",
     "reserve_lines",
     "runoff_profile",
     "scr",

@@ -39,7 +39,7 @@ def scr(losses: ArrayLike, level: float = 0.995) -> float:
     Solvency II calibrates the SCR to the Value-at-Risk of basic own funds at 99.5 % over one
     year (Directive 2009/138/EC, Art. 101(3)); for a book of losses the capital over the
     expected loss is VaR_0.995(X) - E[X]. VaR is the lower empirical quantile (the
-    ceil(n p)-th order statistic), as in :func:`xborder_risk.measures.var`.
+    ceil(n p)-th order statistic), as in :func:`xborder_risk.measures.value_at_risk`.
     """
     x = as_loss_vector("scr", "losses", losses)
     return lower_quantile("scr", "level", x, level) - float(x.mean())

@@ -7,7 +7,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._validation import check_probability
 from xborder_risk.errors import ParameterError
-from xborder_risk.measures import var
+from xborder_risk.measures import value_at_risk
 
 __all__ = ["as_loss_matrix", "as_loss_vector", "as_real_array", "lower_quantile"]
 
@@ -70,7 +70,7 @@ def _check_finite_non_negative(owner: str, name: str, x: NDArray[np.float64]) ->
 def lower_quantile(owner: str, name: str, x: NDArray[np.float64], p: object) -> float:
     """VaR_p of a simulated sample: the lower empirical quantile, ceil(n p)-th order statistic.
 
-    Delegates to :func:`xborder_risk.measures.var` so that every module reports the same
+    Delegates to :func:`xborder_risk.measures.value_at_risk` so that every module reports the same
     quantile; checks ``p`` first so that the error names the caller's parameter.
 
     Parameters
@@ -82,4 +82,4 @@ def lower_quantile(owner: str, name: str, x: NDArray[np.float64], p: object) -> 
     p : float
         Probability level in the open interval (0, 1).
     """
-    return float(var(x, check_probability(owner, name, p)))
+    return float(value_at_risk(x, check_probability(owner, name, p)))

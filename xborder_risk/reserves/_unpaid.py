@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from xborder_risk._deprecation import renamed_keyword
 from xborder_risk._validation import check_probability, check_real
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.measures import tvar
@@ -45,18 +46,19 @@ def check_technique(owner: str, name: str, technique: object) -> str:
 
 
 def _risk_adjustment(
-    owner: str, sample: NDArray[np.float64], confidence: object, technique: str
+    owner: str, sample: NDArray[np.float64], level: object, technique: str
 ) -> tuple[float, float]:
     """Risk adjustment of a clean sample and its equivalent confidence level.
 
-    Returns ``(RA, P(sample <= level))`` with ``level`` the amount the RA lifts the mean to:
-    VaR_c for ``"quantile"``, TVaR_c for ``"cte"``. The level is compared directly rather
-    than as ``mean + RA``, whose rounding could drop an atom at VaR_c.
+    Returns ``(RA, P(sample <= threshold))`` with ``threshold`` the amount the RA lifts the
+    mean to: VaR_c for ``"quantile"``, TVaR_c for ``"cte"`` (c the confidence ``level``). The
+    threshold is compared directly rather than as ``mean + RA``, whose rounding could drop an
+    atom at VaR_c.
     """
-    level = check_probability(owner, "confidence", confidence)
+    level = check_probability(owner, "level", level)
     mean = float(sample.mean())
     if technique == "quantile":
-        threshold = lower_quantile(owner, "confidence", sample, level)
+        threshold = lower_quantile(owner, "level", sample, level)
         adjustment = threshold - mean
     else:
         # E[X] <= TVaR_c <= max X exactly (TVaR_c is the mean of the quantiles above c); the
@@ -149,14 +151,17 @@ class UnpaidResult:
         """Standard deviation of the unpaid amount over simulated years (currency)."""
         return float(self._sample(discounted, "UnpaidResult.std").std())
 
-    def quantile(self, p: float, discounted: bool = False) -> float:
-        """VaR_p of the unpaid amount: the lower empirical quantile (currency)."""
+    @renamed_keyword("p", "level")
+    def quantile(self, level: float, discounted: bool = False) -> float:
+        """VaR at a confidence level of the unpaid amount: the lower empirical quantile
+        (currency)."""
         owner = "UnpaidResult.quantile"
-        return lower_quantile(owner, "p", self._sample(discounted, owner), p)
+        return lower_quantile(owner, "level", self._sample(discounted, owner), level)
 
+    @renamed_keyword("confidence", "level")
     def risk_adjustment(
         self,
-        confidence: float = DEFAULT_CONFIDENCE,
+        level: float = DEFAULT_CONFIDENCE,
         discounted: bool = False,
         technique: str = DEFAULT_TECHNIQUE,
     ) -> float:
@@ -164,8 +169,8 @@ class UnpaidResult:
 
         Parameters
         ----------
-        confidence : float, default 0.75
-            Confidence level c in (0, 1).
+        level : float, default 0.75
+            Confidence level c in (0, 1) (keyword ``confidence``: deprecated spelling).
         discounted : bool, default False
             Use present values (needs a yield curve).
         technique : {"cte", "quantile"}, default "cte"
@@ -196,11 +201,12 @@ class UnpaidResult:
         owner = "UnpaidResult.risk_adjustment"
         kind = check_technique(owner, "technique", technique)
         sample = self._sample(discounted, owner)
-        return _risk_adjustment(owner, sample, confidence, kind)[0]
+        return _risk_adjustment(owner, sample, level, kind)[0]
 
+    @renamed_keyword("confidence", "level")
     def risk_adjustment_confidence_equivalent(
         self,
-        confidence: float = DEFAULT_CONFIDENCE,
+        level: float = DEFAULT_CONFIDENCE,
         discounted: bool = False,
         technique: str = DEFAULT_TECHNIQUE,
     ) -> float:
@@ -219,7 +225,7 @@ class UnpaidResult:
         owner = "UnpaidResult.risk_adjustment_confidence_equivalent"
         kind = check_technique(owner, "technique", technique)
         sample = self._sample(discounted, owner)
-        return _risk_adjustment(owner, sample, confidence, kind)[1]
+        return _risk_adjustment(owner, sample, level, kind)[1]
 
     def expected_cash_flows(self) -> pd.DataFrame:
         """Expected future payments by year after the valuation date.
@@ -352,6 +358,7 @@ def _unpaid(
 _QUANTILE_COLUMNS = {"unpaid_q75": 0.75, "unpaid_q99_5": 0.995}
 
 
+@renamed_keyword("confidence", "level")
 def reserve_lines(
     annual: ArrayLike,
     lines: Sequence[str],
@@ -360,7 +367,7 @@ def reserve_lines(
     policy_period_years: float,
     valuation_date: dt.date | str,
     *,
-    confidence: float = DEFAULT_CONFIDENCE,
+    level: float = DEFAULT_CONFIDENCE,
     risk_adjustment_technique: str = DEFAULT_TECHNIQUE,
     scr_level: float = 0.995,
     coc_rate: float = SOLVENCY_II_COC_RATE,
@@ -378,8 +385,9 @@ def reserve_lines(
         Pattern of every line.
     inception_date, policy_period_years, valuation_date
         As in :func:`unpaid`.
-    confidence : float, default 0.75
-        Confidence level of the risk adjustment, in (0, 1).
+    level : float, default 0.75
+        Confidence level of the risk adjustment, in (0, 1) (keyword ``confidence``:
+        deprecated spelling).
     risk_adjustment_technique : {"cte", "quantile"}, default "cte"
         Technique of the risk adjustment (:meth:`UnpaidResult.risk_adjustment`): TVaR minus
         the mean, or the quantile minus the mean.
@@ -442,7 +450,7 @@ def reserve_lines(
             raise ParameterError(
                 owner, f"patterns[{name!r}]", patterns.get(name), "must be a PaymentPattern"
             )
-    level = check_probability(owner, "confidence", confidence)
+    level = check_probability(owner, "level", level)
     technique = check_technique(owner, "risk_adjustment_technique", risk_adjustment_technique)
     scr_p = check_probability(owner, "scr_level", scr_level)
     coc = check_real(owner, "coc_rate", coc_rate, lower=0.0, upper=1.0)

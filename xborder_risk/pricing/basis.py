@@ -1,0 +1,195 @@
+"""How a quote turns simulated losses into premium: the pricing basis."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    BeforeValidator,
+    Discriminator,
+    Field,
+    InstanceOf,
+    PlainSerializer,
+    Tag,
+    model_validator,
+)
+
+from xborder_risk._basis import FrozenBasis, Level
+from xborder_risk.errors import ParameterError
+from xborder_risk.pricing.loadings import Loadings
+from xborder_risk.pricing.principles import (
+    CostOfCapital,
+    ExpectedValuePrinciple,
+    PremiumPrinciple,
+    StandardDeviationPrinciple,
+    VariancePrinciple,
+    WangTransform,
+)
+
+__all__ = ["PRINCIPLES", "PricingBasis", "Principle", "principle_record"]
+
+#: The library's premium principles by name: the tags of :data:`Principle`.
+PRINCIPLES: dict[str, type[PremiumPrinciple]] = {
+    cls.__name__: cls
+    for cls in (
+        CostOfCapital,
+        ExpectedValuePrinciple,
+        StandardDeviationPrinciple,
+        VariancePrinciple,
+        WangTransform,
+    )
+}
+_CUSTOM = "custom"
+
+
+def principle_record(principle: PremiumPrinciple) -> dict[str, Any]:
+    """A principle as its record: ``{"type": <class name>, "parameters": {...}}``."""
+    parameters: dict[str, Any] = (
+        dataclasses.asdict(principle) if dataclasses.is_dataclass(principle) else {}
+    )
+    return {"type": type(principle).__name__, "parameters": parameters}
+
+
+def _tag(value: object) -> str | None:
+    if isinstance(value, Mapping):
+        name = value.get("type")
+        return name if isinstance(name, str) and name in PRINCIPLES else None
+    if type(value).__name__ in PRINCIPLES and type(value) is PRINCIPLES[type(value).__name__]:
+        return type(value).__name__
+    # A user's own principle prices, but a record of it cannot be read back.
+    return _CUSTOM if isinstance(value, PremiumPrinciple) else None
+
+
+def _from_record(cls: type[PremiumPrinciple]) -> BeforeValidator:
+    def build(value: object) -> object:
+        if not isinstance(value, Mapping):
+            return value
+        parameters = value.get("parameters")
+        if set(value) != {"type", "parameters"} or not isinstance(parameters, Mapping):
+            raise ParameterError(
+                "PricingBasis", "principle", value, "a record must be {type, parameters}"
+            )
+        if parameters.get("measure") == "var":
+            # Release 0.1.0 spelled the value at risk "var": a record is read as written.
+            parameters = {**parameters, "measure": "value_at_risk"}
+        try:
+            return cls(**parameters)
+        except TypeError as exc:  # an unknown or missing parameter
+            raise ParameterError("PricingBasis", "principle", value, str(exc)) from None
+
+    return BeforeValidator(build)
+
+
+#: The premium principle of a basis: a union of the library's principles discriminated by
+#: class name (the ``type`` of a record), or a user's own :class:`PremiumPrinciple`.
+Principle = Annotated[
+    Annotated[InstanceOf[CostOfCapital], _from_record(CostOfCapital), Tag("CostOfCapital")]
+    | Annotated[
+        InstanceOf[ExpectedValuePrinciple],
+        _from_record(ExpectedValuePrinciple),
+        Tag("ExpectedValuePrinciple"),
+    ]
+    | Annotated[
+        InstanceOf[StandardDeviationPrinciple],
+        _from_record(StandardDeviationPrinciple),
+        Tag("StandardDeviationPrinciple"),
+    ]
+    | Annotated[
+        InstanceOf[VariancePrinciple], _from_record(VariancePrinciple), Tag("VariancePrinciple")
+    ]
+    | Annotated[InstanceOf[WangTransform], _from_record(WangTransform), Tag("WangTransform")]
+    | Annotated[InstanceOf[PremiumPrinciple], Tag(_CUSTOM)],
+    Discriminator(
+        _tag,
+        custom_error_type="principle",
+        custom_error_message="must be a PremiumPrinciple (or the record of one of the "
+        f"library's: {sorted(PRINCIPLES)})",
+    ),
+    PlainSerializer(principle_record),
+]
+
+
+def _loadings(value: object) -> object:
+    if isinstance(value, Mapping):
+        return Loadings(**value)
+    return value
+
+
+LoadingsField = Annotated[
+    InstanceOf[Loadings], BeforeValidator(_loadings), PlainSerializer(dataclasses.asdict)
+]
+
+
+def _default_loadings() -> Loadings:
+    # Illustrative figures, not from a market study (docs/pricing.md).
+    return Loadings(expense_ratio=0.12, commission=0.10, profit_margin=0.05)
+
+
+class PricingBasis(FrozenBasis):
+    """How a quote turns simulated losses into premium.
+
+    Parameters
+    ----------
+    principle : PremiumPrinciple, optional
+        Premium principle applied to the policy's total loss over the policy period.
+        Default (None): cost of capital at 10 % a year on TVaR 99 % minus the mean, held
+        over the policy period, ``CostOfCapital(period_years=P)`` with ``P`` the
+        submission's ``policy_period_years`` (illustrative market-typical figures);
+        :func:`~xborder_risk.quote` makes it concrete (:meth:`for_period`). An explicit
+        :class:`~xborder_risk.pricing.CostOfCapital` is used as given, so set its
+        ``period_years`` for a policy period other than one year.
+    loadings : Loadings
+        Expenses, commission, profit margin, tax and minimum premium. Default: 12 %
+        expenses, 10 % commission, 5 % profit (illustrative, not from a market study).
+        Its ``tax_rate`` must be 0 while ``country_premium_tax`` is True.
+    allocation_level : float
+        Confidence level of the co-TVaR allocation of the risk load to lines, in (0, 1).
+    country_premium_tax : bool
+        True (default): the quote takes the premium tax from the rating tables'
+        ``premium_tax`` table for the insured's home country (Directive 2009/138/EC
+        Art. 13(13)(d)) and uses it as ``loadings.tax_rate``; a country without a row, or
+        tables without the table, give no tax and a message. False: ``loadings.tax_rate``
+        is used as given.
+
+    Raises
+    ------
+    ParameterError
+        On a parameter outside its domain, an unknown field, or if ``country_premium_tax``
+        is True and ``loadings.tax_rate`` is not 0 (give one or the other).
+
+    Notes
+    -----
+    A frozen, strict pydantic model: ``model_dump(mode="json")`` is its record (a principle
+    as ``{"type", "parameters"}``) and ``model_validate`` reads one back.
+    """
+
+    principle: Principle | None = None
+    loadings: LoadingsField = Field(default_factory=_default_loadings)
+    allocation_level: Level = 0.99
+    country_premium_tax: bool = True
+
+    @model_validator(mode="after")
+    def _tax_given_once(self) -> PricingBasis:
+        if self.country_premium_tax and self.loadings.tax_rate != 0.0:
+            raise ParameterError(
+                type(self).__name__,
+                "country_premium_tax / loadings.tax_rate",
+                self.loadings.tax_rate,
+                "conflict: give one or the other. country_premium_tax=True takes the premium "
+                "tax from the rating tables (insured's home country) and needs "
+                "loadings.tax_rate=0; set country_premium_tax=False to use loadings.tax_rate",
+            )
+        return self
+
+    def for_period(self, period_years: float) -> Self:
+        """This basis with the default principle made concrete for a policy period.
+
+        The default cost of capital holds the capital over the whole policy period:
+        ``CostOfCapital(period_years=period_years)`` (docs/pricing.md). A basis with a
+        principle is returned unchanged.
+        """
+        if self.principle is not None:
+            return self
+        return self.model_copy(update={"principle": CostOfCapital(period_years=period_years)})
