@@ -277,3 +277,13 @@ def test_every_line_has_an_exposure_strategy_and_a_synthetic_generator() -> None
     )
     with pytest.raises(ValueError, match="no exposure strategy for Insured"):
         strategies._exposures_of(Insured, bounds)
+
+
+def test_a_line_without_a_synthetic_generator_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xborder_risk.portfolio import synthetic
+
+    partial = dict(synthetic._SYNTHETIC_EXPOSURES)
+    del partial[EXPOSURE_MODELS["political_risk"]]
+    monkeypatch.setattr(synthetic, "_SYNTHETIC_EXPOSURES", partial)
+    with pytest.raises(NotImplementedError, match="'political_risk'"):
+        synthetic_book(5, seed=0)

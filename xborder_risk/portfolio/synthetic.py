@@ -169,7 +169,13 @@ def _submission_data(rng: np.random.Generator, index: int) -> dict[str, Any]:
         "terms": {},
     }
     for line in lines:
-        exposure, terms = _SYNTHETIC_EXPOSURES[EXPOSURE_MODELS[line]](rng, kind)
+        generator = _SYNTHETIC_EXPOSURES.get(EXPOSURE_MODELS[line])
+        if generator is None:  # a line registered without its illustrative generator
+            raise NotImplementedError(
+                f"synthetic_book: no illustrative exposure for line {line!r}; add a generator for "
+                "its exposure model to _SYNTHETIC_EXPOSURES (xborder_risk/portfolio/synthetic.py)"
+            )
+        exposure, terms = generator(rng, kind)
         data[line] = exposure
         data["terms"][line] = terms
     return data
