@@ -38,7 +38,6 @@ from xborder_risk.portfolio._kernel import (
 from xborder_risk.portfolio.results import PortfolioResult
 from xborder_risk.portfolio.shocks import CommonShocks
 from xborder_risk.rating import LINE_RATERS, RatedSubmission, RatingTables, rate, rater_for
-from xborder_risk.rating.lines import ShockExposure
 from xborder_risk.reinsurance import OccurrenceTable
 
 __all__ = ["ATTRIBUTED_LINES", "Portfolio"]
@@ -235,7 +234,7 @@ class Portfolio:
         """Kernel specs of every policy line: streams, shock exposures, attribution weights."""
         shocks = self._shocks
         # What the common shocks can hit in each policy line: the line's own rule (rating/lines).
-        exposures: list[tuple[ShockExposure, ...]] = [
+        exposures = [
             tuple(rater_for(model.name).shock_exposure(sub, model.layer) for model in rated.models)
             for sub, rated in zip(self._submissions, self._rated, strict=True)
         ]
