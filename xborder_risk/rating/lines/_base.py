@@ -394,6 +394,46 @@ class RatingContext:
         key = f"{table_currency}->{self.currency} ({rate_from:g} / {rate_to:g} USD, {as_of})"
         return rate_from / rate_to, key
 
+    def base_component(
+        self, sheet: LineSheet, name: str, counted: str
+    ) -> tuple[Component, Mapping[str, Any], Mapping[str, Any]]:
+        """A component started on its ``frequency_base`` and ``severity_base`` rows.
+
+        Parameters
+        ----------
+        sheet : LineSheet
+            The line's worksheet; the rows are keyed by (line, insured kind, ``name``).
+        name : str
+            The component (``"incident"``, ``"personnel"``, ...).
+        counted : str
+            What the base frequency counts, for the worksheet (``"incidents"``, ``"claims"``).
+
+        Returns
+        -------
+        tuple
+            The component -- base frequency per exposure unit, base median converted to the
+            submission currency -- and its ``frequency_base`` and ``severity_base`` rows.
+        """
+        key = f"{sheet.line}/{self.kind}/{name}"
+        base = self.tables.lookup(
+            "frequency_base", line=sheet.line, insured_kind=self.kind, component=name
+        )
+        sev = self.tables.lookup(
+            "severity_base", line=sheet.line, insured_kind=self.kind, component=name
+        )
+        component = Component(
+            sheet,
+            name,
+            frequency=float(base["frequency_per_unit"]),
+            frequency_source=(f"base {counted} per {base['exposure_unit']}", "frequency_base", key),
+            severity_parameter="median",
+            severity=float(sev["median"]),
+            severity_source=(f"base median ({sev['currency']})", "severity_base", key),
+        )
+        fx, fx_key = self.fx_factor(str(sev["currency"]))
+        component.scale_severity("FX to submission currency", "fx", fx_key, fx)
+        return component, base, sev
+
     def apply_period(self, component: Component) -> None:
         """Scale the component's frequency from per year to per policy period."""
         component.scale_frequency(

@@ -17,7 +17,6 @@ from xborder_risk.distributions import GeneralizedPareto, Spliced
 from xborder_risk.engine import Layer
 from xborder_risk.exposure import SECURITY_CONTROLS, CyberExposure, Line, Submission
 from xborder_risk.rating.lines._base import (
-    Component,
     LineRater,
     LineRating,
     LineSheet,
@@ -64,24 +63,10 @@ def rate(context: RatingContext, exposure: CyberExposure) -> LineRating:
     tables = context.tables
     sheet = LineSheet(LINE)
     key = f"{LINE}/{context.kind}/incident"
-    base = tables.lookup(
-        "frequency_base", line=LINE, insured_kind=context.kind, component="incident"
-    )
-    sev = tables.lookup("severity_base", line=LINE, insured_kind=context.kind, component="incident")
+    component, base, sev = context.base_component(sheet, "incident", "incidents")
     tail = tables.lookup(
         "severity_tail", line=LINE, insured_kind=context.kind, component="incident"
     )
-    component = Component(
-        sheet,
-        "incident",
-        frequency=float(base["frequency_per_unit"]),
-        frequency_source=(f"base incidents per {base['exposure_unit']}", "frequency_base", key),
-        severity_parameter="median",
-        severity=float(sev["median"]),
-        severity_source=(f"base median ({sev['currency']})", "severity_base", key),
-    )
-    fx, fx_key = context.fx_factor(str(sev["currency"]))
-    component.scale_severity("FX to submission currency", "fx", fx_key, fx)
 
     weight = tables.parameter("biometric_record_weight")
     records = exposure.pii_records + weight * exposure.biometric_records

@@ -59,29 +59,8 @@ def rate(context: RatingContext, exposure: OperationalLiabilityExposure) -> Line
         severity = finish_lognormal(component, float(sev["sigma"]), "severity_base", key)
         return Rated(component, severity)
 
-    def start(component_name: str) -> tuple[Component, Mapping[str, Any]]:
-        key = f"{LINE}/{context.kind}/{component_name}"
-        base = tables.lookup(
-            "frequency_base", line=LINE, insured_kind=context.kind, component=component_name
-        )
-        sev = tables.lookup(
-            "severity_base", line=LINE, insured_kind=context.kind, component=component_name
-        )
-        component = Component(
-            sheet,
-            component_name,
-            frequency=float(base["frequency_per_unit"]),
-            frequency_source=(f"base claims per {base['exposure_unit']}", "frequency_base", key),
-            severity_parameter="median",
-            severity=float(sev["median"]),
-            severity_source=(f"base median ({sev['currency']})", "severity_base", key),
-        )
-        fx, fx_key = context.fx_factor(str(sev["currency"]))
-        component.scale_severity("FX to submission currency", "fx", fx_key, fx)
-        return component, sev
-
     # Personnel: role-weighted personnel-hours, then powers, then the insured's own experience.
-    component, sev = start("personnel")
+    component, personnel_base, sev = context.base_component(sheet, "personnel", "claims")
     unit = tables.parameter("personnel_hours_unit")
     weighted_hours = 0.0
     field_officer_hours = 0.0
@@ -113,7 +92,7 @@ def rate(context: RatingContext, exposure: OperationalLiabilityExposure) -> Line
         ("vessel", "vessels", exposure.vessels),
         ("aircraft", "aircraft", exposure.aircraft),
     ):
-        component, sev = start(fleet)
+        component, _, sev = context.base_component(sheet, fleet, "claims")
         component.scale_frequency(
             f"{field_name} operated",
             "submission",
@@ -123,7 +102,7 @@ def rate(context: RatingContext, exposure: OperationalLiabilityExposure) -> Line
         context.apply_period(component)
         rated.append(finish(component, sev))
 
-    component, sev = start("detention_class_action")
+    component, _, sev = context.base_component(sheet, "detention_class_action", "claims")
     component.scale_frequency(
         "detention facilities",
         "submission",
@@ -134,7 +113,7 @@ def rate(context: RatingContext, exposure: OperationalLiabilityExposure) -> Line
     context.apply_period(component)
     rated.append(finish(component, sev))
 
-    component, sev = start("use_of_force_class_action")
+    component, _, sev = context.base_component(sheet, "use_of_force_class_action", "claims")
     hours_unit = tables.parameter("class_action_hours_unit")
     authorised = 1.0 if exposure.use_of_force_authorised else 0.0
     component.scale_frequency(
@@ -151,11 +130,8 @@ def rate(context: RatingContext, exposure: OperationalLiabilityExposure) -> Line
     )
     context.apply_period(component)
     rated.append(finish(component, sev))
-    beta = float(
-        tables.lookup(
-            "frequency_base", line=LINE, insured_kind=context.kind, component="personnel"
-        )["nb_beta"]
-    )
+    # One count for the line: the components share the personnel row's beta (checked on load).
+    beta = float(personnel_base["nb_beta"])
     return context.finish(sheet, rated, beta)
 
 
