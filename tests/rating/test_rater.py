@@ -23,7 +23,7 @@ from xborder_risk.rating import (
     rate,
     refresh_checksums,
 )
-from xborder_risk.rating.rater import _check_tail_under_limit
+from xborder_risk.rating.lines._base import check_tail_under_limit
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "submissions" / "eu_egates_contractor.yaml"
@@ -236,7 +236,7 @@ def test_heavy_tail_needs_a_finite_limit(
 ) -> None:
     cyber = rated.model("cyber")
     with pytest.raises(SubmissionError, match=r"limit must be finite.*xi = 0\.8"):
-        _check_tail_under_limit("cyber", cyber.severity, Layer())
+        check_tail_under_limit("cyber", cyber.severity, Layer())
     # A user's table with an infinite-mean tail (xi = 1.2) still rates, under the finite limit.
     directory = tmp_path / "tables"
     shutil.copytree(REPO / "rating_tables", directory)

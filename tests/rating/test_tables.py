@@ -20,7 +20,6 @@ import yaml
 from xborder_risk.errors import RatingTableError, XBorderRiskWarning
 from xborder_risk.exposure import COUNTRY_CODES, CURRENCY_CODES
 from xborder_risk.rating import RatingTables, refresh_checksums, shipped_tables_location
-from xborder_risk.rating import tables as tables_module
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "rating_tables"
@@ -675,18 +674,3 @@ def test_namibia_is_not_read_as_missing_in_a_user_copy(tmp_path: Path) -> None:
     tables = RatingTables.load(directory)
     assert "NA" in set(tables.countries["code"])
     assert not math.isnan(float(tables.country("NA")["oecd_crc"]))
-
-
-def test_vocabulary_matches_the_exposure_models() -> None:
-    from xborder_risk import exposure
-
-    assert tables_module.SYSTEM_TYPES == tuple(exposure.SYSTEM_TYPES)
-    assert tables_module.REDUNDANCY_LEVELS == tuple(exposure.REDUNDANCY_LEVELS)
-    assert tables_module.VENDOR_SUPPORT_LEVELS == tuple(exposure.VENDOR_SUPPORT_LEVELS)
-    assert tables_module.ROLES == tuple(exposure.ROLES)
-    assert tables_module.COUNTERPARTIES == tuple(exposure.COUNTERPARTIES)
-    assert tables_module.PERILS == tuple(exposure.PERILS)
-    assert tables_module.INSURED_KINDS == tuple(exposure.INSURED_KINDS)
-    assert tables_module.LINES == tuple(exposure.LINES)
-    controls = set(exposure.SecurityControls.model_fields) - {"last_penetration_test"}
-    assert set(tables_module.SECURITY_CONTROLS) == controls

@@ -37,7 +37,7 @@ from xborder_risk.exposure._types import (
     SystemType,
     VendorSupport,
 )
-from xborder_risk.exposure.cyber import CyberExposure, SecurityControls
+from xborder_risk.exposure.cyber import SECURITY_CONTROLS, CyberExposure, SecurityControls
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import (
     OperationalLiabilityExposure,
@@ -94,6 +94,7 @@ __all__ = [
     "PERILS",
     "REDUNDANCY_LEVELS",
     "ROLES",
+    "SECURITY_CONTROLS",
     "SYSTEM_TYPES",
     "VENDOR_SUPPORT_LEVELS",
     "BorderSystem",

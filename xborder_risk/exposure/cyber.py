@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from xborder_risk.exposure._base import FrozenModel
 from xborder_risk.exposure._types import Count, CountryList, IsoDate, PositiveMoney
 
-__all__ = ["CyberExposure", "SecurityControls"]
+__all__ = ["SECURITY_CONTROLS", "CyberExposure", "SecurityControls"]
 
 
 class SecurityControls(FrozenModel):
@@ -35,6 +37,13 @@ class SecurityControls(FrozenModel):
     """A documented and tested incident-response plan."""
     last_penetration_test: IsoDate | None = None
     """Date of the last independent penetration test (YYYY-MM-DD), null if never."""
+
+
+#: The yes/no security controls of :class:`SecurityControls`, in declaration order (the order in
+#: which the rater applies their credits).
+SECURITY_CONTROLS: Final[tuple[str, ...]] = tuple(
+    name for name, info in SecurityControls.model_fields.items() if info.annotation is bool
+)
 
 
 class CyberExposure(FrozenModel):

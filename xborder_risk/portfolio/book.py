@@ -17,14 +17,7 @@ from xborder_risk.engine import BLOCK_YEARS, LossModel
 from xborder_risk.engine.kernel import block_chunks
 from xborder_risk.engine.rng import block_bounds, root_seed_sequence
 from xborder_risk.errors import ParameterError, SimulationSizeError, XBorderRiskWarning
-from xborder_risk.exposure import (
-    LINES,
-    CyberExposure,
-    OperationalLiabilityExposure,
-    PoliticalRiskExposure,
-    Submission,
-    TechFailureExposure,
-)
+from xborder_risk.exposure import LINES, Submission
 from xborder_risk.portfolio._kernel import (
     CYBER_STREAM_BASE,
     BlockOutput,
@@ -44,13 +37,15 @@ from xborder_risk.portfolio._kernel import (
 )
 from xborder_risk.portfolio.results import PortfolioResult
 from xborder_risk.portfolio.shocks import CommonShocks
-from xborder_risk.rating import RatedSubmission, RatingTables, rate
+from xborder_risk.rating import LINE_RATERS, RatedSubmission, RatingTables, rate, rater_for
 from xborder_risk.reinsurance import OccurrenceTable
 
 __all__ = ["ATTRIBUTED_LINES", "Portfolio"]
 
 #: Lines whose losses are accumulated to countries and raised by a country's political event.
-ATTRIBUTED_LINES: tuple[str, ...] = ("operational_liability", "political_risk")
+ATTRIBUTED_LINES: tuple[str, ...] = tuple(
+    line for line, rater in LINE_RATERS.items() if rater.accumulates_to_countries
+)
 
 _LINE_INDEX = {line: index for index, line in enumerate(LINES)}
 _CYBER_LABEL = "cyber"
@@ -238,16 +233,12 @@ class Portfolio:
     def _build_book(self) -> tuple[Book, tuple[str, ...], pd.DataFrame]:
         """Kernel specs of every policy line: streams, shock exposures, attribution weights."""
         shocks = self._shocks
-        countries: set[str] = set()
-        for sub in self._submissions:
-            if "political_risk" in sub.lines:
-                exposure = sub.exposure("political_risk")
-                assert isinstance(exposure, PoliticalRiskExposure)
-                countries.update(c.host_country for c in exposure.contracts)
-            if "operational_liability" in sub.lines:
-                exposure = sub.exposure("operational_liability")
-                assert isinstance(exposure, OperationalLiabilityExposure)
-                countries.update(exposure.countries)
+        # What the common shocks can hit in each policy line: the line's own rule (rating/lines).
+        exposures = [
+            tuple(rater_for(model.name).shock_exposure(sub, model.layer) for model in rated.models)
+            for sub, rated in zip(self._submissions, self._rated, strict=True)
+        ]
+        countries = {code for policy in exposures for line in policy for code in line.countries}
         ordered = tuple(sorted(countries))
         country_index = {code: index for index, code in enumerate(ordered)}
         sources = [
@@ -276,35 +267,22 @@ class Portfolio:
         )
         rows: list[dict[str, object]] = []
         policies = []
-        for pid, sub, rated in zip(self._policy_ids, self._submissions, self._rated, strict=True):
+        for pid, sub, rated, policy_exposures in zip(
+            self._policy_ids, self._submissions, self._rated, exposures, strict=True
+        ):
             specs = []
-            for stream, model in enumerate(rated.models):
+            for stream, (model, exposure) in enumerate(
+                zip(rated.models, policy_exposures, strict=True)
+            ):
                 line = model.name
-                shock_amounts: list[tuple[int, float]] = []
-                attribution: list[tuple[int, float]] = []
-                exhaustion = model.layer.deductible + model.layer.limit
-                if line == "political_risk":
-                    exposure = sub.exposure(line)
-                    assert isinstance(exposure, PoliticalRiskExposure)
-                    values: dict[str, float] = {}
-                    for contract in exposure.contracts:
-                        values[contract.host_country] = values.get(contract.host_country, 0.0) + (
-                            contract.assets_in_country + contract.contract_value
-                        )
-                    total_value = math.fsum(values.values())
-                    for code in sorted(values):
-                        weight = values[code] / total_value if total_value > 0 else 1 / len(values)
-                        attribution.append((country_index[code], weight))
-                        shock_amounts.append((country_index[code], values[code]))
-                elif line == "operational_liability":
-                    exposure = sub.exposure(line)
-                    assert isinstance(exposure, OperationalLiabilityExposure)
-                    operated = sorted(exposure.countries)
-                    for code in operated:
-                        attribution.append((country_index[code], 1.0 / len(operated)))
-                        shock_amounts.append((country_index[code], exhaustion / len(operated)))
-                elif line == "cyber" and _cyber_connected(sub):
-                    shock_amounts.append((cyber_source, exhaustion))
+                shock_amounts = [
+                    (country_index[code], amount) for code, amount in exposure.country_events
+                ]
+                if exposure.systemic_cyber is not None:
+                    shock_amounts.append((cyber_source, exposure.systemic_cyber))
+                attribution = [
+                    (country_index[code], weight) for code, weight in exposure.attribution
+                ]
                 for source, amount in shock_amounts:
                     probability = sources[source].probability
                     mean_damage = (
@@ -579,17 +557,3 @@ class Portfolio:
             seed_sequence=root,
             block_years=BLOCK_YEARS,
         )
-
-
-def _cyber_connected(sub: Submission) -> bool:
-    """Connected to the shared platform: partner connections, or a traveller-data platform."""
-    if "cyber" in sub.lines:
-        cyber = sub.exposure("cyber")
-        assert isinstance(cyber, CyberExposure)
-        if cyber.partner_connections > 0:
-            return True
-    if "tech_failure" in sub.lines:
-        tech = sub.exposure("tech_failure")
-        assert isinstance(tech, TechFailureExposure)
-        return any(system.system_type == "traveller_data_platform" for system in tech.systems)
-    return False

@@ -7,12 +7,25 @@ always gives the same book.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from xborder_risk._validation import check_int
-from xborder_risk.exposure import LINES, PERILS, SYSTEM_TYPES, Submission
+from xborder_risk.exposure import (
+    EXPOSURE_MODELS,
+    LINES,
+    PERILS,
+    SECURITY_CONTROLS,
+    SYSTEM_TYPES,
+    CyberExposure,
+    FrozenModel,
+    OperationalLiabilityExposure,
+    PoliticalRiskExposure,
+    Submission,
+    TechFailureExposure,
+)
 
 __all__ = ["SYNTHETIC_COUNTRIES", "synthetic_book"]
 
@@ -32,6 +45,102 @@ def _countries(rng: np.random.Generator, most: int) -> list[str]:
 
 def _amount(rng: np.random.Generator, median: float, spread: float = 0.6) -> float:
     return float(round(median * rng.lognormal(0.0, spread), -3))
+
+
+_Terms = dict[str, float]
+
+
+def _tech_failure(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], _Terms]:
+    exposure = {
+        "systems": [
+            {
+                "system_id": f"S{s}",
+                "system_type": str(rng.choice(SYSTEM_TYPES)),
+                "countries": _countries(rng, 3),
+                "replacement_value": _amount(rng, 8e6),
+                "daily_outage_cost": _amount(rng, 6e4),
+                "redundancy": str(rng.choice(["none", "n_plus_1", "geo_redundant"])),
+                "age_years": float(round(rng.uniform(0.5, 12.0), 1)),
+                "vendor_support": str(rng.choice(["full", "limited", "end_of_life"])),
+            }
+            for s in range(int(rng.integers(1, 4)))
+        ]
+    }
+    terms = {"deductible": 250_000.0, "limit": 20_000_000.0, "aggregate_limit": 40_000_000.0}
+    return exposure, terms
+
+
+def _cyber(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], _Terms]:
+    exposure = {
+        "pii_records": int(rng.integers(0, 50_000_000)),
+        "biometric_records": int(rng.integers(0, 10_000_000)),
+        "partner_connections": int(rng.integers(0, 4) * rng.integers(0, 8)),
+        "controls": {name: bool(rng.random() < 0.7) for name in SECURITY_CONTROLS},
+        "countries": _countries(rng, 3),
+    }
+    terms = {"deductible": 500_000.0, "limit": 25_000_000.0, "aggregate_limit": 25_000_000.0}
+    return exposure, terms
+
+
+def _operational_liability(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], _Terms]:
+    exposure = {
+        "personnel": [
+            {
+                "role": role,
+                "headcount": int(rng.integers(5, 400)),
+                "annual_hours_per_person": 1600.0,
+            }
+            for role in ("field_officer", "technician", "support")
+            if rng.random() < 0.8 or role == "support"
+        ],
+        "vehicles": int(rng.integers(0, 80)),
+        "vessels": int(rng.integers(0, 3)),
+        "aircraft": int(rng.integers(0, 20)),
+        "use_of_force_authorised": bool(kind == "agency" and rng.random() < 0.5),
+        "detention_facilities": int(rng.integers(0, 2)) if kind == "agency" else 0,
+        "countries": _countries(rng, 3),
+        "claims_last_five_years": int(rng.integers(0, 6)),
+    }
+    terms = {"deductible": 50_000.0, "limit": 10_000_000.0, "aggregate_limit": 20_000_000.0}
+    return exposure, terms
+
+
+def _political_risk(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], _Terms]:
+    exposure = {
+        "contracts": [
+            {
+                "contract_id": f"C{c}",
+                "host_country": str(rng.choice(SYNTHETIC_COUNTRIES)),
+                "counterparty": str(rng.choice(["national", "sub_national"])),
+                "contract_value": _amount(rng, 2e7),
+                "remaining_term_years": float(round(rng.uniform(1.0, 6.0), 1)),
+                "assets_in_country": _amount(rng, 4e6),
+                "perils": sorted(
+                    str(p) for p in rng.choice(PERILS, size=int(rng.integers(1, 5)), replace=False)
+                ),
+            }
+            for c in range(int(rng.integers(1, 3)))
+        ]
+    }
+    terms = {
+        "deductible": 0.0,
+        "limit": 30_000_000.0,
+        "aggregate_limit": 45_000_000.0,
+        "share": 0.9,
+    }
+    return exposure, terms
+
+
+# Each line's illustrative exposure and terms, keyed by its exposure model
+# (exposure.EXPOSURE_MODELS); drawn in canonical line order.
+_SYNTHETIC_EXPOSURES: dict[
+    type[FrozenModel], Callable[[np.random.Generator, str], tuple[dict[str, Any], _Terms]]
+] = {
+    TechFailureExposure: _tech_failure,
+    CyberExposure: _cyber,
+    OperationalLiabilityExposure: _operational_liability,
+    PoliticalRiskExposure: _political_risk,
+}
 
 
 def _submission_data(rng: np.random.Generator, index: int) -> dict[str, Any]:
@@ -59,98 +168,16 @@ def _submission_data(rng: np.random.Generator, index: int) -> dict[str, Any]:
         "expiry_date": "2027-01-01",
         "terms": {},
     }
-    if "tech_failure" in lines:
-        data["tech_failure"] = {
-            "systems": [
-                {
-                    "system_id": f"S{s}",
-                    "system_type": str(rng.choice(SYSTEM_TYPES)),
-                    "countries": _countries(rng, 3),
-                    "replacement_value": _amount(rng, 8e6),
-                    "daily_outage_cost": _amount(rng, 6e4),
-                    "redundancy": str(rng.choice(["none", "n_plus_1", "geo_redundant"])),
-                    "age_years": float(round(rng.uniform(0.5, 12.0), 1)),
-                    "vendor_support": str(rng.choice(["full", "limited", "end_of_life"])),
-                }
-                for s in range(int(rng.integers(1, 4)))
-            ]
-        }
-        data["terms"]["tech_failure"] = {
-            "deductible": 250_000.0,
-            "limit": 20_000_000.0,
-            "aggregate_limit": 40_000_000.0,
-        }
-    if "cyber" in lines:
-        data["cyber"] = {
-            "pii_records": int(rng.integers(0, 50_000_000)),
-            "biometric_records": int(rng.integers(0, 10_000_000)),
-            "partner_connections": int(rng.integers(0, 4) * rng.integers(0, 8)),
-            "controls": {
-                name: bool(rng.random() < 0.7)
-                for name in (
-                    "mfa",
-                    "edr",
-                    "offline_backups",
-                    "encryption_at_rest",
-                    "segmentation",
-                    "incident_response_plan",
-                )
-            },
-            "countries": _countries(rng, 3),
-        }
-        data["terms"]["cyber"] = {
-            "deductible": 500_000.0,
-            "limit": 25_000_000.0,
-            "aggregate_limit": 25_000_000.0,
-        }
-    if "operational_liability" in lines:
-        data["operational_liability"] = {
-            "personnel": [
-                {
-                    "role": role,
-                    "headcount": int(rng.integers(5, 400)),
-                    "annual_hours_per_person": 1600.0,
-                }
-                for role in ("field_officer", "technician", "support")
-                if rng.random() < 0.8 or role == "support"
-            ],
-            "vehicles": int(rng.integers(0, 80)),
-            "vessels": int(rng.integers(0, 3)),
-            "aircraft": int(rng.integers(0, 20)),
-            "use_of_force_authorised": bool(kind == "agency" and rng.random() < 0.5),
-            "detention_facilities": int(rng.integers(0, 2)) if kind == "agency" else 0,
-            "countries": _countries(rng, 3),
-            "claims_last_five_years": int(rng.integers(0, 6)),
-        }
-        data["terms"]["operational_liability"] = {
-            "deductible": 50_000.0,
-            "limit": 10_000_000.0,
-            "aggregate_limit": 20_000_000.0,
-        }
-    if "political_risk" in lines:
-        data["political_risk"] = {
-            "contracts": [
-                {
-                    "contract_id": f"C{c}",
-                    "host_country": str(rng.choice(SYNTHETIC_COUNTRIES)),
-                    "counterparty": str(rng.choice(["national", "sub_national"])),
-                    "contract_value": _amount(rng, 2e7),
-                    "remaining_term_years": float(round(rng.uniform(1.0, 6.0), 1)),
-                    "assets_in_country": _amount(rng, 4e6),
-                    "perils": sorted(
-                        str(p)
-                        for p in rng.choice(PERILS, size=int(rng.integers(1, 5)), replace=False)
-                    ),
-                }
-                for c in range(int(rng.integers(1, 3)))
-            ]
-        }
-        data["terms"]["political_risk"] = {
-            "deductible": 0.0,
-            "limit": 30_000_000.0,
-            "aggregate_limit": 45_000_000.0,
-            "share": 0.9,
-        }
+    for line in lines:
+        generator = _SYNTHETIC_EXPOSURES.get(EXPOSURE_MODELS[line])
+        if generator is None:  # a line registered without its illustrative generator
+            raise NotImplementedError(
+                f"synthetic_book: no illustrative exposure for line {line!r}; add a generator for "
+                "its exposure model to _SYNTHETIC_EXPOSURES (xborder_risk/portfolio/synthetic.py)"
+            )
+        exposure, terms = generator(rng, kind)
+        data[line] = exposure
+        data["terms"][line] = terms
     return data
 
 

@@ -31,7 +31,22 @@ import pandas as pd
 import yaml
 
 from xborder_risk.errors import RatingTableError, XBorderRiskWarning
-from xborder_risk.exposure import COUNTRY_CODES, CURRENCY_CODES
+
+# The vocabulary (lines, kinds, system types, perils, ...) is the exposure models'; the tables
+# must hold a row for every value of it (REDUNDANCY_LEVELS is ordered: more redundancy later).
+from xborder_risk.exposure import (
+    COUNTERPARTIES,
+    COUNTRY_CODES,
+    CURRENCY_CODES,
+    INSURED_KINDS,
+    LINES,
+    PERILS,
+    REDUNDANCY_LEVELS,
+    ROLES,
+    SECURITY_CONTROLS,
+    SYSTEM_TYPES,
+    VENDOR_SUPPORT_LEVELS,
+)
 
 __all__ = [
     "LINES",
@@ -47,36 +62,6 @@ MANIFEST_NAME = "manifest.yaml"
 #: The optional table of country premium taxes (``premium_tax.csv``): not required by the rater.
 PREMIUM_TAX_TABLE = "premium_tax"
 
-# Shared vocabulary fixed in docs/CONTRACTS.md: the tables must hold a row for every value.
-LINES = ("tech_failure", "cyber", "operational_liability", "political_risk")
-INSURED_KINDS = ("contractor", "agency")
-SYSTEM_TYPES = (
-    "e_gate",
-    "biometric_matching",
-    "surveillance_sensors",
-    "drone_aerial",
-    "traveller_data_platform",
-    "radio_network",
-    "vehicle_scanner",
-)
-REDUNDANCY_LEVELS = ("none", "n_plus_1", "geo_redundant")  # ordered: more redundancy later
-VENDOR_SUPPORT_LEVELS = ("full", "limited", "end_of_life")
-ROLES = ("field_officer", "technician", "support")
-COUNTERPARTIES = ("national", "sub_national")
-PERILS = (
-    "expropriation",
-    "contract_frustration",
-    "political_violence",
-    "currency_inconvertibility",
-)
-SECURITY_CONTROLS = (
-    "mfa",
-    "edr",
-    "offline_backups",
-    "encryption_at_rest",
-    "segmentation",
-    "incident_response_plan",
-)
 PENETRATION_TEST_LEVELS = ("within_12_months", "within_24_months", "older_or_never")
 DATA_PROTECTION_REGIMES = ("gdpr", "adequate", "comprehensive", "partial", "none")
 YES_NO = ("yes", "no")

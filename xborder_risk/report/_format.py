@@ -9,6 +9,8 @@ from typing import Final
 
 import numpy as np
 
+from xborder_risk.rating import LINE_RATERS
+
 __all__ = [
     "LINE_LABELS",
     "STEP_LABELS",
@@ -21,12 +23,9 @@ __all__ = [
     "markdown_text",
 ]
 
-#: How a line of cover is named for the underwriter.
+#: How a line of cover is named for the underwriter (each line's label in the rating registry).
 LINE_LABELS: Final[dict[str, str]] = {
-    "tech_failure": "Technology failure",
-    "cyber": "Cyber",
-    "operational_liability": "Operational liability",
-    "political_risk": "Political risk",
+    **{line: rater.label for line, rater in LINE_RATERS.items()},
     "total": "Total",
 }
 

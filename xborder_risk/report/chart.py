@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
+from xborder_risk.exposure import LINES
 from xborder_risk.quote import Quote
 from xborder_risk.report._format import format_amount, line_label
 
@@ -25,15 +26,23 @@ __all__ = ["CHART_POINTS", "chart_return_periods", "ep_chart_png"]
 #: Points per curve (geometrically spaced return periods).
 CHART_POINTS: Final[int] = 80
 
-# Colour-blind-safe qualitative palette (Okabe & Ito 2008, "Color Universal Design"); the
-# total is drawn in black on top.
+# Colour-blind-safe qualitative palette (Okabe & Ito 2008, "Color Universal Design"), taken in
+# canonical line order; the total is drawn in black on top.
+_PALETTE: Final[tuple[str, ...]] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#999999",
+)
 _LINE_COLOURS: Final[dict[str, str]] = {
-    "tech_failure": "#0072B2",
-    "cyber": "#D55E00",
-    "operational_liability": "#009E73",
-    "political_risk": "#CC79A7",
+    line: _PALETTE[index % len(_PALETTE)] for index, line in enumerate(LINES)
 }
-_FALLBACK_COLOURS: Final[tuple[str, ...]] = ("#E69F00", "#56B4E9", "#F0E442", "#999999")
+# Names outside the vocabulary (not in a quote) take the colours no line has taken first.
+_FALLBACK_COLOURS: Final[tuple[str, ...]] = _PALETTE[len(LINES) :] + _PALETTE[: len(LINES)]
 
 
 def chart_return_periods(n_years: int, points: int = CHART_POINTS) -> np.ndarray:

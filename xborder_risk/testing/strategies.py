@@ -25,7 +25,8 @@ your country table covers and ``currencies=`` those your FX table converts.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -35,6 +36,7 @@ from xborder_risk.exposure import (
     COUNTERPARTIES,
     COUNTRY_CODES,
     CURRENCY_CODES,
+    EXPOSURE_MODELS,
     INSURED_KINDS,
     LINES,
     MAX_AMOUNT,
@@ -48,6 +50,7 @@ from xborder_risk.exposure import (
     VENDOR_SUPPORT_LEVELS,
     BorderSystem,
     CyberExposure,
+    FrozenModel,
     GovernmentContract,
     Insured,
     Line,
@@ -389,6 +392,60 @@ def policy_periods(
     return inception, expiry
 
 
+@dataclass(frozen=True)
+class _ExposureBounds:
+    """The bounds :func:`submissions` passes on to every line's exposure strategy."""
+
+    countries: Sequence[str] | None
+    max_amount: float
+    max_systems: int
+    max_contracts: int
+    max_countries: int
+    latest_test: date
+
+
+# Each line's exposure strategy, keyed by its exposure model (exposure.EXPOSURE_MODELS).
+_EXPOSURE_STRATEGIES: dict[
+    type[FrozenModel], Callable[[_ExposureBounds], st.SearchStrategy[Any]]
+] = {
+    TechFailureExposure: lambda b: tech_failure_exposures(
+        max_systems=b.max_systems,
+        countries=b.countries,
+        max_countries=b.max_countries,
+        max_amount=b.max_amount,
+    ),
+    CyberExposure: lambda b: cyber_exposures(
+        countries=b.countries,
+        max_countries=b.max_countries,
+        max_revenue=b.max_amount,
+        latest_test=b.latest_test,
+    ),
+    OperationalLiabilityExposure: lambda b: operational_liability_exposures(
+        countries=b.countries, max_countries=b.max_countries
+    ),
+    PoliticalRiskExposure: lambda b: political_risk_exposures(
+        max_contracts=b.max_contracts, countries=b.countries, max_amount=b.max_amount
+    ),
+}
+
+
+def _exposures_of(model: type[FrozenModel], bounds: _ExposureBounds) -> st.SearchStrategy[Any]:
+    """The strategy drawing valid instances of a line's exposure ``model`` within ``bounds``.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not the exposure model of a line with a strategy here.
+    """
+    try:
+        return _EXPOSURE_STRATEGIES[model](bounds)
+    except KeyError:
+        raise ValueError(
+            f"no exposure strategy for {model.__name__}: a line's exposure model needs one in "
+            "xborder_risk/testing/strategies.py (_EXPOSURE_STRATEGIES)"
+        ) from None
+
+
 @st.composite
 def submissions(
     draw: st.DrawFn,
@@ -419,35 +476,17 @@ def submissions(
     else:
         chosen = set(_checked_choice(lines, LINES, "lines"))
     inception, expiry = draw(policy_periods())
-    exposures: dict[str, Any] = {}
-    if "tech_failure" in chosen:
-        exposures["tech_failure"] = draw(
-            tech_failure_exposures(
-                max_systems=max_systems,
-                countries=countries,
-                max_countries=max_countries,
-                max_amount=max_amount,
-            )
-        )
-    if "cyber" in chosen:
-        exposures["cyber"] = draw(
-            cyber_exposures(
-                countries=countries,
-                max_countries=max_countries,
-                max_revenue=max_amount,
-                latest_test=expiry,
-            )
-        )
-    if "operational_liability" in chosen:
-        exposures["operational_liability"] = draw(
-            operational_liability_exposures(countries=countries, max_countries=max_countries)
-        )
-    if "political_risk" in chosen:
-        exposures["political_risk"] = draw(
-            political_risk_exposures(
-                max_contracts=max_contracts, countries=countries, max_amount=max_amount
-            )
-        )
+    bounds = _ExposureBounds(
+        countries=countries,
+        max_amount=max_amount,
+        max_systems=max_systems,
+        max_contracts=max_contracts,
+        max_countries=max_countries,
+        latest_test=expiry,
+    )
+    exposures: dict[str, Any] = {
+        line: draw(_exposures_of(EXPOSURE_MODELS[line], bounds)) for line in LINES if line in chosen
+    }
     terms: dict[Line, PolicyTerms] = {
         cast(Line, line): draw(policy_terms(max_limit=max_amount))
         for line in LINES
