@@ -66,7 +66,8 @@ def parse(document: str) -> _Tags:
 
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "nav", "a", "section",
-    "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tr", "th", "td", "img", "ul", "li", "div",
+    "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tr", "th", "td", "img", "ul", "li",
+    "div",
 }  # fmt: skip
 
 

@@ -5,7 +5,8 @@ typed ``rate(context, exposure)`` returning the line's loss model and worksheet 
 ``shock_exposure(submission, exposure, layer)`` for a portfolio's common shocks, and ``RATER``,
 its :class:`LineRater` (name, label, exposure model, both functions).  Everything that depends
 on which line it is -- the rater, the portfolio's shocks, the report's labels -- goes through
-:data:`LINE_RATERS` or :func:`rater_for`.  Adding a line: ``docs/adding-a-line.md``.
+:data:`LINE_RATERS` or :func:`rater_for`.
+Adding a line: ``docs/architecture.md`` ("Adding a line").
 
 >>> from xborder_risk.rating.lines import rater_for
 >>> rater_for("cyber").label
