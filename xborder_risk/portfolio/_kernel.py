@@ -13,15 +13,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk.engine import LossModel
+from xborder_risk.engine.claims import LineBlockDraw, draw_line_block
 from xborder_risk.engine.rng import SHARED_STREAM_BASE, block_bounds, block_generator
 from xborder_risk.errors import SimulationError
-from xborder_risk.reinsurance.occurrences import (
-    LineBlockDraw,
-    aggregate_cumulative,
-    attribute_aggregate_terms,
-    draw_line_block,
-    has_aggregate_terms,
-)
 
 __all__ = [
     "COUNTRY_STREAM_BASE",
@@ -33,7 +27,6 @@ __all__ = [
     "PolicySpec",
     "ShockSource",
     "policy_seed_sequence",
-    "simulate_block",
     "simulate_chunk",
     "write_rows",
 ]
@@ -295,15 +288,19 @@ def simulate_chunk(
     root: np.random.SeedSequence,
     n_years: int,
     keep_occurrences: bool,
+    out: BlockOutput | None = None,
 ) -> tuple[BlockOutput, ChunkOccurrences | None]:
-    """Simulate a run of whole blocks into new arrays: the unit of work of a Dask task.
+    """Simulate a run of whole blocks: the kernel of the engine's run loop.
 
-    A pure function of the book, the root seed and the block indices; the rows are those of
-    the chunk's years, the occurrences in the order the local backend appends them.
+    A pure function of the book, the root seed and the block indices.  ``out`` (zero-filled
+    views of the chunk's rows of the result arrays) receives the rows in place; otherwise new
+    arrays are returned (in a Dask worker).  The occurrences come block by block, in
+    simulation order.
     """
     bounds = block_bounds(n_years)
     first_year = bounds[blocks.start][0]
-    out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year)
+    if out is None:
+        out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year)
     occurrences: list[ChunkOccurrences] | None = [] if keep_occurrences else None
     for block in blocks:
         start, stop = bounds[block]
@@ -361,7 +358,7 @@ def _collect_occurrences(
     """
     assert draw.payments is not None
     layer = spec.model.layer
-    paid = attribute_aggregate_terms(layer, draw.counts, draw.payments)
+    paid = layer.attribute_aggregate(draw.counts, draw.payments)
     if fx != 1.0:
         paid *= fx
     keep = paid > 0.0
@@ -375,12 +372,5 @@ def _collect_occurrences(
     for shock, _, shock_paid in hits:
         rows = shock.years
         before = running[rows]
-        after = before + shock_paid
-        running[rows] = after
-        if has_aggregate_terms(layer):
-            share_of_event = aggregate_cumulative(layer, after) - aggregate_cumulative(
-                layer, before
-            )
-        else:
-            share_of_event = shock_paid.copy()
-        shock.attributed += share_of_event * (layer.share * fx)
+        running[rows] = before + shock_paid
+        shock.attributed += layer.aggregate_increment(before, shock_paid) * (layer.share * fx)
