@@ -22,12 +22,52 @@ from numpy.typing import NDArray
 
 from xborder_risk.engine.model import LossModel
 
-__all__ = ["CLAIM_BATCH", "LineBlockDraw", "draw_line_block", "segmented_sum_and_max"]
+__all__ = [
+    "CLAIM_BATCH",
+    "LineBlockDraw",
+    "claim_loop_bytes",
+    "draw_line_block",
+    "segmented_sum_and_max",
+]
 
 #: Severities are drawn in batches of at most this many claims, so memory stays flat
 #: however large the expected claim count of a block. Fixed, like BLOCK_YEARS: the batches
 #: decide the order in which a year's sum is added up.
 CLAIM_BATCH: int = 1 << 20
+
+
+#: Working bytes of the claim loop per year of a block (counts, their running sum, the
+#: per-year sums of a batch and the year indices of the reduction) and per claim of a batch
+#: (the severities, each claim's year index, the severity sampler's temporaries), measured
+#: with tracemalloc (``tests/engine/test_memory_guard.py``) and rounded up.
+LOOP_BYTES_PER_YEAR: int = 32
+LOOP_BYTES_PER_CLAIM: int = 24
+
+#: Claims of a block beyond its expected number allowed for in the estimate: the count of a
+#: block of 65,536 years is within a few standard deviations of its mean, far below this.
+_CLAIM_MARGIN: float = 1.1
+
+
+def claim_loop_bytes(expected_claims_per_year: float, n: int) -> float:
+    """Bytes the claim loop holds at once for one line over a block of ``n`` years.
+
+    Parameters
+    ----------
+    expected_claims_per_year : float
+        The line's ``E[N]``, claims per year.
+    n : int
+        Years in the block.
+
+    Returns
+    -------
+    float
+        Estimated peak bytes of :func:`draw_line_block`, beyond the arrays it writes into
+        (``inf`` for an infinite or NaN claim count).
+    """
+    claims = _CLAIM_MARGIN * expected_claims_per_year * n
+    if not claims <= CLAIM_BATCH:  # also NaN
+        claims = CLAIM_BATCH if np.isfinite(claims) else np.inf
+    return float(LOOP_BYTES_PER_YEAR * n + LOOP_BYTES_PER_CLAIM * claims)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from xborder_risk.engine.claims import CLAIM_BATCH, draw_line_block
+from xborder_risk._validation import check_int
+from xborder_risk.engine.claims import CLAIM_BATCH, claim_loop_bytes, draw_line_block
 from xborder_risk.engine.dependence import Copula
 from xborder_risk.engine.model import LossModel
 from xborder_risk.engine.results import TOTAL, SimulationResult
@@ -27,7 +28,17 @@ from xborder_risk.engine.runner import (
 )
 from xborder_risk.errors import ParameterError, SimulationError
 
-__all__ = ["CLAIM_BATCH", "check_models", "simulate", "simulate_blocks"]
+__all__ = [
+    "CLAIM_BATCH",
+    "check_models",
+    "simulate",
+    "simulate_blocks",
+    "simulation_peak_bytes",
+]
+
+#: Bytes per (year, line) cell of a block that the copula's reordering holds at once (its
+#: scores, their ranks and the sorted losses), measured with tracemalloc and rounded up.
+_COPULA_BYTES_PER_CELL: int = 32
 
 
 def check_models(
@@ -119,6 +130,37 @@ def simulate_blocks(
     return annual, largest
 
 
+def simulation_peak_bytes(
+    models: Sequence[LossModel],
+    n_years: int,
+    *,
+    dependence: Copula | None = None,
+    analysis_copies: int = 0,
+) -> float:
+    """Estimated peak memory of :func:`simulate`, bytes: what the memory guard compares.
+
+    The result arrays (``annual`` and ``max_occurrence``: ``n_years x n_lines`` float64 each;
+    the ``total``, a further ``n_years`` float64 with two lines or more), plus the larger of
+    the claim loop's working set for one line and one block
+    (:func:`~xborder_risk.engine.claims.claim_loop_bytes`, with the copula's scores and ranks
+    for a block when there is dependence), the total's finiteness check and
+    ``analysis_copies`` float64 copies of every column (lines and total) for the caller:
+    these come one after the other, never at once.
+    Within 1.5x of the peak that tracemalloc and the resident set show for the standard
+    problem and a 4-line quote (``tests/engine/test_memory_guard.py``).
+    """
+    n_lines = len(models)
+    n_block = min(BLOCK_YEARS, n_years)
+    results = 8.0 * n_years * (2 * n_lines + (1 if n_lines > 1 else 0))
+    loop = max(claim_loop_bytes(m.frequency.mean(), n_block) for m in models)
+    if dependence is not None:
+        loop += _COPULA_BYTES_PER_CELL * n_block * n_lines
+    finite_check = float(n_years) if n_lines > 1 else 0.0
+    # the claim loop's arrays are freed before the total is formed and the caller reads it
+    analysis = 8.0 * n_years * (n_lines + 1) * analysis_copies
+    return results + max(loop, finite_check, analysis)
+
+
 def simulate(
     models: LossModel | Sequence[LossModel],
     n_years: int,
@@ -130,6 +172,8 @@ def simulate(
     dependence: Copula | None = None,
     backend: str = "local",
     client: Any = None,
+    max_claims_per_year: float | None = None,
+    analysis_copies: int = 0,
 ) -> SimulationResult:
     """Simulate annual layer losses of one or more lines.
 
@@ -148,8 +192,11 @@ def simulate(
     progress : callable, optional
         Called as ``progress(years_done, n_years)`` after each chunk.
     max_memory_bytes : int, optional
-        Refuse (before allocating) a simulation whose result arrays would exceed this;
-        half the machine's physical memory by default.
+        Refuse, before allocating, a simulation whose estimated peak memory
+        (:func:`simulation_peak_bytes`) exceeds this many bytes. By default the environment
+        variable ``XBORDER_RISK_MAX_MEMORY``, else 85 % of what the process may still use:
+        the least of physical memory, the address-space limit (``RLIMIT_AS``) and the cgroup
+        memory limit, less what is already in use (``docs/engine.md``).
     dependence : GaussianCopula or StudentTCopula, optional
         Copula over the lines (dimension = number of models), applied by reordering each
         line's annual losses within a block (Iman-Conover); marginals are unchanged. Lines
@@ -161,21 +208,46 @@ def simulate(
     client : dask.distributed.Client, optional
         The cluster to use with ``backend="dask"``; a ``LocalCluster`` is started (and
         closed) for the call when omitted.
+    max_claims_per_year : float, optional
+        Refuse, before drawing, a line whose expected claims per simulated year ``E[N]``
+        exceed this; by default the environment variable
+        ``XBORDER_RISK_MAX_CLAIMS_PER_YEAR``, else
+        :data:`~xborder_risk.engine.runner.MAX_CLAIMS_PER_YEAR` (1e5).
+    analysis_copies : int, default 0
+        Float64 copies of every column of the result (each line and the total) that the
+        caller will hold at once while reading it (sorts for quantiles, pricing), counted in
+        the memory estimate so that a request whose analysis would not fit is refused before
+        simulating. :func:`xborder_risk.quote.quote` passes its own figure.
 
     Returns
     -------
     SimulationResult
         Year-loss table, in the currency units of the severities.
 
+    Raises
+    ------
+    SimulationSizeError
+        Before anything is drawn: a line expects more claims per year than allowed, or the
+        estimated peak memory exceeds the limit (the message gives both figures).
+
     Notes
     -----
     Memory beyond the result arrays is bounded by one block of one line: the counts of
     :data:`BLOCK_YEARS` years and at most :data:`CLAIM_BATCH` severities at a time.
-    See ``docs/engine.md`` for the seeding scheme.
+    See ``docs/engine.md`` for the seeding scheme, the memory guard and the claim bound.
     """
     owner = "simulate"
     checked_models = check_models(owner, models)
-    options = run_options(owner, n_years, chunk_years, backend, client, progress, max_memory_bytes)
+    options = run_options(
+        owner,
+        n_years,
+        chunk_years,
+        backend,
+        client,
+        progress,
+        max_memory_bytes,
+        max_claims_per_year,
+    )
     n_years = options.n_years
     if dependence is not None:
         if not isinstance(dependence, Copula):
@@ -190,9 +262,13 @@ def simulate(
                 f"must match the number of lines ({len(checked_models)})",
             )
     root = root_seed_sequence(seed)
+    analysis_copies = check_int(owner, "analysis_copies", analysis_copies, lower=0)
+    options.refuse_frequent((repr(m.name), m.frequency.mean()) for m in checked_models)
     options.refuse_oversize(
         f"n_years={n_years} with {len(checked_models)} line(s)",
-        8 * n_years * (2 * len(checked_models) + 1),
+        simulation_peak_bytes(
+            checked_models, n_years, dependence=dependence, analysis_copies=analysis_copies
+        ),
     )
 
     # Column-major: each line's years are contiguous, so block writes and the total are

@@ -7,14 +7,15 @@ chunks gives the same numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk.engine import LossModel
-from xborder_risk.engine.claims import LineBlockDraw, draw_line_block
-from xborder_risk.engine.rng import SHARED_STREAM_BASE, block_bounds, block_generator
+from xborder_risk.engine.claims import LineBlockDraw, claim_loop_bytes, draw_line_block
+from xborder_risk.engine.rng import BLOCK_YEARS, SHARED_STREAM_BASE, block_bounds, block_generator
 from xborder_risk.errors import SimulationError
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "PolicySpec",
     "ShockSource",
     "policy_seed_sequence",
+    "portfolio_peak_bytes",
     "simulate_chunk",
     "write_rows",
 ]
@@ -235,6 +237,38 @@ def simulate_block(
                     np.full(int(keep.sum()), -1 - source_index, dtype=np.int64),
                 )
             )
+
+
+#: Bytes of one kept occurrence (year index, payment, source) and the copies held at once
+#: while they are gathered: the blocks' pieces, their concatenation and the table's own copy.
+_OCCURRENCE_BYTES: int = 24
+_OCCURRENCE_COPIES: int = 3
+
+
+def portfolio_peak_bytes(book: Book, n_years: int, *, keep_occurrences: bool) -> float:
+    """Estimated peak memory of a portfolio simulation, bytes: what the memory guard compares.
+
+    The result arrays (each policy's lines, the policy totals, the per-line and event maxima,
+    the totals, the countries, the event flags), one block's working set of the claim loop
+    for the most frequent policy line, and with ``keep_occurrences`` every occurrence with a
+    positive payment (a line's expected claims times the chance that a claim exceeds the
+    occurrence deductible, plus the shocks' expected events) held three times over while the
+    blocks' pieces are gathered into the table.
+    """
+    n_policies = len(book.policies)
+    per_year = 8.0 * (
+        n_policies * book.n_lines + n_policies + book.n_lines + 2 + book.n_countries
+    ) + len(book.sources)
+    specs = [spec for policy in book.policies for spec in policy.lines]
+    n_block = min(BLOCK_YEARS, n_years)
+    loop = max((claim_loop_bytes(s.model.frequency.mean(), n_block) for s in specs), default=0.0)
+    if keep_occurrences:
+        kept = math.fsum(
+            s.model.frequency.mean() * float(s.model.severity.sf(s.model.layer.deductible))
+            for s in specs
+        ) + math.fsum(source.probability for source in book.sources)
+        per_year += _OCCURRENCE_COPIES * _OCCURRENCE_BYTES * kept
+    return per_year * n_years + loop
 
 
 #: One chunk's occurrences: year index, payment and source of each, in simulation order.

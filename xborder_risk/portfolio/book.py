@@ -36,6 +36,7 @@ from xborder_risk.portfolio._kernel import (
     concatenate_occurrences,
     country_stream,
     policy_seed_sequence,
+    portfolio_peak_bytes,
     simulate_chunk,
     write_rows,
 )
@@ -425,6 +426,7 @@ class Portfolio:
         max_memory_bytes: int | None = None,
         backend: str = "local",
         client: Any = None,
+        max_claims_per_year: float | None = None,
     ) -> PortfolioResult:
         """Simulate the book: every policy's lines and the common shocks, year by year.
 
@@ -442,8 +444,11 @@ class Portfolio:
         progress : callable, optional
             Called as ``progress(years_done, n_years)`` after each chunk.
         max_memory_bytes : int, optional
-            Refuse, before allocating, a request whose result arrays exceed this; half the
-            physical memory by default.
+            Refuse, before allocating, a request whose estimated peak memory (the result
+            arrays, the kept occurrences three times over while they are gathered, and one
+            block's working set) exceeds this many bytes; by default as
+            :func:`xborder_risk.engine.simulate` (``XBORDER_RISK_MAX_MEMORY``, else 85 % of
+            what physical memory, ``RLIMIT_AS`` and the cgroup limit leave the process).
         backend : {"local", "dask"}
             ``"dask"`` runs every chunk (one random block by default, or ``chunk_years``) as a
             task on a ``dask.distributed`` cluster (install the ``distributed`` extra); the
@@ -451,6 +456,9 @@ class Portfolio:
         client : dask.distributed.Client, optional
             The cluster to use with ``backend="dask"``; a ``LocalCluster`` is started (and
             closed) for the call when omitted.
+        max_claims_per_year : float, optional
+            Refuse, before drawing, a policy line expecting more claims per simulated year;
+            by default as :func:`xborder_risk.engine.simulate` (1e5).
 
         Returns
         -------
@@ -466,25 +474,30 @@ class Portfolio:
         """
         owner = "Portfolio.simulate"
         options = run_options(
-            owner, n_years, chunk_years, backend, client, progress, max_memory_bytes
+            owner,
+            n_years,
+            chunk_years,
+            backend,
+            client,
+            progress,
+            max_memory_bytes,
+            max_claims_per_year,
         )
         n_years = options.n_years
         root = root_seed_sequence(seed)
         if not isinstance(keep_occurrences, bool):
             raise ParameterError(owner, "keep_occurrences", keep_occurrences, "must be a bool")
         book = self._book
-        n_policies, n_lines = len(book.policies), book.n_lines
-        n_sources = len(book.sources)
-        # annual + policy totals (result), per-line maxima, event maxima, total, countries, events
-        per_year: float = (
-            8 * (n_policies * n_lines + n_policies + n_lines + 2 + book.n_countries) + n_sources
+        n_policies = len(book.policies)
+        options.refuse_frequent(
+            (f"{pid!r}/{spec.model.name!r}", spec.model.frequency.mean())
+            for pid, policy in zip(self._policy_ids, book.policies, strict=True)
+            for spec in policy.lines
         )
-        if keep_occurrences:
-            expected_claims = math.fsum(
-                spec.model.frequency.mean() for policy in book.policies for spec in policy.lines
-            )
-            per_year += 24 * expected_claims
-        options.refuse_oversize(f"n_years={n_years} for {n_policies} policies", per_year * n_years)
+        options.refuse_oversize(
+            f"n_years={n_years} for {n_policies} policies",
+            portfolio_peak_bytes(book, n_years, keep_occurrences=keep_occurrences),
+        )
         out = allocate_output(book, n_years)
         by_chunk: dict[int, ChunkOccurrences] = {}
 

@@ -22,16 +22,28 @@ from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._validation import check_int
 from xborder_risk.engine import Layer, LossModel
-from xborder_risk.engine.claims import draw_line_block
+from xborder_risk.engine.claims import claim_loop_bytes, draw_line_block
 from xborder_risk.engine.kernel import check_models
-from xborder_risk.engine.rng import block_bounds, block_generator, root_seed_sequence
-from xborder_risk.engine.runner import memory_limit, refuse_oversize
+from xborder_risk.engine.rng import (
+    BLOCK_YEARS,
+    block_bounds,
+    block_generator,
+    root_seed_sequence,
+)
+from xborder_risk.engine.runner import (
+    claims_limit,
+    memory_limit,
+    refuse_frequent,
+    refuse_oversize,
+)
 from xborder_risk.errors import ParameterError, SimulationError
 
 __all__ = ["OccurrenceTable", "attribute_aggregate_terms", "occurrences_from_models"]
 
 # Bytes per stored occurrence: year index (int64), loss (float64), source (int64).
 _BYTES_PER_OCCURRENCE = 24
+# Copies held at once: the blocks' pieces, their concatenation, the table's own copy.
+_OCCURRENCE_COPIES = 3
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -167,6 +179,7 @@ def occurrences_from_models(
     seed: int | np.random.SeedSequence,
     *,
     max_memory_bytes: int | None = None,
+    max_claims_per_year: float | None = None,
 ) -> OccurrenceTable:
     """Every occurrence of a simulation, drawn from the engine's own random streams.
 
@@ -180,8 +193,14 @@ def occurrences_from_models(
     seed : int or numpy.random.SeedSequence
         Root seed, as given to ``simulate``.
     max_memory_bytes : int, optional
-        Refuse (before drawing) a table whose expected size, 24 bytes per expected occurrence,
-        exceeds this; half the physical memory by default.
+        Refuse (before drawing) a table whose estimated peak memory exceeds this: 24 bytes per
+        expected occurrence above the deductible, held three times over while the blocks'
+        pieces are gathered into the table, plus one block's claim loop. By default as
+        :func:`~xborder_risk.engine.simulate` (``XBORDER_RISK_MAX_MEMORY``, else 85 % of
+        what physical memory, ``RLIMIT_AS`` and the cgroup limit leave the process).
+    max_claims_per_year : float, optional
+        Refuse (before drawing) a line expecting more claims per simulated year; by default
+        as :func:`~xborder_risk.engine.simulate` (1e5).
 
     Returns
     -------
@@ -206,11 +225,19 @@ def occurrences_from_models(
     n_years = check_int(owner, "n_years", n_years, lower=1)
     root = root_seed_sequence(seed)
     limit = memory_limit(owner, max_memory_bytes)
-    expected_claims = n_years * math.fsum(model.frequency.mean() for model in checked)
+    refuse_frequent(
+        owner,
+        ((repr(m.name), m.frequency.mean()) for m in checked),
+        claims_limit(owner, max_claims_per_year),
+    )
+    expected = n_years * math.fsum(
+        m.frequency.mean() * float(m.severity.sf(m.layer.deductible)) for m in checked
+    )
+    loop = max(claim_loop_bytes(m.frequency.mean(), min(BLOCK_YEARS, n_years)) for m in checked)
     refuse_oversize(
         owner,
-        f"n_years={n_years} with {expected_claims:.3g} expected occurrences",
-        _BYTES_PER_OCCURRENCE * expected_claims,
+        f"n_years={n_years} with {expected:.3g} expected occurrences",
+        _OCCURRENCE_COPIES * _BYTES_PER_OCCURRENCE * expected + loop,
         limit,
     )
     years: list[NDArray[np.int64]] = []
