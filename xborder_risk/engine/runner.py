@@ -320,14 +320,14 @@ def run_options(
     if chunk_years is not None:
         chunk_years = check_int(owner, "chunk_years", chunk_years, lower=1)
     return RunOptions(
-        owner,
-        n_years,
-        chunk_years,
-        backend,
-        client,
-        progress,
-        memory_limit(owner, max_memory_bytes),
-        claims_limit(owner, max_claims_per_year),
+        owner=owner,
+        n_years=n_years,
+        chunk_years=chunk_years,
+        backend=backend,
+        client=client,
+        progress=progress,
+        memory_limit=memory_limit(owner, max_memory_bytes),
+        max_claims_per_year=claims_limit(owner, max_claims_per_year),
     )
 
 
