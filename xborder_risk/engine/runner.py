@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import os
-import resource
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,11 @@ from xborder_risk._validation import check_int, check_real
 from xborder_risk.engine.distributed import submit_chunks
 from xborder_risk.engine.rng import BLOCK_YEARS, block_bounds
 from xborder_risk.errors import ParameterError, SimulationSizeError
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not POSIX (Windows): no address-space limit to read
+    resource = None  # type: ignore[assignment]
 
 __all__ = [
     "BACKENDS",
@@ -151,6 +155,17 @@ def cgroup_memory_headroom(root: Path = Path("/sys/fs/cgroup")) -> int | None:
     return None
 
 
+def _address_space_limit() -> int | None:
+    """The soft ``RLIMIT_AS`` of this process, bytes, or None when unlimited or unknown."""
+    if resource is None or not hasattr(resource, "RLIMIT_AS"):  # pragma: no cover
+        return None
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (ValueError, OSError):  # pragma: no cover - platform without RLIMIT_AS
+        return None
+    return None if soft == resource.RLIM_INFINITY else int(soft)
+
+
 def available_memory() -> tuple[int, str]:
     """The memory this process may still use, bytes, and what bounds it.
 
@@ -159,11 +174,8 @@ def available_memory() -> tuple[int, str]:
     memory limit less the group's usage (a container's or a Kubernetes pod's limit).
     """
     candidates = [(_physical_memory_bytes() - _status_bytes("VmRSS"), "physical memory")]
-    try:
-        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    except (ValueError, OSError):  # pragma: no cover - platform without RLIMIT_AS
-        soft = resource.RLIM_INFINITY
-    if soft != resource.RLIM_INFINITY:
+    soft = _address_space_limit()
+    if soft is not None:
         candidates.append((soft - _status_bytes("VmSize"), "the address-space limit (RLIMIT_AS)"))
     cgroup = cgroup_memory_headroom()
     if cgroup is not None:
