@@ -475,13 +475,13 @@ class Portfolio:
         owner = "Portfolio.simulate"
         options = run_options(
             owner,
-            n_years,
-            chunk_years,
-            backend,
-            client,
-            progress,
-            max_memory_bytes,
-            max_claims_per_year,
+            n_years=n_years,
+            chunk_years=chunk_years,
+            backend=backend,
+            client=client,
+            progress=progress,
+            max_memory_bytes=max_memory_bytes,
+            max_claims_per_year=max_claims_per_year,
         )
         n_years = options.n_years
         root = root_seed_sequence(seed)
