@@ -52,8 +52,10 @@ def test_everything_that_draws_claims_uses_the_one_claim_loop(path):
     assert "severity.sample(" not in source
 
 
-@pytest.mark.parametrize("path", ["engine/kernel.py", "portfolio/book.py"])
-def test_simulate_and_portfolio_simulate_share_the_run_loop(path):
+@pytest.mark.parametrize(
+    "path", ["engine/kernel.py", "portfolio/book.py", "reinsurance/occurrences.py"]
+)
+def test_everything_that_simulates_years_shares_the_run_loop(path):
     source = (PACKAGE / path).read_text()
     assert "run_chunks(options, run)" in source
     assert "submit_chunks" not in source and "block_chunks" not in source

@@ -1,7 +1,8 @@
 """The run loop: chunks of whole random blocks, the memory ceiling, the backend and progress.
 
-One loop for everything that simulates years in chunks -- :func:`xborder_risk.engine.simulate`
-and :meth:`xborder_risk.portfolio.Portfolio.simulate` -- so the rules live in one place:
+One loop for everything that simulates years in chunks -- :func:`xborder_risk.engine.simulate`,
+:meth:`xborder_risk.portfolio.Portfolio.simulate` and
+:func:`xborder_risk.reinsurance.occurrences_from_models` -- so the rules live in one place:
 
 * a compute chunk is a run of whole random blocks (:data:`~xborder_risk.engine.rng.BLOCK_YEARS`
   years each), never a split block, so chunking never changes a number;

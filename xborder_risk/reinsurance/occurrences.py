@@ -30,12 +30,7 @@ from xborder_risk.engine.rng import (
     block_generator,
     root_seed_sequence,
 )
-from xborder_risk.engine.runner import (
-    claims_limit,
-    memory_limit,
-    refuse_frequent,
-    refuse_oversize,
-)
+from xborder_risk.engine.runner import ChunkRun, run_chunks, run_options
 from xborder_risk.errors import ParameterError, SimulationError
 
 __all__ = ["OccurrenceTable", "attribute_aggregate_terms", "occurrences_from_models"]
@@ -222,32 +217,63 @@ def occurrences_from_models(
     """
     owner = "occurrences_from_models"
     checked = check_models(owner, models, total_reserved=False)
-    n_years = check_int(owner, "n_years", n_years, lower=1)
-    root = root_seed_sequence(seed)
-    limit = memory_limit(owner, max_memory_bytes)
-    refuse_frequent(
+    options = run_options(
         owner,
-        ((repr(m.name), m.frequency.mean()) for m in checked),
-        claims_limit(owner, max_claims_per_year),
+        n_years=n_years,
+        chunk_years=None,
+        backend="local",
+        client=None,
+        progress=None,
+        max_memory_bytes=max_memory_bytes,
+        max_claims_per_year=max_claims_per_year,
     )
+    n_years = options.n_years
+    root = root_seed_sequence(seed)
+    options.refuse_frequent((repr(m.name), m.frequency.mean()) for m in checked)
     expected = n_years * math.fsum(
         m.frequency.mean() * float(m.severity.sf(m.layer.deductible)) for m in checked
     )
     loop = max(claim_loop_bytes(m.frequency.mean(), min(BLOCK_YEARS, n_years)) for m in checked)
-    refuse_oversize(
-        owner,
+    options.refuse_oversize(
         f"n_years={n_years} with {expected:.3g} expected occurrences",
         _OCCURRENCE_COPIES * _BYTES_PER_OCCURRENCE * expected + loop,
-        limit,
     )
-    years: list[NDArray[np.int64]] = []
-    losses: list[NDArray[np.float64]] = []
-    sources: list[NDArray[np.int64]] = []
-    for block, (start, stop) in enumerate(block_bounds(n_years)):
-        n = stop - start
-        for line_index, model in enumerate(checked):
+    pieces: list[_Occurrences] = []
+    run = ChunkRun(
+        kernel=_occurrence_chunk,
+        shared=checked,
+        args=(root, n_years),
+        rows=lambda years: None,
+        store=lambda blocks, years, result, in_place: pieces.extend(result),
+    )
+    run_chunks(options, run)
+    return OccurrenceTable(
+        year_index=np.concatenate([piece[0] for piece in pieces]),
+        loss=np.concatenate([piece[1] for piece in pieces]),
+        n_years=n_years,
+        source=np.concatenate([piece[2] for piece in pieces]),
+    )
+
+
+#: One line's kept occurrences over one block: year index, payment, source.
+_Occurrences = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]
+
+
+def _occurrence_chunk(
+    models: tuple[LossModel, ...],
+    blocks: range,
+    root: np.random.SeedSequence,
+    n_years: int,
+    out: None = None,
+) -> list[_Occurrences]:
+    """The occurrences of a run of whole blocks, block by block and line by line."""
+    pieces: list[_Occurrences] = []
+    bounds = block_bounds(n_years)
+    for block in blocks:
+        start, stop = bounds[block]
+        for line_index, model in enumerate(models):
             draw = draw_line_block(
-                model, block_generator(root, block, line_index), n, keep_payments=True
+                model, block_generator(root, block, line_index), stop - start, keep_payments=True
             )
             assert draw.payments is not None
             paid = model.layer.attribute_aggregate(draw.counts, draw.payments)
@@ -258,12 +284,7 @@ def occurrences_from_models(
                 )
             year = np.repeat(np.arange(start, stop, dtype=np.int64), draw.counts)
             keep = paid > 0.0
-            years.append(year[keep])
-            losses.append(paid[keep])
-            sources.append(np.full(int(keep.sum()), line_index, dtype=np.int64))
-    return OccurrenceTable(
-        year_index=np.concatenate(years),
-        loss=np.concatenate(losses),
-        n_years=n_years,
-        source=np.concatenate(sources),
-    )
+            pieces.append(
+                (year[keep], paid[keep], np.full(int(keep.sum()), line_index, dtype=np.int64))
+            )
+    return pieces
