@@ -83,8 +83,7 @@ def _line_block(
     layer = model.layer
     draw_line_block(model, rng, annual.shape[0], claim_sums=annual, largest=largest)
     layer._aggregate_in_place(annual)
-    if layer.share != 1.0:
-        largest *= layer.share
+    layer._share_in_place(largest)
     if not np.isfinite(annual).all():
         raise SimulationError(
             f"line {model.name!r}: a simulated annual loss overflowed to inf; "

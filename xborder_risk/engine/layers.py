@@ -110,9 +110,14 @@ class Layer:
         np.maximum(sums, 0.0, out=sums)
         if not math.isinf(self.aggregate_limit):
             np.minimum(sums, self.aggregate_limit, out=sums)
-        if share and self.share != 1.0:
-            np.multiply(sums, self.share, out=sums)
-        return sums
+        return self._share_in_place(sums) if share else sums
+
+    def _share_in_place(self, amounts: NDArray[np.float64]) -> NDArray[np.float64]:
+        # The insurer's share of amounts already through the other terms (e.g. each year's
+        # largest occurrence payment).
+        if self.share != 1.0:
+            np.multiply(amounts, self.share, out=amounts)
+        return amounts
 
     @property
     def has_aggregate_terms(self) -> bool:
