@@ -10,7 +10,9 @@ For each size it prints, from one run of this script:
 * the floor: seconds numpy alone needs to draw the same Poisson counts and lognormal
   severities, block by block (so the floor, too, stays in memory);
 * the ratio simulate / floor (goal: <= 1.5) and whether the memory is within
-  result arrays + 256 MiB.
+  result arrays + 256 MiB;
+* the memory guard's estimate of the peak (``simulation_peak_bytes``) over the traced peak
+  (goal: within 1.5x either way).
 
 Run: ``python benchmarks/bench_engine.py [--years 1000000 10000000] [--repeat 3]``.
 """
@@ -25,6 +27,7 @@ import numpy as np
 
 from xborder_risk.distributions import Lognormal, Poisson
 from xborder_risk.engine import BLOCK_YEARS, Layer, LossModel, simulate
+from xborder_risk.engine.kernel import simulation_peak_bytes
 
 MODEL = LossModel(
     "standard",
@@ -73,18 +76,20 @@ def main() -> None:
 
     header = (
         "| years | simulate s | numpy floor s | ratio | peak MiB | results MiB "
-        "| peak - results MiB | within bound |"
+        "| peak - results MiB | within bound | guard estimate / peak |"
     )
     print(header)
-    print("|" + "---|" * 8)
+    print("|" + "---|" * 9)
     for n_years in args.years:
         sim = min(timed_simulate(n_years, seed=r) for r in range(args.repeat))
         floor = min(numpy_floor(n_years, seed=r) for r in range(args.repeat))
         peak, results = peak_memory_beyond_results(n_years, seed=0)
         extra = peak - results
+        estimate = simulation_peak_bytes([MODEL], n_years) / MIB
         print(
             f"| {n_years:,} | {sim:.2f} | {floor:.2f} | {sim / floor:.2f} | {peak:.0f} "
-            f"| {results:.0f} | {extra:.0f} | {'yes' if extra <= 256 else 'NO'} |"
+            f"| {results:.0f} | {extra:.0f} | {'yes' if extra <= 256 else 'NO'} "
+            f"| {estimate / peak:.2f} |"
         )
 
 

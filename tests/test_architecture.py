@@ -29,13 +29,9 @@ ARCHITECTURE_DOC = REPO / "docs" / "architecture.md"
 
 # Import edges tolerated for now, each with the work that removes it.  An entry that no longer
 # matches an import fails the test (test_allowed_edges_are_still_needed): delete it then.
-ALLOWED_EDGES: dict[tuple[str, str], str] = {
-    # engine/kernel.py imports engine/distributed.py (lazily) to run on Dask, and distributed.py
-    # imports engine/kernel.py back (lazily) for the block kernel: a cycle.  Issue 10 item 3
-    # makes distributed.py plain Dask plumbing that imports nothing from the engine (helper
-    # "engine"); remove this entry once that is merged.
-    ("xborder_risk.engine.distributed", "xborder_risk.engine.kernel"): "issue 10 item 3",
-}
+# Edges excused from the rules, each with its reason; none today (the engine/kernel <->
+# engine/distributed cycle went with issue 10 item 3).
+ALLOWED_EDGES: dict[tuple[str, str], str] = {}
 
 
 # ---------------------------------------------------------------------------------------------

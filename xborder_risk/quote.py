@@ -597,7 +597,14 @@ def quote(
         warnings.simplefilter("always", XBorderRiskWarning)
         rated = rate(submission, tables)
     simulation = simulate(
-        rated.models, n_years, seed=seed, chunk_years=chunk_years, progress=progress
+        rated.models,
+        n_years,
+        seed=seed,
+        chunk_years=chunk_years,
+        progress=progress,
+        # pricing, reserving and the EP curves hold about five float64 copies of every
+        # year-loss column at once: counted by the memory guard (tests/engine/test_memory_guard.py)
+        analysis_copies=5,
     )
     priced = price_lines(
         simulation.annual,

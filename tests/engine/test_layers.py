@@ -59,3 +59,39 @@ def test_layer_is_immutable_and_defaults_ground_up():
         layer.limit = 5.0  # type: ignore[misc]
     assert Layer(deductible=1).deductible == 1.0
     assert isinstance(Layer(deductible=np.int64(3)).deductible, float)
+
+
+def test_layer_owns_its_aggregate_arithmetic():
+    layer = Layer(aggregate_deductible=10.0, aggregate_limit=25.0, share=0.5)
+    assert layer.has_aggregate_terms
+    assert not Layer(deductible=5.0, limit=10.0, share=0.3).has_aggregate_terms
+    assert Layer(aggregate_limit=1.0).has_aggregate_terms
+    sums = np.array([0.0, 5.0, 10.0, 20.0, 35.0, 100.0])
+    # before the share: min(max(s - 10, 0), 25)
+    np.testing.assert_array_equal(layer.aggregate_terms(sums), [0, 0, 0, 10, 25, 25])
+    np.testing.assert_array_equal(layer.aggregate(sums), 0.5 * layer.aggregate_terms(sums))
+    # adding 8 to running sums: what the layer pays more, before the share
+    np.testing.assert_array_equal(
+        layer.aggregate_increment(sums, np.full(6, 8.0)), [0, 3, 8, 8, 0, 0]
+    )
+    no_terms = Layer(share=0.5)
+    paid = np.array([1.0, 2.0])
+    increment = no_terms.aggregate_increment(np.array([3.0, 4.0]), paid)
+    np.testing.assert_array_equal(increment, paid)
+    assert not np.shares_memory(increment, paid)
+
+
+def test_attribute_aggregate_erodes_the_terms_in_occurrence_order():
+    layer = Layer(aggregate_deductible=10.0, aggregate_limit=25.0, share=0.5)
+    counts = np.array([3, 0, 2])
+    payments = np.array([6.0, 6.0, 30.0, 4.0, 4.0])
+    attributed = layer.attribute_aggregate(counts, payments)
+    # year 0: 6 and 4 of the second erode the deductible, 2 + 23 paid before the limit cuts
+    np.testing.assert_allclose(attributed, 0.5 * np.array([0.0, 2.0, 23.0, 0.0, 0.0]))
+    # a year's attributions add up to its annual layer loss
+    np.testing.assert_allclose(
+        [attributed[:3].sum(), attributed[3:].sum()],
+        layer.aggregate(np.array([42.0, 8.0])),
+    )
+    plain = Layer(share=0.25)
+    np.testing.assert_array_equal(plain.attribute_aggregate(counts, payments), payments * 0.25)

@@ -108,12 +108,19 @@ def test_a_line_keeps_its_stream_when_another_line_is_appended():
 
 
 def test_claim_batches_do_not_change_the_sums(monkeypatch):
-    import xborder_risk.engine.kernel as engine
+    import xborder_risk.engine.claims as claims
 
     model = LossModel("many", Poisson(lam=40.0), Lognormal(mu=5.0, sigma=1.0), Layer(limit=500))
     whole = simulate(model, 3000, seed=1)
-    monkeypatch.setattr(engine, "CLAIM_BATCH", 997)
+    monkeypatch.setattr(claims, "CLAIM_BATCH", 997)
+    draws: list[int] = []
+    sample = Lognormal.sample
+    monkeypatch.setattr(
+        Lognormal, "sample", lambda self, rng, n: draws.append(n) or sample(self, rng, n)
+    )
     batched = simulate(model, 3000, seed=1)
+    # the claim loop really drew the severities in batches of at most 997 claims
+    assert len(draws) > 100 and max(draws) == 997
     # Severity batches of a fixed size draw the same stream in pieces; the per-year
     # sums and maxima must be the same up to float addition order (exact here).
     np.testing.assert_allclose(batched.annual, whole.annual, rtol=1e-12)

@@ -1,12 +1,12 @@
-"""The Dask backend: chunks of whole random blocks as tasks on a dask.distributed cluster.
+"""Dask plumbing: a client for the call, worker malloc settings, and a map over chunks.
 
-Dask is an optional extra (``pip install "xborder-risk[distributed]"``); this module is
-imported only when ``simulate(..., backend="dask")`` (or ``Portfolio.simulate(...,
-backend="dask")``) is asked for, and it imports dask only inside its functions. Each task runs
-a pure function of the models, the root seed and the block indices
-(:func:`~xborder_risk.engine.kernel.simulate_blocks`, or the portfolio's chunk kernel), so the
-numbers do not depend on which worker runs a task or in what order tasks finish; each chunk's
-rows are written to their own place.
+Plain plumbing that knows nothing of losses: it imports nothing from the engine (the run loop
+in :mod:`xborder_risk.engine.runner` calls it, never the other way round), and dask only inside
+its functions, so the core never imports dask (an optional extra: ``pip install
+"xborder-risk[distributed]"``). The runner hands :func:`submit_chunks` a pure function of the
+shared inputs, the chunk's block indices and the seed, so the numbers do not depend on which
+worker runs a task or in what order tasks finish; each chunk's rows are written to their own
+place.
 """
 
 from __future__ import annotations
@@ -16,19 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
-from xborder_risk.engine.dependence import Copula
-from xborder_risk.engine.model import LossModel
-from xborder_risk.engine.rng import block_bounds
 from xborder_risk.errors import ParameterError, XBorderRiskError
 
 __all__ = [
     "WORKER_MALLOC_ENVIRON",
     "dask_client",
-    "run_chunks",
-    "simulate_on_dask",
+    "submit_chunks",
     "worker_malloc_environ",
 ]
 
@@ -125,7 +118,7 @@ def worker_malloc_environ(environ: dict[str, str] | None = None) -> Iterator[Non
                 os.environ[name] = value
 
 
-def run_chunks(
+def submit_chunks(
     owner: str,
     client: Any,
     function: Callable[..., Any],
@@ -136,7 +129,7 @@ def run_chunks(
 ) -> None:
     """Run ``function(shared, chunk, *args)`` for every chunk on the cluster.
 
-    ``shared`` (the models, or a portfolio's book) is scattered once to every worker with a
+    ``shared`` (e.g. the models, or a portfolio's book) is scattered once to every worker with a
     fresh key (``hash=False``: a previous call releasing the same object cannot delete it under
     this one, dask "lost dependencies"). ``on_result(chunk, result)`` is called on the client
     as each task completes; it must write the result to the chunk's own place, so completion
@@ -150,52 +143,3 @@ def run_chunks(
         }
         for future in distributed.as_completed(futures):
             on_result(futures[future], future.result())
-
-
-def _engine_chunk(
-    models: tuple[LossModel, ...],
-    blocks: range,
-    root: np.random.SeedSequence,
-    n_years: int,
-    dependence: Copula | None,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    from xborder_risk.engine.kernel import simulate_blocks
-
-    return simulate_blocks(models, root, n_years, blocks, None, dependence)
-
-
-def simulate_on_dask(
-    models: tuple[LossModel, ...],
-    root: np.random.SeedSequence,
-    n_years: int,
-    chunks: Sequence[range],
-    out: tuple[NDArray[np.float64], NDArray[np.float64]],
-    *,
-    dependence: Copula | None,
-    client: Any,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    """Run every chunk as a task and write its rows into ``out`` as it completes."""
-    annual, largest = out
-    bounds = block_bounds(n_years)
-    done_years = 0
-
-    def write(chunk: range, result: tuple[NDArray[np.float64], NDArray[np.float64]]) -> None:
-        nonlocal done_years
-        chunk_annual, chunk_largest = result
-        rows = slice(bounds[chunk.start][0], bounds[chunk.stop - 1][1])
-        annual[rows] = chunk_annual
-        largest[rows] = chunk_largest
-        done_years += rows.stop - rows.start
-        if progress is not None:
-            progress(done_years, n_years)
-
-    run_chunks(
-        "simulate",
-        client,
-        _engine_chunk,
-        models,
-        chunks,
-        (root, n_years, dependence),
-        write,
-    )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk._validation import check_int
+from xborder_risk.engine.claims import CLAIM_BATCH, claim_loop_bytes, draw_line_block
 from xborder_risk.engine.dependence import Copula
-from xborder_risk.engine.layers import Layer
 from xborder_risk.engine.model import LossModel
 from xborder_risk.engine.results import TOTAL, SimulationResult
 from xborder_risk.engine.rng import (
@@ -21,43 +20,49 @@ from xborder_risk.engine.rng import (
     block_generator,
     root_seed_sequence,
 )
-from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
+from xborder_risk.engine.runner import (
+    ChunkRun,
+    ProgressCallback,
+    run_chunks,
+    run_options,
+)
+from xborder_risk.errors import ParameterError, SimulationError
 
-__all__ = ["CLAIM_BATCH", "block_chunks", "segmented_sum_and_max", "simulate"]
+__all__ = [
+    "CLAIM_BATCH",
+    "check_models",
+    "simulate",
+    "simulate_blocks",
+    "simulation_peak_bytes",
+]
 
-#: Severities are drawn in batches of at most this many claims, so memory stays flat
-#: however large the expected claim count of a block. Fixed, like BLOCK_YEARS.
-CLAIM_BATCH: int = 1 << 20
-
-ProgressCallback = Callable[[int, int], None]
-
-
-def _physical_memory_bytes() -> int:
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        return 8 << 30
+#: Bytes per (year, line) cell of a block that the copula's reordering holds at once (its
+#: scores, their ranks and the sorted losses), measured with tracemalloc and rounded up.
+_COPULA_BYTES_PER_CELL: int = 32
 
 
-def _as_models(models: LossModel | Sequence[LossModel]) -> tuple[LossModel, ...]:
+def check_models(
+    owner: str, models: LossModel | Sequence[LossModel], *, total_reserved: bool = True
+) -> tuple[LossModel, ...]:
+    """The lines of a request as a tuple: LossModels with unique names (not ``"total"``)."""
     if isinstance(models, LossModel):
         return (models,)
     if isinstance(models, str) or not isinstance(models, Sequence):
         raise ParameterError(
-            "simulate", "models", models, "must be a LossModel or a sequence of LossModels"
+            owner, "models", models, "must be a LossModel or a sequence of LossModels"
         )
     checked = tuple(models)
     if not checked:
-        raise ParameterError("simulate", "models", models, "must hold at least one LossModel")
+        raise ParameterError(owner, "models", models, "must hold at least one LossModel")
     for model in checked:
         if not isinstance(model, LossModel):
-            raise ParameterError("simulate", "models", model, "must hold LossModel objects only")
+            raise ParameterError(owner, "models", model, "must hold LossModel objects only")
     names = [m.name for m in checked]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ParameterError("simulate", "models", duplicates, "line names must be unique")
-    if TOTAL in names:
-        raise ParameterError("simulate", "models", TOTAL, "is reserved for the sum of the lines")
+        raise ParameterError(owner, "models", duplicates, "line names must be unique")
+    if total_reserved and TOTAL in names:
+        raise ParameterError(owner, "models", TOTAL, "is reserved for the sum of the lines")
     return checked
 
 
@@ -71,36 +76,14 @@ def _line_block(
 
     Writes every element of ``annual`` and ``largest`` (the block's rows of one line,
     contiguous views of the result arrays, so no block-sized copy is made). Clean inputs
-    assumed (validated by :func:`simulate`). Counts first, then all severities in batches of
-    whole claims, then occurrence terms, a segmented sum per year, and the aggregate terms.
+    assumed (validated by :func:`simulate`). The claims come from the one claim loop
+    (:func:`~xborder_risk.engine.claims.draw_line_block`), then the layer's aggregate terms and
+    share apply to each year.
     """
     layer = model.layer
-    n = annual.shape[0]
-    counts = model.frequency.sample(rng, n)
-    ends = np.cumsum(counts)
-    total_claims = int(ends[-1])
-    largest.fill(0.0)
-    if total_claims == 0:
-        annual.fill(0.0)
-        return
-    if total_claims <= CLAIM_BATCH:
-        # The common case: one severity draw for the whole block.
-        payments = model.severity.sample(rng, total_claims)
-        _add_batch(layer, payments, counts, annual, largest)
-    else:
-        starts = ends - counts
-        batch_annual = np.empty(n, dtype=np.float64)
-        annual.fill(0.0)
-        for first in range(0, total_claims, CLAIM_BATCH):
-            last = min(first + CLAIM_BATCH, total_claims)
-            payments = model.severity.sample(rng, last - first)
-            batch_counts = np.clip(ends, first, last) - np.clip(starts, first, last)
-            # the running maximum is raised in place; the batch's sums are added after
-            _add_batch(layer, payments, batch_counts, batch_annual, largest)
-            annual += batch_annual
+    draw_line_block(model, rng, annual.shape[0], claim_sums=annual, largest=largest)
     layer._aggregate_in_place(annual)
-    if layer.share != 1.0:
-        largest *= layer.share
+    layer._share_in_place(largest)
     if not np.isfinite(annual).all():
         raise SimulationError(
             f"line {model.name!r}: a simulated annual loss overflowed to inf; "
@@ -108,67 +91,21 @@ def _line_block(
         )
 
 
-def _add_batch(
-    layer: Layer,
-    payments: NDArray[np.float64],
-    counts: NDArray[np.int64],
-    annual: NDArray[np.float64],
-    largest: NDArray[np.float64],
-) -> None:
-    """Per-year sums and maxima of one batch of claims after the occurrence terms.
-
-    ``payments`` (ground-up, overwritten in place) holds the batch's claims year after year,
-    ``counts[y]`` of them for year ``y``. Writes each year's sum into ``annual`` and its
-    largest payment into ``largest`` (the caller has zeroed it).
-    """
-    layer._occurrence_in_place(payments)
-    segmented_sum_and_max(payments, counts, annual, largest)
-
-
-def segmented_sum_and_max(
-    payments: NDArray[np.float64],
-    counts: NDArray[np.int64],
-    sums: NDArray[np.float64],
-    largest: NDArray[np.float64],
-) -> None:
-    """Reduce claims to years: ``sums[y]`` and ``largest[y]`` over year ``y``'s claims.
-
-    ``payments`` (>= 0) holds ``counts[y]`` claims of year ``y``, year after year. Every
-    element of ``sums`` is written (0 for a year without claims); ``largest`` must arrive
-    zeroed (or holding a running maximum to raise). Each year's claims are added in claim
-    order, one after the other from 0 (``np.bincount`` accumulates sequentially): a fixed
-    order that does not depend on chunking, since a year never spans two blocks (a block
-    with several claim batches adds the batches' sums in batch order). ``bincount`` and
-    ``np.maximum.at`` also have no trouble with empty years, which ``np.add.reduceat`` would
-    fill with the next year's first claim, and are about twice as fast as ``reduceat``.
-    """
-    year_of_claim = np.repeat(np.arange(counts.shape[0]), counts)
-    sums[:] = np.bincount(year_of_claim, weights=payments, minlength=counts.shape[0])
-    np.maximum.at(largest, year_of_claim, payments)
-
-
-def block_chunks(n_blocks: int, chunk_years: int | None) -> list[range]:
-    """Runs of whole blocks; a chunk never splits a random block."""
-    blocks_per_chunk = n_blocks if chunk_years is None else max(1, chunk_years // BLOCK_YEARS)
-    return [
-        range(i, min(i + blocks_per_chunk, n_blocks)) for i in range(0, n_blocks, blocks_per_chunk)
-    ]
-
-
 def simulate_blocks(
     models: tuple[LossModel, ...],
+    blocks: range,
     root: np.random.SeedSequence,
     n_years: int,
-    blocks: range,
-    out: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
     dependence: Copula | None = None,
+    out: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Simulate a run of whole blocks: (annual, max_occurrence) rows of their years.
 
-    The unit of work of every backend: it depends only on the models, the root seed and
-    the block indices, so any split of the blocks into chunks gives the same numbers.
-    ``out`` (two arrays of shape (years in these blocks, n_lines)) receives the rows in
-    place; otherwise new arrays are returned. With a ``dependence`` copula, each block's
+    The kernel of the run loop (:func:`~xborder_risk.engine.runner.run_chunks`), the unit of
+    work of every backend: it depends only on the models, the root seed and the block
+    indices, so any split of the blocks into chunks gives the same numbers. ``out`` (two
+    arrays of shape (years in these blocks, n_lines)) receives the rows in place; otherwise
+    new arrays are returned. With a ``dependence`` copula, each block's
     lines are reordered with scores drawn from the block's shared stream
     (``SHARED_STREAM_BASE``), after the lines' own draws, so independent results are untouched.
     """
@@ -192,6 +129,37 @@ def simulate_blocks(
     return annual, largest
 
 
+def simulation_peak_bytes(
+    models: Sequence[LossModel],
+    n_years: int,
+    *,
+    dependence: Copula | None = None,
+    analysis_copies: int = 0,
+) -> float:
+    """Estimated peak memory of :func:`simulate`, bytes: what the memory guard compares.
+
+    The result arrays (``annual`` and ``max_occurrence``: ``n_years x n_lines`` float64 each;
+    the ``total``, a further ``n_years`` float64 with two lines or more), plus the larger of
+    the claim loop's working set for one line and one block
+    (:func:`~xborder_risk.engine.claims.claim_loop_bytes`, with the copula's scores and ranks
+    for a block when there is dependence), the total's finiteness check and
+    ``analysis_copies`` float64 copies of every column (lines and total) for the caller:
+    these come one after the other, never at once.
+    Within 1.5x of the peak that tracemalloc and the resident set show for the standard
+    problem and a 4-line quote (``tests/engine/test_memory_guard.py``).
+    """
+    n_lines = len(models)
+    n_block = min(BLOCK_YEARS, n_years)
+    results = 8.0 * n_years * (2 * n_lines + (1 if n_lines > 1 else 0))
+    loop = max(claim_loop_bytes(m.frequency.mean(), n_block) for m in models)
+    if dependence is not None:
+        loop += _COPULA_BYTES_PER_CELL * n_block * n_lines
+    finite_check = float(n_years) if n_lines > 1 else 0.0
+    # the claim loop's arrays are freed before the total is formed and the caller reads it
+    analysis = 8.0 * n_years * (n_lines + 1) * analysis_copies
+    return results + max(loop, finite_check, analysis)
+
+
 def simulate(
     models: LossModel | Sequence[LossModel],
     n_years: int,
@@ -203,6 +171,8 @@ def simulate(
     dependence: Copula | None = None,
     backend: str = "local",
     client: Any = None,
+    max_claims_per_year: float | None = None,
+    analysis_copies: int = 0,
 ) -> SimulationResult:
     """Simulate annual layer losses of one or more lines.
 
@@ -221,8 +191,11 @@ def simulate(
     progress : callable, optional
         Called as ``progress(years_done, n_years)`` after each chunk.
     max_memory_bytes : int, optional
-        Refuse (before allocating) a simulation whose result arrays would exceed this;
-        half the machine's physical memory by default.
+        Refuse, before allocating, a simulation whose estimated peak memory
+        (:func:`simulation_peak_bytes`) exceeds this many bytes. By default the environment
+        variable ``XBORDER_RISK_MAX_MEMORY``, else 85 % of what the process may still use:
+        the least of physical memory, the address-space limit (``RLIMIT_AS``) and the cgroup
+        memory limit, less what is already in use (``docs/engine.md``).
     dependence : GaussianCopula or StudentTCopula, optional
         Copula over the lines (dimension = number of models), applied by reordering each
         line's annual losses within a block (Iman-Conover); marginals are unchanged. Lines
@@ -234,84 +207,91 @@ def simulate(
     client : dask.distributed.Client, optional
         The cluster to use with ``backend="dask"``; a ``LocalCluster`` is started (and
         closed) for the call when omitted.
+    max_claims_per_year : float, optional
+        Refuse, before drawing, a line whose expected claims per simulated year ``E[N]``
+        exceed this; by default the environment variable
+        ``XBORDER_RISK_MAX_CLAIMS_PER_YEAR``, else
+        :data:`~xborder_risk.engine.runner.MAX_CLAIMS_PER_YEAR` (1e5).
+    analysis_copies : int, default 0
+        Float64 copies of every column of the result (each line and the total) that the
+        caller will hold at once while reading it (sorts for quantiles, pricing), counted in
+        the memory estimate so that a request whose analysis would not fit is refused before
+        simulating. :func:`xborder_risk.quote.quote` passes its own figure.
 
     Returns
     -------
     SimulationResult
         Year-loss table, in the currency units of the severities.
 
+    Raises
+    ------
+    SimulationSizeError
+        Before anything is drawn: a line expects more claims per year than allowed, or the
+        estimated peak memory exceeds the limit (the message gives both figures).
+
     Notes
     -----
     Memory beyond the result arrays is bounded by one block of one line: the counts of
     :data:`BLOCK_YEARS` years and at most :data:`CLAIM_BATCH` severities at a time.
-    See ``docs/engine.md`` for the seeding scheme.
+    See ``docs/engine.md`` for the seeding scheme, the memory guard and the claim bound.
     """
-    checked_models = _as_models(models)
-    n_years = check_int("simulate", "n_years", n_years, lower=1)
+    owner = "simulate"
+    checked_models = check_models(owner, models)
+    options = run_options(
+        owner,
+        n_years,
+        chunk_years,
+        backend,
+        client,
+        progress,
+        max_memory_bytes,
+        max_claims_per_year,
+    )
+    n_years = options.n_years
     if dependence is not None:
         if not isinstance(dependence, Copula):
             raise ParameterError(
-                "simulate", "dependence", dependence, "must be a GaussianCopula or StudentTCopula"
+                owner, "dependence", dependence, "must be a GaussianCopula or StudentTCopula"
             )
         if dependence.dimension != len(checked_models):
             raise ParameterError(
-                "simulate",
+                owner,
                 "dependence",
                 f"{dependence.dimension}x{dependence.dimension} correlation",
                 f"must match the number of lines ({len(checked_models)})",
             )
-    if backend not in ("local", "dask"):
-        raise ParameterError("simulate", "backend", backend, "must be 'local' or 'dask'")
-    if client is not None and backend != "dask":
-        raise ParameterError("simulate", "client", client, "is only used with backend='dask'")
     root = root_seed_sequence(seed)
-    if chunk_years is not None:
-        chunk_years = check_int("simulate", "chunk_years", chunk_years, lower=1)
-    limit = (
-        _physical_memory_bytes() // 2
-        if max_memory_bytes is None
-        else check_int("simulate", "max_memory_bytes", max_memory_bytes, lower=1)
+    analysis_copies = check_int(owner, "analysis_copies", analysis_copies, lower=0)
+    options.refuse_frequent((repr(m.name), m.frequency.mean()) for m in checked_models)
+    options.refuse_oversize(
+        f"n_years={n_years} with {len(checked_models)} line(s)",
+        simulation_peak_bytes(
+            checked_models, n_years, dependence=dependence, analysis_copies=analysis_copies
+        ),
     )
-    result_bytes = 8 * n_years * (2 * len(checked_models) + 1)
-    if result_bytes > limit:
-        raise SimulationSizeError(
-            f"simulate: n_years={n_years} with {len(checked_models)} line(s) needs "
-            f"{result_bytes / 2**30:.1f} GiB of result arrays, above the limit of "
-            f"{limit / 2**30:.1f} GiB (max_memory_bytes)"
-        )
 
     # Column-major: each line's years are contiguous, so block writes and the total are
     # streaming copies; the shape and indexing are the documented (n_years, n_lines).
     annual = np.empty((n_years, len(checked_models)), dtype=np.float64, order="F")
     largest = np.empty_like(annual)
-    bounds = block_bounds(n_years)
-    if backend == "dask":
-        from xborder_risk.engine.distributed import simulate_on_dask
 
-        simulate_on_dask(
-            checked_models,
-            root,
-            n_years,
-            block_chunks(len(bounds), BLOCK_YEARS if chunk_years is None else chunk_years),
-            (annual, largest),
-            dependence=dependence,
-            client=client,
-            progress=progress,
-        )
-    else:
-        for chunk in block_chunks(len(bounds), chunk_years):
-            first_year, last_year = bounds[chunk.start][0], bounds[chunk.stop - 1][1]
-            rows = slice(first_year, last_year)
-            simulate_blocks(
-                checked_models,
-                root,
-                n_years,
-                chunk,
-                out=(annual[rows], largest[rows]),
-                dependence=dependence,
-            )
-            if progress is not None:
-                progress(last_year, n_years)
+    def store(
+        blocks: range,
+        years: slice,
+        result: tuple[NDArray[np.float64], NDArray[np.float64]],
+        in_place: bool,
+    ) -> None:
+        if not in_place:
+            annual[years], largest[years] = result
+
+    run = ChunkRun(
+        kernel=simulate_blocks,
+        shared=checked_models,
+        args=(root, n_years, dependence),
+        rows=lambda years: (annual[years], largest[years]),
+        store=store,
+    )
+    run_chunks(options, run)
 
     if annual.shape[1] == 1:
         total = annual[:, 0]  # a read-only view: one line is its own total

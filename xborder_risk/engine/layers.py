@@ -100,15 +100,97 @@ class Layer:
         """Annual payment ``share * min(max(s - aggregate_deductible, 0), aggregate_limit)``."""
         return self._aggregate_in_place(np.array(annual_sum, dtype=np.float64))
 
-    def _aggregate_in_place(self, sums: NDArray[np.float64]) -> NDArray[np.float64]:
+    def _aggregate_in_place(
+        self, sums: NDArray[np.float64], *, share: bool = True
+    ) -> NDArray[np.float64]:
+        # Subtracting a zero deductible is skipped: x - 0.0 == x for every float, so the
+        # skip saves a pass without changing a bit.
         if self.aggregate_deductible:
             np.subtract(sums, self.aggregate_deductible, out=sums)
         np.maximum(sums, 0.0, out=sums)
         if not math.isinf(self.aggregate_limit):
             np.minimum(sums, self.aggregate_limit, out=sums)
+        return self._share_in_place(sums) if share else sums
+
+    def _share_in_place(self, amounts: NDArray[np.float64]) -> NDArray[np.float64]:
+        # The insurer's share of amounts already through the other terms (e.g. each year's
+        # largest occurrence payment).
         if self.share != 1.0:
-            np.multiply(sums, self.share, out=sums)
-        return sums
+            np.multiply(amounts, self.share, out=amounts)
+        return amounts
+
+    @property
+    def has_aggregate_terms(self) -> bool:
+        """True when the layer has an aggregate deductible or a finite aggregate limit."""
+        return self.aggregate_deductible > 0.0 or not math.isinf(self.aggregate_limit)
+
+    def aggregate_terms(self, cumulative: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:math:`\\min(\\max(c - D, 0), L)` of running annual sums ``c``, before the share.
+
+        Parameters
+        ----------
+        cumulative : ndarray of float64
+            Running (or whole-year) sums of occurrence payments, currency units.
+
+        Returns
+        -------
+        ndarray of float64
+            A new array of the same shape, currency units.
+        """
+        return self._aggregate_in_place(np.array(cumulative, dtype=np.float64), share=False)
+
+    def aggregate_increment(
+        self, before: NDArray[np.float64], paid: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """What adding ``paid`` to a year's running sum ``before`` adds to the layer's payment.
+
+        :math:`A(b + p) - A(b)` with :math:`A(c) = \\min(\\max(c - D, 0), L)`, before the
+        share (exactly ``paid`` when the layer has no aggregate terms). New array, currency
+        units; ``before`` and ``paid`` have one shape.
+        """
+        if not self.has_aggregate_terms:
+            return np.array(paid, dtype=np.float64)
+        return self.aggregate_terms(before + paid) - self.aggregate_terms(before)
+
+    def attribute_aggregate(
+        self, counts: NDArray[np.int64], payments: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Each occurrence's share of its year's layer loss, the aggregate terms eroded in order.
+
+        Parameters
+        ----------
+        counts : ndarray of int64, shape (n,)
+            Claims per year; ``payments`` holds them year by year.
+        payments : ndarray of float64, shape (sum(counts),)
+            Payments after the occurrence terms, before the share, currency units.
+
+        Returns
+        -------
+        ndarray of float64, shape (sum(counts),)
+            :math:`s\\,[A(c_i) - A(c_i - y_i)]` (new array, currency units) with :math:`c_i`
+            the running sum of the year's payments up to and including occurrence :math:`i`
+            and :math:`A(c) = \\min(\\max(c - D, 0), L)`: the first occurrences of a year
+            erode the aggregate deductible, the last ones are cut by the aggregate limit.
+
+        Notes
+        -----
+        The attributions of a year telescope to :math:`s\\,A(\\sum_i y_i)`, the engine's
+        annual loss, up to float rounding of the running sums (absolute error of order
+        :math:`\\epsilon` times the block's total).  Without aggregate terms each occurrence
+        pays exactly :math:`s\\,y_i`.
+        """
+        if not self.has_aggregate_terms:
+            return payments * self.share if self.share != 1.0 else payments.copy()
+        running = np.cumsum(payments)
+        with_claims = counts > 0
+        first_of_year = (np.cumsum(counts) - counts)[with_claims]
+        before_year = np.repeat((running - payments)[first_of_year], counts[with_claims])
+        after = running - before_year
+        attributed = self.aggregate_terms(after)
+        attributed -= self.aggregate_terms(after - payments)
+        if self.share != 1.0:
+            attributed *= self.share
+        return attributed
 
     @property
     def is_ground_up(self) -> bool:

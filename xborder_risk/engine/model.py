@@ -68,7 +68,7 @@ class LossModel:
         :func:`xborder_risk.exact.aggregate_distribution` or the simulation then).
         """
         layer = self.layer
-        if layer.aggregate_deductible > 0 or layer.aggregate_limit != float("inf"):
+        if layer.has_aggregate_terms:
             raise ParameterError(
                 "LossModel",
                 "layer",

@@ -7,21 +7,16 @@ chunks gives the same numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk.engine import LossModel
-from xborder_risk.engine.rng import SHARED_STREAM_BASE, block_bounds, block_generator
+from xborder_risk.engine.claims import LineBlockDraw, claim_loop_bytes, draw_line_block
+from xborder_risk.engine.rng import BLOCK_YEARS, SHARED_STREAM_BASE, block_bounds, block_generator
 from xborder_risk.errors import SimulationError
-from xborder_risk.reinsurance.occurrences import (
-    LineBlockDraw,
-    aggregate_cumulative,
-    attribute_aggregate_terms,
-    draw_line_block,
-    has_aggregate_terms,
-)
 
 __all__ = [
     "COUNTRY_STREAM_BASE",
@@ -33,7 +28,7 @@ __all__ = [
     "PolicySpec",
     "ShockSource",
     "policy_seed_sequence",
-    "simulate_block",
+    "portfolio_peak_bytes",
     "simulate_chunk",
     "write_rows",
 ]
@@ -244,6 +239,38 @@ def simulate_block(
             )
 
 
+#: Bytes of one kept occurrence (year index, payment, source) and the copies held at once
+#: while they are gathered: the blocks' pieces, their concatenation and the table's own copy.
+_OCCURRENCE_BYTES: int = 24
+_OCCURRENCE_COPIES: int = 3
+
+
+def portfolio_peak_bytes(book: Book, n_years: int, *, keep_occurrences: bool) -> float:
+    """Estimated peak memory of a portfolio simulation, bytes: what the memory guard compares.
+
+    The result arrays (each policy's lines, the policy totals, the per-line and event maxima,
+    the totals, the countries, the event flags), one block's working set of the claim loop
+    for the most frequent policy line, and with ``keep_occurrences`` every occurrence with a
+    positive payment (a line's expected claims times the chance that a claim exceeds the
+    occurrence deductible, plus the shocks' expected events) held three times over while the
+    blocks' pieces are gathered into the table.
+    """
+    n_policies = len(book.policies)
+    per_year = 8.0 * (
+        n_policies * book.n_lines + n_policies + book.n_lines + 2 + book.n_countries
+    ) + len(book.sources)
+    specs = [spec for policy in book.policies for spec in policy.lines]
+    n_block = min(BLOCK_YEARS, n_years)
+    loop = max((claim_loop_bytes(s.model.frequency.mean(), n_block) for s in specs), default=0.0)
+    if keep_occurrences:
+        kept = math.fsum(
+            s.model.frequency.mean() * float(s.model.severity.sf(s.model.layer.deductible))
+            for s in specs
+        ) + math.fsum(source.probability for source in book.sources)
+        per_year += _OCCURRENCE_COPIES * _OCCURRENCE_BYTES * kept
+    return per_year * n_years + loop
+
+
 #: One chunk's occurrences: year index, payment and source of each, in simulation order.
 ChunkOccurrences = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]
 
@@ -295,15 +322,19 @@ def simulate_chunk(
     root: np.random.SeedSequence,
     n_years: int,
     keep_occurrences: bool,
+    out: BlockOutput | None = None,
 ) -> tuple[BlockOutput, ChunkOccurrences | None]:
-    """Simulate a run of whole blocks into new arrays: the unit of work of a Dask task.
+    """Simulate a run of whole blocks: the kernel of the engine's run loop.
 
-    A pure function of the book, the root seed and the block indices; the rows are those of
-    the chunk's years, the occurrences in the order the local backend appends them.
+    A pure function of the book, the root seed and the block indices.  ``out`` (zero-filled
+    views of the chunk's rows of the result arrays) receives the rows in place; otherwise new
+    arrays are returned (in a Dask worker).  The occurrences come block by block, in
+    simulation order.
     """
     bounds = block_bounds(n_years)
     first_year = bounds[blocks.start][0]
-    out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year)
+    if out is None:
+        out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year)
     occurrences: list[ChunkOccurrences] | None = [] if keep_occurrences else None
     for block in blocks:
         start, stop = bounds[block]
@@ -361,7 +392,7 @@ def _collect_occurrences(
     """
     assert draw.payments is not None
     layer = spec.model.layer
-    paid = attribute_aggregate_terms(layer, draw.counts, draw.payments)
+    paid = layer.attribute_aggregate(draw.counts, draw.payments)
     if fx != 1.0:
         paid *= fx
     keep = paid > 0.0
@@ -375,12 +406,5 @@ def _collect_occurrences(
     for shock, _, shock_paid in hits:
         rows = shock.years
         before = running[rows]
-        after = before + shock_paid
-        running[rows] = after
-        if has_aggregate_terms(layer):
-            share_of_event = aggregate_cumulative(layer, after) - aggregate_cumulative(
-                layer, before
-            )
-        else:
-            share_of_event = shock_paid.copy()
-        shock.attributed += share_of_event * (layer.share * fx)
+        running[rows] = before + shock_paid
+        shock.attributed += layer.aggregate_increment(before, shock_paid) * (layer.share * fx)

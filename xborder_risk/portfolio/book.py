@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
-import os
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -12,11 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xborder_risk._validation import check_int
 from xborder_risk.engine import BLOCK_YEARS, LossModel
-from xborder_risk.engine.kernel import block_chunks
-from xborder_risk.engine.rng import block_bounds, root_seed_sequence
-from xborder_risk.errors import ParameterError, SimulationSizeError, XBorderRiskWarning
+from xborder_risk.engine.rng import root_seed_sequence
+from xborder_risk.engine.runner import ChunkRun, run_chunks, run_options
+from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.exposure import LINES, Submission
 from xborder_risk.portfolio._kernel import (
     CYBER_STREAM_BASE,
@@ -31,7 +28,7 @@ from xborder_risk.portfolio._kernel import (
     concatenate_occurrences,
     country_stream,
     policy_seed_sequence,
-    simulate_block,
+    portfolio_peak_bytes,
     simulate_chunk,
     write_rows,
 )
@@ -50,19 +47,10 @@ ATTRIBUTED_LINES: tuple[str, ...] = tuple(
 _LINE_INDEX = {line: index for index, line in enumerate(LINES)}
 _CYBER_LABEL = "cyber"
 
-ProgressCallback = Callable[[int, int], None]
-
 
 def _policy_key(policy_id: str) -> int:
     """Stream key of a policy: the first 8 bytes of the SHA-256 of its id, as an integer."""
     return int.from_bytes(hashlib.sha256(policy_id.encode("utf-8")).digest()[:8], "big")
-
-
-def _physical_memory_bytes() -> int:
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        return 8 << 30
 
 
 class Portfolio:
@@ -411,10 +399,11 @@ class Portfolio:
         chunk_years: int | None = None,
         *,
         keep_occurrences: bool = False,
-        progress: ProgressCallback | None = None,
+        progress: Callable[[int, int], None] | None = None,
         max_memory_bytes: int | None = None,
         backend: str = "local",
         client: Any = None,
+        max_claims_per_year: float | None = None,
     ) -> PortfolioResult:
         """Simulate the book: every policy's lines and the common shocks, year by year.
 
@@ -432,8 +421,11 @@ class Portfolio:
         progress : callable, optional
             Called as ``progress(years_done, n_years)`` after each chunk.
         max_memory_bytes : int, optional
-            Refuse, before allocating, a request whose result arrays exceed this; half the
-            physical memory by default.
+            Refuse, before allocating, a request whose estimated peak memory (the result
+            arrays, the kept occurrences three times over while they are gathered, and one
+            block's working set) exceeds this many bytes; by default as
+            :func:`xborder_risk.engine.simulate` (``XBORDER_RISK_MAX_MEMORY``, else 85 % of
+            what physical memory, ``RLIMIT_AS`` and the cgroup limit leave the process).
         backend : {"local", "dask"}
             ``"dask"`` runs every chunk (one random block by default, or ``chunk_years``) as a
             task on a ``dask.distributed`` cluster (install the ``distributed`` extra); the
@@ -441,6 +433,9 @@ class Portfolio:
         client : dask.distributed.Client, optional
             The cluster to use with ``backend="dask"``; a ``LocalCluster`` is started (and
             closed) for the call when omitted.
+        max_claims_per_year : float, optional
+            Refuse, before drawing, a policy line expecting more claims per simulated year;
+            by default as :func:`xborder_risk.engine.simulate` (1e5).
 
         Returns
         -------
@@ -455,87 +450,56 @@ class Portfolio:
         shared streams of the portfolio root keyed to the country (or the cyber platform).
         """
         owner = "Portfolio.simulate"
-        n_years = check_int(owner, "n_years", n_years, lower=1)
+        options = run_options(
+            owner,
+            n_years=n_years,
+            chunk_years=chunk_years,
+            backend=backend,
+            client=client,
+            progress=progress,
+            max_memory_bytes=max_memory_bytes,
+            max_claims_per_year=max_claims_per_year,
+        )
+        n_years = options.n_years
         root = root_seed_sequence(seed)
-        if chunk_years is not None:
-            chunk_years = check_int(owner, "chunk_years", chunk_years, lower=1)
         if not isinstance(keep_occurrences, bool):
             raise ParameterError(owner, "keep_occurrences", keep_occurrences, "must be a bool")
-        if not isinstance(backend, str) or backend not in ("local", "dask"):
-            raise ParameterError(owner, "backend", backend, "must be 'local' or 'dask'")
-        if client is not None and backend != "dask":
-            raise ParameterError(owner, "client", client, "is only used with backend='dask'")
-        limit = (
-            _physical_memory_bytes() // 2
-            if max_memory_bytes is None
-            else check_int(owner, "max_memory_bytes", max_memory_bytes, lower=1)
-        )
         book = self._book
-        n_policies, n_lines = len(book.policies), book.n_lines
-        n_sources = len(book.sources)
-        # annual + policy totals (result), per-line maxima, event maxima, total, countries, events
-        per_year: float = (
-            8 * (n_policies * n_lines + n_policies + n_lines + 2 + book.n_countries) + n_sources
+        n_policies = len(book.policies)
+        options.refuse_frequent(
+            (f"{pid!r}/{spec.model.name!r}", spec.model.frequency.mean())
+            for pid, policy in zip(self._policy_ids, book.policies, strict=True)
+            for spec in policy.lines
         )
-        if keep_occurrences:
-            expected_claims = math.fsum(
-                spec.model.frequency.mean() for policy in book.policies for spec in policy.lines
-            )
-            per_year += 24 * expected_claims
-        needed = per_year * n_years
-        if needed > limit:
-            raise SimulationSizeError(
-                f"{owner}: n_years={n_years} for {n_policies} policies needs about "
-                f"{needed / 2**30:.1f} GiB of results, above the limit of {limit / 2**30:.1f} GiB "
-                "(max_memory_bytes)"
-            )
+        options.refuse_oversize(
+            f"n_years={n_years} for {n_policies} policies",
+            portfolio_peak_bytes(book, n_years, keep_occurrences=keep_occurrences),
+        )
         out = allocate_output(book, n_years)
-        bounds = block_bounds(n_years)
-        # as the engine: one Dask task a block unless chunk_years says otherwise
-        if backend == "dask" and chunk_years is None:
-            chunks = block_chunks(len(bounds), BLOCK_YEARS)
-        else:
-            chunks = block_chunks(len(bounds), chunk_years)
-        pieces: list[ChunkOccurrences] = []
-        if backend == "dask":
-            from xborder_risk.engine.distributed import run_chunks
+        by_chunk: dict[int, ChunkOccurrences] = {}
 
-            by_chunk: dict[int, ChunkOccurrences] = {}
-            done_years = 0
+        def store(
+            blocks: range,
+            years: slice,
+            result: tuple[BlockOutput, ChunkOccurrences | None],
+            in_place: bool,
+        ) -> None:
+            chunk_out, chunk_occurrences = result
+            if not in_place:
+                write_rows(out, years, chunk_out)
+            if chunk_occurrences is not None:
+                by_chunk[blocks.start] = chunk_occurrences
 
-            def write(chunk: range, result: tuple[BlockOutput, ChunkOccurrences | None]) -> None:
-                nonlocal done_years
-                chunk_out, chunk_occurrences = result
-                rows = slice(bounds[chunk.start][0], bounds[chunk.stop - 1][1])
-                write_rows(out, rows, chunk_out)
-                if chunk_occurrences is not None:
-                    by_chunk[chunk.start] = chunk_occurrences
-                done_years += rows.stop - rows.start
-                if progress is not None:
-                    progress(done_years, n_years)
-
-            run_chunks(
-                owner,
-                client,
-                simulate_chunk,
-                book,
-                chunks,
-                (root, n_years, keep_occurrences),
-                write,
-            )
-            # Occurrences in block order, as the local backend appends them.
-            pieces = [by_chunk[chunk.start] for chunk in chunks if chunk.start in by_chunk]
-        else:
-            occurrences: list[ChunkOccurrences] | None = [] if keep_occurrences else None
-            for chunk in chunks:
-                for block in chunk:
-                    start, stop = bounds[block]
-                    simulate_block(
-                        book, root, block, start, block_rows(out, slice(start, stop)), occurrences
-                    )
-                if progress is not None:
-                    progress(bounds[chunk.stop - 1][1], n_years)
-            pieces = occurrences or []
+        run = ChunkRun(
+            kernel=simulate_chunk,
+            shared=book,
+            args=(root, n_years, keep_occurrences),
+            rows=lambda years: block_rows(out, years),
+            store=store,
+        )
+        chunks = run_chunks(options, run)
+        # Occurrences in block order, whatever order the chunks completed in.
+        pieces = [by_chunk[chunk.start] for chunk in chunks if chunk.start in by_chunk]
         table = None
         if keep_occurrences:
             year_index, loss, source = concatenate_occurrences(pieces)

@@ -2,17 +2,17 @@
 
 The engine (:func:`xborder_risk.engine.simulate`) keeps only annual sums and the largest
 occurrence of each year.  A per-occurrence excess of loss treaty needs every occurrence, so this
-module redraws them from the *same* random streams: for each block of
+module redraws them from the *same* random streams with the engine's own claim loop
+(:func:`xborder_risk.engine.claims.draw_line_block`): for each block of
 :data:`~xborder_risk.engine.BLOCK_YEARS` years and each line, the generator
-``block_generator(root, block, line_index)`` gives the claim counts and then the severities, in
-batches of ``CLAIM_BATCH`` claims, exactly as the engine draws them.  Summing the occurrences of
-a year therefore gives the engine's annual loss (see :func:`occurrences_from_models`).
+``block_generator(root, block, line_index)`` gives the claim counts and then the severities.
+Summing the occurrences of a year therefore gives the engine's annual loss (see
+:func:`occurrences_from_models`).
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,28 +22,23 @@ from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._validation import check_int
 from xborder_risk.engine import Layer, LossModel
-from xborder_risk.engine.kernel import CLAIM_BATCH, segmented_sum_and_max
-from xborder_risk.engine.rng import block_bounds, block_generator, root_seed_sequence
-from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
+from xborder_risk.engine.claims import claim_loop_bytes, draw_line_block
+from xborder_risk.engine.kernel import check_models
+from xborder_risk.engine.rng import (
+    BLOCK_YEARS,
+    block_bounds,
+    block_generator,
+    root_seed_sequence,
+)
+from xborder_risk.engine.runner import ChunkRun, run_chunks, run_options
+from xborder_risk.errors import ParameterError, SimulationError
 
-__all__ = ["OccurrenceTable", "occurrences_from_models"]
+__all__ = ["OccurrenceTable", "attribute_aggregate_terms", "occurrences_from_models"]
 
 # Bytes per stored occurrence: year index (int64), loss (float64), source (int64).
 _BYTES_PER_OCCURRENCE = 24
-
-
-def _physical_memory_bytes() -> int:
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        return 8 << 30
-
-
-def memory_limit(owner: str, max_memory_bytes: object) -> int:
-    """The memory ceiling of a request: ``max_memory_bytes`` or half the physical memory."""
-    if max_memory_bytes is None:
-        return _physical_memory_bytes() // 2
-    return check_int(owner, "max_memory_bytes", max_memory_bytes, lower=1)
+# Copies held at once: the blocks' pieces, their concatenation, the table's own copy.
+_OCCURRENCE_COPIES = 3
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -166,146 +161,11 @@ def _int_array(owner: str, name: str, value: ArrayLike) -> NDArray[np.int64]:
     return np.array(arr, dtype=np.int64, copy=True)
 
 
-# --------------------------------------------------------------------------------------------
-# drawing a line's claims for one block, as the engine does
-
-
-@dataclass(frozen=True, slots=True)
-class LineBlockDraw:
-    """One line's claims over one block of years (internal; plain arrays, no copies).
-
-    Attributes
-    ----------
-    counts : ndarray of int64, shape (n,)
-        Number of claims of each year of the block.
-    payments : ndarray of float64, shape (sum(counts),) or None
-        Each claim's payment after the occurrence deductible and limit, before the share and
-        the aggregate terms, year by year in draw order; ``None`` unless requested.
-    claim_sums : ndarray of float64, shape (n,)
-        Per-year sums of ``payments``, added in the engine's order (bit for bit its sums).
-    largest : ndarray of float64, shape (n,)
-        Largest payment of each year (before the share), 0 without claims.
-    """
-
-    counts: NDArray[np.int64]
-    payments: NDArray[np.float64] | None
-    claim_sums: NDArray[np.float64]
-    largest: NDArray[np.float64]
-
-
-def draw_line_block(
-    model: LossModel, rng: np.random.Generator, n: int, *, keep_payments: bool
-) -> LineBlockDraw:
-    """Draw one line's claims for a block of ``n`` years exactly as the engine does.
-
-    Counts first, then the severities in batches of at most ``CLAIM_BATCH`` whole claims, the
-    occurrence terms, and the engine's own per-year reduction
-    (:func:`~xborder_risk.engine.kernel.segmented_sum_and_max`) over each batch, added batch by
-    batch -- the arithmetic of ``xborder_risk.engine.kernel._line_block``, so the per-year sums
-    are the engine's to the bit (the aggregate terms and the share come after, in the caller).
-    """
-    layer = model.layer
-    counts = model.frequency.sample(rng, n)
-    claim_sums = np.zeros(n, dtype=np.float64)
-    largest = np.zeros(n, dtype=np.float64)
-    ends = np.cumsum(counts)
-    total_claims = int(ends[-1]) if n else 0
-    if total_claims == 0:
-        empty = np.zeros(0, dtype=np.float64) if keep_payments else None
-        return LineBlockDraw(counts, empty, claim_sums, largest)
-    starts = ends - counts
-    kept: list[NDArray[np.float64]] = []
-    for first in range(0, total_claims, CLAIM_BATCH):
-        last = min(first + CLAIM_BATCH, total_claims)
-        payments = layer.occurrence(model.severity.sample(rng, last - first))
-        if total_claims <= CLAIM_BATCH:
-            batch_counts = counts
-        else:
-            batch_counts = np.clip(ends, first, last) - np.clip(starts, first, last)
-        batch_sums = np.empty(n, dtype=np.float64)
-        segmented_sum_and_max(payments, batch_counts, batch_sums, largest)
-        claim_sums += batch_sums
-        if keep_payments:
-            kept.append(payments)
-    all_payments = None
-    if keep_payments:
-        all_payments = kept[0] if len(kept) == 1 else np.concatenate(kept)
-    return LineBlockDraw(counts, all_payments, claim_sums, largest)
-
-
-def has_aggregate_terms(layer: Layer) -> bool:
-    """True when the layer has an aggregate deductible or a finite aggregate limit."""
-    return layer.aggregate_deductible > 0.0 or not math.isinf(layer.aggregate_limit)
-
-
-def aggregate_cumulative(layer: Layer, cumulative: NDArray[np.float64]) -> NDArray[np.float64]:
-    """:math:`\\min(\\max(c - D, 0), L)` of running annual sums ``c`` (before the share)."""
-    out = np.subtract(cumulative, layer.aggregate_deductible)
-    np.maximum(out, 0.0, out=out)
-    if not math.isinf(layer.aggregate_limit):
-        np.minimum(out, layer.aggregate_limit, out=out)
-    return out
-
-
 def attribute_aggregate_terms(
     layer: Layer, counts: NDArray[np.int64], payments: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Each occurrence's share of its year's layer loss, the aggregate terms eroded in order.
-
-    Parameters
-    ----------
-    layer : Layer
-        The line's terms.
-    counts : ndarray of int64, shape (n,)
-        Claims per year; ``payments`` holds them year by year.
-    payments : ndarray of float64, shape (sum(counts),)
-        Payments after the occurrence terms, before the share.
-
-    Returns
-    -------
-    ndarray of float64, shape (sum(counts),)
-        :math:`s\\,[A(c_i) - A(c_i - y_i)]` with :math:`c_i` the running sum of the year's
-        payments up to and including occurrence :math:`i` and
-        :math:`A(c) = \\min(\\max(c - D, 0), L)`: the first occurrences of a year erode the
-        aggregate deductible, the last ones are cut by the aggregate limit.
-
-    Notes
-    -----
-    The attributions of a year telescope to :math:`s\\,A(\\sum_i y_i)`, the engine's annual
-    loss, up to float rounding of the running sums (absolute error of order
-    :math:`\\epsilon` times the block's total).  Without aggregate terms each occurrence pays
-    exactly :math:`s\\,y_i`.
-    """
-    if not has_aggregate_terms(layer):
-        return payments * layer.share if layer.share != 1.0 else payments.copy()
-    running = np.cumsum(payments)
-    with_claims = counts > 0
-    first_of_year = (np.cumsum(counts) - counts)[with_claims]
-    before_year = np.repeat((running - payments)[first_of_year], counts[with_claims])
-    after = running - before_year
-    attributed = aggregate_cumulative(layer, after)
-    attributed -= aggregate_cumulative(layer, after - payments)
-    if layer.share != 1.0:
-        attributed *= layer.share
-    return attributed
-
-
-def _checked_models(owner: str, models: object) -> tuple[LossModel, ...]:
-    if isinstance(models, LossModel):
-        return (models,)
-    if isinstance(models, str) or not isinstance(models, Sequence):
-        raise ParameterError(owner, "models", models, "must be a LossModel or a sequence of them")
-    checked = tuple(models)
-    if not checked:
-        raise ParameterError(owner, "models", models, "must hold at least one LossModel")
-    for model in checked:
-        if not isinstance(model, LossModel):
-            raise ParameterError(owner, "models", model, "must hold LossModel objects only")
-    names = [model.name for model in checked]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise ParameterError(owner, "models", duplicates, "line names must be unique")
-    return checked
+    """Each occurrence's share of its year's layer loss: :meth:`Layer.attribute_aggregate`."""
+    return layer.attribute_aggregate(counts, payments)
 
 
 def occurrences_from_models(
@@ -314,6 +174,7 @@ def occurrences_from_models(
     seed: int | np.random.SeedSequence,
     *,
     max_memory_bytes: int | None = None,
+    max_claims_per_year: float | None = None,
 ) -> OccurrenceTable:
     """Every occurrence of a simulation, drawn from the engine's own random streams.
 
@@ -327,8 +188,14 @@ def occurrences_from_models(
     seed : int or numpy.random.SeedSequence
         Root seed, as given to ``simulate``.
     max_memory_bytes : int, optional
-        Refuse (before drawing) a table whose expected size, 24 bytes per expected occurrence,
-        exceeds this; half the physical memory by default.
+        Refuse (before drawing) a table whose estimated peak memory exceeds this: 24 bytes per
+        expected occurrence above the deductible, held three times over while the blocks'
+        pieces are gathered into the table, plus one block's claim loop. By default as
+        :func:`~xborder_risk.engine.simulate` (``XBORDER_RISK_MAX_MEMORY``, else 85 % of
+        what physical memory, ``RLIMIT_AS`` and the cgroup limit leave the process).
+    max_claims_per_year : float, optional
+        Refuse (before drawing) a line expecting more claims per simulated year; by default
+        as :func:`~xborder_risk.engine.simulate` (1e5).
 
     Returns
     -------
@@ -340,38 +207,76 @@ def occurrences_from_models(
     Notes
     -----
     Block by block, line by line, the counts and then the severities are drawn from
-    ``block_generator(root, block, line_index)`` exactly as ``simulate`` draws them (see
-    :func:`draw_line_block`), so ``table.annual()`` equals ``simulate(models, n_years,
-    seed).total`` up to float rounding, and the per-line sums without aggregate terms are the
-    engine's bit for bit.  The aggregate deductible and limit are attributed to occurrences in
-    the order they fall within the year (:func:`attribute_aggregate_terms`).  Only the
-    independent-lines engine is reproduced: a ``dependence`` reordering of annual losses has
-    no occurrence-level meaning.
+    ``block_generator(root, block, line_index)`` by the engine's own claim loop
+    (:func:`~xborder_risk.engine.claims.draw_line_block`), so ``table.annual()`` equals
+    ``simulate(models, n_years, seed).total`` up to float rounding, and the per-line sums
+    without aggregate terms are the engine's bit for bit.  The aggregate deductible and limit
+    are attributed to occurrences in the order they fall within the year
+    (:meth:`Layer.attribute_aggregate`).  Only the independent-lines engine is reproduced: a
+    ``dependence`` reordering of annual losses has no occurrence-level meaning.
     """
     owner = "occurrences_from_models"
-    checked = _checked_models(owner, models)
-    n_years = check_int(owner, "n_years", n_years, lower=1)
+    checked = check_models(owner, models, total_reserved=False)
+    options = run_options(
+        owner,
+        n_years=n_years,
+        chunk_years=None,
+        backend="local",
+        client=None,
+        progress=None,
+        max_memory_bytes=max_memory_bytes,
+        max_claims_per_year=max_claims_per_year,
+    )
+    n_years = options.n_years
     root = root_seed_sequence(seed)
-    limit = memory_limit(owner, max_memory_bytes)
-    expected_claims = n_years * math.fsum(model.frequency.mean() for model in checked)
-    needed = _BYTES_PER_OCCURRENCE * expected_claims
-    if needed > limit:
-        raise SimulationSizeError(
-            f"{owner}: n_years={n_years} with {expected_claims:.3g} expected occurrences needs "
-            f"about {needed / 2**30:.1f} GiB, above the limit of {limit / 2**30:.1f} GiB "
-            "(max_memory_bytes)"
-        )
-    years: list[NDArray[np.int64]] = []
-    losses: list[NDArray[np.float64]] = []
-    sources: list[NDArray[np.int64]] = []
-    for block, (start, stop) in enumerate(block_bounds(n_years)):
-        n = stop - start
-        for line_index, model in enumerate(checked):
+    options.refuse_frequent((repr(m.name), m.frequency.mean()) for m in checked)
+    expected = n_years * math.fsum(
+        m.frequency.mean() * float(m.severity.sf(m.layer.deductible)) for m in checked
+    )
+    loop = max(claim_loop_bytes(m.frequency.mean(), min(BLOCK_YEARS, n_years)) for m in checked)
+    options.refuse_oversize(
+        f"n_years={n_years} with {expected:.3g} expected occurrences",
+        _OCCURRENCE_COPIES * _BYTES_PER_OCCURRENCE * expected + loop,
+    )
+    pieces: list[_Occurrences] = []
+    run = ChunkRun(
+        kernel=_occurrence_chunk,
+        shared=checked,
+        args=(root, n_years),
+        rows=lambda years: None,
+        store=lambda blocks, years, result, in_place: pieces.extend(result),
+    )
+    run_chunks(options, run)
+    return OccurrenceTable(
+        year_index=np.concatenate([piece[0] for piece in pieces]),
+        loss=np.concatenate([piece[1] for piece in pieces]),
+        n_years=n_years,
+        source=np.concatenate([piece[2] for piece in pieces]),
+    )
+
+
+#: One line's kept occurrences over one block: year index, payment, source.
+_Occurrences = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]
+
+
+def _occurrence_chunk(
+    models: tuple[LossModel, ...],
+    blocks: range,
+    root: np.random.SeedSequence,
+    n_years: int,
+    out: None = None,
+) -> list[_Occurrences]:
+    """The occurrences of a run of whole blocks, block by block and line by line."""
+    pieces: list[_Occurrences] = []
+    bounds = block_bounds(n_years)
+    for block in blocks:
+        start, stop = bounds[block]
+        for line_index, model in enumerate(models):
             draw = draw_line_block(
-                model, block_generator(root, block, line_index), n, keep_payments=True
+                model, block_generator(root, block, line_index), stop - start, keep_payments=True
             )
             assert draw.payments is not None
-            paid = attribute_aggregate_terms(model.layer, draw.counts, draw.payments)
+            paid = model.layer.attribute_aggregate(draw.counts, draw.payments)
             if not np.isfinite(paid).all():
                 raise SimulationError(
                     f"line {model.name!r}: a simulated occurrence overflowed to inf; give the "
@@ -379,12 +284,7 @@ def occurrences_from_models(
                 )
             year = np.repeat(np.arange(start, stop, dtype=np.int64), draw.counts)
             keep = paid > 0.0
-            years.append(year[keep])
-            losses.append(paid[keep])
-            sources.append(np.full(int(keep.sum()), line_index, dtype=np.int64))
-    return OccurrenceTable(
-        year_index=np.concatenate(years),
-        loss=np.concatenate(losses),
-        n_years=n_years,
-        source=np.concatenate(sources),
-    )
+            pieces.append(
+                (year[keep], paid[keep], np.full(int(keep.sum()), line_index, dtype=np.int64))
+            )
+    return pieces

@@ -1,0 +1,213 @@
+"""Golden SHA-256 hashes of year-loss tables, recorded before the engine's loops were merged.
+
+Issue 10 item 3 moved the claim loop and the run loop into one place (``engine/claims.py``,
+``engine/runner.py``) and the aggregate arithmetic into ``Layer``: no simulated number may
+change.  The hashes below were computed on the code *before* that refactor (commit 1757447)
+and must stay equal: every array is hashed with its dtype, shape and bytes (C order), so a
+single flipped bit anywhere in a table fails the test.
+
+To see the current hashes: ``python -m tests.engine.test_bit_identity_golden``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from xborder_risk.distributions import Gamma, Lognormal, NegativeBinomial, Pareto, Poisson
+from xborder_risk.engine import (
+    BLOCK_YEARS,
+    GaussianCopula,
+    Layer,
+    LossModel,
+    StudentTCopula,
+    simulate,
+)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
+
+STANDARD = LossModel(
+    "standard",
+    Poisson(lam=3.0),
+    Lognormal(mu=10.0, sigma=1.5),
+    Layer(deductible=10_000, limit=1_000_000, aggregate_limit=5_000_000),
+)
+CYBER = LossModel(
+    "cyber",
+    NegativeBinomial(r=2.0, beta=0.4),
+    Lognormal(mu=11.0, sigma=1.8),
+    Layer(
+        deductible=25_000,
+        limit=2_000_000,
+        aggregate_deductible=40_000,
+        aggregate_limit=5_000_000,
+        share=0.8,
+    ),
+)
+TECH = LossModel("tech_failure", Poisson(lam=1.5), Gamma(alpha=2.0, theta=40_000.0))
+HEAVY = LossModel(
+    "heavy",
+    Poisson(lam=0.7),
+    Pareto(alpha=2.5, theta=300_000.0),
+    Layer(limit=5e6, aggregate_deductible=1e5, aggregate_limit=1.2e7, share=0.5),
+)
+# 20 claims a year: 1.3 million claims a block, more than one severity batch (CLAIM_BATCH).
+BATCHED = LossModel(
+    "batched",
+    Poisson(lam=20.0),
+    Lognormal(mu=8.0, sigma=1.2),
+    Layer(deductible=500.0, limit=2e4, aggregate_deductible=1e4, aggregate_limit=3e5, share=0.9),
+)
+
+N_YEARS = 2 * BLOCK_YEARS + 1234  # three blocks, the last one partial
+
+
+def digest(*arrays: NDArray[np.generic] | None) -> str:
+    """SHA-256 of the arrays' dtypes, shapes and C-order bytes, one after the other."""
+    h = hashlib.sha256()
+    for array in arrays:
+        if array is None:
+            h.update(b"None")
+            continue
+        a = np.ascontiguousarray(array)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _engine(models: list[LossModel], n_years: int, seed: object, **kwargs: object) -> str:
+    result = simulate(models, n_years, seed=seed, **kwargs)  # type: ignore[arg-type]
+    return digest(result.annual, result.max_occurrence, result.total)
+
+
+def engine_standard() -> str:
+    return _engine([STANDARD], N_YEARS, 20260)
+
+
+def engine_standard_chunked() -> str:
+    # the same table as engine_standard: chunking never changes a result
+    return _engine([STANDARD], N_YEARS, 20260, chunk_years=BLOCK_YEARS)
+
+
+def engine_three_lines() -> str:
+    return _engine([CYBER, TECH, HEAVY], N_YEARS, np.random.SeedSequence(7, spawn_key=(3,)))
+
+
+def engine_gaussian_copula() -> str:
+    corr = [[1.0, 0.6, 0.3], [0.6, 1.0, 0.2], [0.3, 0.2, 1.0]]
+    return _engine([CYBER, TECH, HEAVY], N_YEARS, 99, dependence=GaussianCopula(corr))
+
+
+def engine_student_copula() -> str:
+    corr = [[1.0, -0.4], [-0.4, 1.0]]
+    copula = StudentTCopula(corr, df=4.0)
+    return _engine([STANDARD, CYBER], N_YEARS, 5, dependence=copula, chunk_years=BLOCK_YEARS)
+
+
+def engine_batched() -> str:
+    return _engine([BATCHED, TECH], BLOCK_YEARS + 17, 3)
+
+
+def occurrences_table() -> str:
+    from xborder_risk.reinsurance import occurrences_from_models
+
+    table = occurrences_from_models([CYBER, HEAVY, STANDARD], N_YEARS, 31)
+    return digest(table.year_index, table.loss, table.source, table.annual())
+
+
+def occurrences_batched() -> str:
+    from xborder_risk.reinsurance import occurrences_from_models
+
+    table = occurrences_from_models([BATCHED], BLOCK_YEARS + 17, 4)
+    return digest(table.year_index, table.loss, table.source)
+
+
+def portfolio_book() -> str:
+    from xborder_risk.portfolio import Portfolio, synthetic_book
+
+    book = Portfolio(synthetic_book(6, seed=2))
+    result = book.simulate(BLOCK_YEARS + 555, seed=17, keep_occurrences=True)
+    table = result.occurrences
+    assert table is not None
+    return digest(
+        result.annual,
+        result.max_occurrence,
+        result.max_event,
+        result.by_country,
+        result.events,
+        table.year_index,
+        table.loss,
+        table.source,
+    )
+
+
+def portfolio_book_chunked() -> str:
+    from xborder_risk.portfolio import Portfolio, synthetic_book
+
+    book = Portfolio(synthetic_book(6, seed=2))
+    result = book.simulate(BLOCK_YEARS + 555, seed=17, chunk_years=1, keep_occurrences=True)
+    table = result.occurrences
+    assert table is not None
+    return digest(
+        result.annual,
+        result.max_occurrence,
+        result.max_event,
+        result.by_country,
+        result.events,
+        table.year_index,
+        table.loss,
+        table.source,
+    )
+
+
+def one_quote() -> str:
+    from xborder_risk.exposure import Submission
+    from xborder_risk.quote import quote
+
+    sub = Submission.from_file(EXAMPLES / "land_border_surveillance.yaml")
+    q = quote(sub, n_years=BLOCK_YEARS + 99, seed=2026)
+    return digest(q.simulation.annual, q.simulation.max_occurrence, q.simulation.total)
+
+
+CASES: dict[str, Callable[[], str]] = {
+    "engine_standard": engine_standard,
+    "engine_standard_chunked": engine_standard_chunked,
+    "engine_three_lines": engine_three_lines,
+    "engine_gaussian_copula": engine_gaussian_copula,
+    "engine_student_copula": engine_student_copula,
+    "engine_batched": engine_batched,
+    "occurrences_table": occurrences_table,
+    "occurrences_batched": occurrences_batched,
+    "portfolio_book": portfolio_book,
+    "portfolio_book_chunked": portfolio_book_chunked,
+    "one_quote": one_quote,
+}
+
+GOLDEN: dict[str, str] = {
+    "engine_standard": "2989c0d0718c76f5545f5a5d996ba4bde7674bffbf1a4f6b28c3b1b1258a9c0d",
+    "engine_standard_chunked": "2989c0d0718c76f5545f5a5d996ba4bde7674bffbf1a4f6b28c3b1b1258a9c0d",
+    "engine_three_lines": "67faac7efdb1a18791b0ca4686e90166e6e3fd999d75ec7557581504b09b1b11",
+    "engine_gaussian_copula": "11ade585daf6ad5085679117b23378ae1646960231a0ad50958331868520b81f",
+    "engine_student_copula": "4078b9a86fbff538ace252aaef2211e6ec7244203ac58b0bcde4a07cf917ad38",
+    "engine_batched": "5ef57b69852ac4e593305f2460a75072823124043cf92fd300e938c60d11fa77",
+    "occurrences_table": "e7ea448d5140b09c5ac553a5225e4fb76b3cd01695cff97e6d859a3632727065",
+    "occurrences_batched": "6d8cbb6ca64cd629f886913c6a89fec82212396f795eaac00eb21535f0496108",
+    "portfolio_book": "86c393ce899bc6004ba8f9cc1a82564fd50457c61e35903872fada74b84b72cc",
+    "portfolio_book_chunked": "86c393ce899bc6004ba8f9cc1a82564fd50457c61e35903872fada74b84b72cc",
+    "one_quote": "dc82c1da0bc4fe28e2ad0245472ce04f047906d7e7714a8e845291cf6f1d704b",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_year_loss_tables_are_bit_identical_to_the_golden_hashes(case: str) -> None:
+    assert CASES[case]() == GOLDEN[case]
+
+
+if __name__ == "__main__":
+    for name, case in CASES.items():
+        print(f'    "{name}": "{case()}",')
