@@ -236,9 +236,7 @@ def as_float_array(
         number of dimensions, an empty array, NaN (unless ``allow_nan``), a forbidden ``inf``
         or a value out of bounds.  The message names the first offending position.
     """
-    raw = _as_real_ndarray(owner, name, value)
-    if ndim is not None and raw.ndim != ndim:
-        raise ParameterError(owner, name, value, f"must be {_dimensions(ndim)}, not {_shape(raw)}")
+    raw = _as_real_ndarray(owner, name, value, ndim)
     if non_empty and raw.size == 0:
         raise ParameterError(owner, name, value, "must not be empty")
     arr = np.array(raw, dtype=np.float64, copy=copy or None)
@@ -283,9 +281,7 @@ def as_int_array(
     objects are refused; an empty input of any real dtype is an empty index.  ``lower`` and
     ``upper`` are inclusive bounds.
     """
-    raw = _as_real_ndarray(owner, name, value)
-    if ndim is not None and raw.ndim != ndim:
-        raise ParameterError(owner, name, value, f"must be {_dimensions(ndim)}, not {_shape(raw)}")
+    raw = _as_real_ndarray(owner, name, value, ndim)
     if raw.size and raw.dtype.kind not in _INT_KINDS:
         raise ParameterError(owner, name, value, f"must hold integers, not {raw.dtype} values")
     arr = np.array(raw, dtype=np.int64, copy=True)
@@ -300,8 +296,9 @@ def as_int_array(
     return arr
 
 
-def _as_real_ndarray(owner: str, name: str, value: object) -> NDArray[np.generic]:
-    """``value`` as an ndarray of a real dtype (no copy when possible), or ParameterError."""
+def _as_real_ndarray(owner: str, name: str, value: object, ndim: int | None) -> NDArray[np.generic]:
+    """``value`` as an ndarray of a real dtype and ``ndim`` dimensions (no copy when
+    possible), or ParameterError."""
     if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value):
         raise ParameterError(owner, name, value, "must not have masked entries")
     if isinstance(value, str | bytes):
@@ -320,6 +317,8 @@ def _as_real_ndarray(owner: str, name: str, value: object) -> NDArray[np.generic
     # Python list or tuple is searched for one (arrays were judged by their dtype above).
     if isinstance(value, list | tuple) and _contains_bool(value):
         raise ParameterError(owner, name, value, "must hold real numbers, not booleans")
+    if ndim is not None and raw.ndim != ndim:
+        raise ParameterError(owner, name, value, f"must be {_dimensions(ndim)}, not {_shape(raw)}")
     return raw
 
 

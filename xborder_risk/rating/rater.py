@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from xborder_risk._validation import check_line_name
 from xborder_risk.distributions import (
     Frequency,
     GeneralizedPareto,
@@ -27,7 +28,7 @@ from xborder_risk.distributions import (
     Spliced,
 )
 from xborder_risk.engine import Layer, LossModel
-from xborder_risk.errors import SubmissionError, XBorderRiskWarning
+from xborder_risk.errors import ParameterError, SubmissionError, XBorderRiskWarning
 from xborder_risk.exposure import (
     CyberExposure,
     OperationalLiabilityExposure,
@@ -113,13 +114,11 @@ class RatedSubmission:
 
         Raises
         ------
-        KeyError
-            If the submission has no exposure for ``line``.
+        ParameterError
+            If the submission has no exposure for ``line`` (the message lists the rated lines).
         """
-        for model in self.models:
-            if model.name == line:
-                return model
-        raise KeyError(f"line {line!r} was not rated (rated lines: {self.lines})")
+        check_line_name("RatedSubmission.model", "line", line, self.lines)
+        return self.models[self.lines.index(line)]
 
     def summary(self) -> pd.DataFrame:
         """Expected figures per line (before aggregate terms).
@@ -175,8 +174,12 @@ def expected_layer_loss(model: LossModel) -> float:
     mean_payment = upper - lower
     if mean_payment < 0.0:
         if -mean_payment > 1e-12 * upper:
-            raise ArithmeticError(
-                f"line {model.name!r}: E[min(X, d + l)] = {upper!r} < E[min(X, d)] = {lower!r}"
+            raise ParameterError(
+                "expected_layer_loss",
+                "model",
+                model.name,
+                "must have a severity whose limited expected value does not fall as the limit "
+                f"rises: E[min(X, d + l)] = {upper!r} < E[min(X, d)] = {lower!r}",
             )
         mean_payment = 0.0
     return layer.share * mean_frequency * mean_payment
