@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from xborder_risk._validation import check_int
+from xborder_risk._validation import check_choice, check_int
 from xborder_risk.engine.dependence import Copula
 from xborder_risk.engine.layers import Layer
 from xborder_risk.engine.model import LossModel
@@ -260,8 +260,7 @@ def simulate(
                 f"{dependence.dimension}x{dependence.dimension} correlation",
                 f"must match the number of lines ({len(checked_models)})",
             )
-    if backend not in ("local", "dask"):
-        raise ParameterError("simulate", "backend", backend, "must be 'local' or 'dask'")
+    check_choice("simulate", "backend", backend, ("local", "dask"))
     if client is not None and backend != "dask":
         raise ParameterError("simulate", "client", client, "is only used with backend='dask'")
     root = root_seed_sequence(seed)

@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_probability
+from xborder_risk._validation import check_line_name, check_probability
 from xborder_risk.errors import ParameterError
 
 __all__ = ["SimulationResult"]
@@ -62,12 +62,9 @@ class SimulationResult:
         return self.annual[:, self._line_index(line)]
 
     def _line_index(self, line: str) -> int:
-        try:
-            return self.lines.index(line)
-        except ValueError:
-            raise ParameterError(
-                "SimulationResult", "line", line, f"must be one of {[*self.lines, TOTAL]}"
-            ) from None
+        # Callers read the total themselves; it is named here as the other valid choice.
+        check_line_name("SimulationResult", "line", line, (*self.lines, TOTAL))
+        return self.lines.index(line)
 
     def _occurrence_column(self, line: str | None) -> NDArray[np.float64]:
         if line is None or line == TOTAL:

@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_probability
+from xborder_risk._validation import check_line_name, check_probability
 from xborder_risk.engine import SimulationResult
 from xborder_risk.errors import ParameterError
 from xborder_risk.pricing.allocation import co_tvar
@@ -125,10 +125,8 @@ class PortfolioResult:
         )
 
     def _line_index(self, line: str) -> int:
-        if line not in self.lines:
-            raise ParameterError(
-                "PortfolioResult", "line", line, f"must be one of {[*self.lines, TOTAL]}"
-            )
+        # Callers read the total themselves; it is named here as the other valid choice.
+        check_line_name("PortfolioResult", "line", line, (*self.lines, TOTAL))
         return self.lines.index(line)
 
     # -- year-loss tables ---------------------------------------------------------------------
