@@ -16,6 +16,7 @@ import inspect
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -33,6 +34,7 @@ from xborder_risk._validation import (
 from xborder_risk.distributions import Lognormal, Poisson
 from xborder_risk.engine import GaussianCopula, Layer, LossModel, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError
+from xborder_risk.exposure import Submission
 from xborder_risk.pricing import (
     CostOfCapital,
     ExpectedValuePrinciple,
@@ -41,6 +43,7 @@ from xborder_risk.pricing import (
     WangTransform,
 )
 from xborder_risk.pricing.allocation import allocate_by_co_tvar, co_tvar, co_var, tail_weights
+from xborder_risk.rating import Mixture, RatedSubmission, RatingTables, expected_layer_loss, rate
 from xborder_risk.reinsurance import OccurrenceTable, QuotaShare, StopLoss
 
 VECTOR = [1.0, 2.0, 3.0]
@@ -488,3 +491,74 @@ def test_parameter_error_is_a_value_and_a_type_error() -> None:
     assert str(error) == "f: parameter 'x' must be a real number (got 'abc')"
     with pytest.raises(TypeError):
         measures.var("abc", 0.5)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------
+# wrong-type arguments elsewhere: ParameterError, never KeyError, TypeError or ArithmeticError
+
+EXAMPLE = (
+    Path(__file__).resolve().parents[1] / "examples" / "submissions" / "eu_egates_contractor.yaml"
+)
+
+
+@pytest.fixture(scope="module")
+def rated() -> tuple[Submission, RatingTables, RatedSubmission]:
+    submission = Submission.from_file(EXAMPLE)
+    tables = RatingTables.load()
+    return submission, tables, rate(submission, tables)
+
+
+def test_wrong_arguments_elsewhere_raise_parameter_error(rated) -> None:
+    submission, tables, rated_submission = rated
+    line = submission.lines[0]
+    calls: dict[str, tuple[Callable[[], object], str]] = {
+        "Submission.exposure": (lambda: submission.exposure("marine"), "line"),
+        "Submission.layer_terms": (lambda: submission.layer_terms(["cyber"]), "line"),
+        "RatedSubmission.model": (lambda: rated_submission.model("marine"), "line"),
+        "RatingTables.fx_rate": (lambda: tables.fx_rate(["USD"]), "currency"),
+        "RatingTables.country": (lambda: tables.country(None), "code"),
+        "RatingTables.premium_tax_for": (lambda: tables.premium_tax_for({"DE"}), "code"),
+        "RatingTables.convert": (lambda: tables.convert("1e6", "USD", "EUR"), "amount"),
+        "RatingTables.band": (lambda: tables.band(line, "system_age_years", "5"), "value"),
+        "MackChainladder": (
+            lambda: reserves.MackChainladder(np.array(["mack", "loglinear"])),
+            "sigma_extrapolation",
+        ),
+        "CostOfCapital": (lambda: CostOfCapital(measure=["tvar"]), "measure"),
+        "TreatyResult.var": (
+            lambda: QuotaShare(0.5).apply(VECTOR).var(0.5, quantity=["net"]),
+            "quantity",
+        ),
+    }
+    for label, (call, parameter) in calls.items():
+        with pytest.raises(ParameterError) as info:
+            call()
+        assert info.value.name == parameter, label
+    with pytest.raises(ParameterError, match=r"must be one of \['tech_failure'"):
+        submission.exposure("marine")
+    assert tables.convert(np.int64(2), "USD", "USD") == 2.0
+
+
+class _FallingLimitedMean(Lognormal):
+    """A severity whose limited expected value falls as the limit rises (impossible)."""
+
+    def limited_expected_value(self, u):  # type: ignore[override]
+        return 1.0 / (1.0 + np.asarray(u, dtype=float))
+
+
+def test_inconsistent_severity_is_a_parameter_error_not_arithmetic_error() -> None:
+    model = LossModel("cyber", Poisson(1.0), _FallingLimitedMean(0.0, 1.0), Layer(1.0, 5.0))
+    with pytest.raises(ParameterError, match="limited expected value") as info:
+        expected_layer_loss(model)
+    assert info.value.name == "model"
+
+
+def test_mixture_weights_accept_numpy_numbers() -> None:
+    mixture = Mixture(
+        (Lognormal(0.0, 1.0), Lognormal(1.0, 1.0)), (np.float32(0.5), np.float64(0.5))
+    )
+    assert mixture.weights == (0.5, 0.5)
+    one = Mixture((Lognormal(0.0, 1.0),), (np.int64(1),))
+    assert one.weights == (1.0,)
+    with pytest.raises(ParameterError, match="weights"):
+        Mixture((Lognormal(0.0, 1.0), Lognormal(1.0, 1.0)), ("0.5", 0.5))

@@ -31,6 +31,7 @@ __all__ = [
     "check_line_names",
     "check_probability",
     "check_real",
+    "check_text",
 ]
 
 # numpy dtype kinds of real numbers: signed and unsigned integers, floats.  Booleans ("b"),
@@ -114,6 +115,13 @@ def check_probability(
         lower_inclusive=not open_lower,
         upper_inclusive=not open_upper,
     )
+
+
+def check_text(owner: str, name: str, value: object) -> str:
+    """Return ``value`` after checking it is a ``str`` (a code, a key, a label)."""
+    if not isinstance(value, str):
+        raise ParameterError(owner, name, value, "must be a string")
+    return value
 
 
 def check_choice(owner: str, name: str, value: object, choices: Sequence[str]) -> str:
