@@ -202,7 +202,8 @@ def draw_line_block(
     kept: list[NDArray[np.float64]] = []
     for first in range(0, total_claims, CLAIM_BATCH):
         last = min(first + CLAIM_BATCH, total_claims)
-        payments = layer.occurrence(model.severity.sample(rng, last - first))
+        # A fresh sample: the kernel's in-place terms, without the public method's checks.
+        payments = layer._occurrence_in_place(model.severity.sample(rng, last - first))
         if total_claims <= CLAIM_BATCH:
             batch_counts = counts
         else:
