@@ -25,6 +25,7 @@ import pytest
 
 from xborder_risk import exact, measures, pricing, reinsurance, reserves
 from xborder_risk._validation import (
+    as_complex_array,
     as_float_array,
     as_int_array,
     check_choice,
@@ -562,3 +563,22 @@ def test_mixture_weights_accept_numpy_numbers() -> None:
     assert one.weights == (1.0,)
     with pytest.raises(ParameterError, match="weights"):
         Mixture((Lognormal(0.0, 1.0), Lognormal(1.0, 1.0)), ("0.5", 0.5))
+
+
+def test_pgf_argument_may_be_complex_but_nothing_else() -> None:
+    poisson = Poisson(1.0)
+    assert poisson.pgf(1.0) == pytest.approx(1.0)
+    assert poisson.pgf([0.5, 1j]).dtype == np.complex128
+    for bad in (
+        "1",
+        ["1e6"],
+        [1.0, True],
+        np.array([True]),
+        None,
+        [math.nan],
+        [complex(math.inf, 1)],
+    ):
+        with pytest.raises(ParameterError) as info:
+            poisson.pgf(bad)
+        assert info.value.name == "z"
+    assert as_complex_array("f", "z", [1, 2.5, 1j]).tolist() == [1, 2.5, 1j]

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from xborder_risk.errors import ParameterError
 
 __all__ = [
+    "as_complex_array",
     "as_float_array",
     "as_int_array",
     "check_choice",
@@ -39,6 +40,7 @@ __all__ = [
 # "m") and records ("V") are refused.
 _REAL_KINDS = frozenset("iuf")
 _INT_KINDS = frozenset("iu")
+_COMPLEX_KINDS = frozenset("iufc")
 _KIND_NAMES = {
     "b": "booleans",
     "c": "complex numbers",
@@ -304,27 +306,51 @@ def as_int_array(
     return arr
 
 
-def _as_real_ndarray(owner: str, name: str, value: object, ndim: int | None) -> NDArray[np.generic]:
-    """``value`` as an ndarray of a real dtype and ``ndim`` dimensions (no copy when
-    possible), or ParameterError."""
+def as_complex_array(
+    owner: str, name: str, value: object, *, ndim: int | None = None
+) -> NDArray[np.complex128]:
+    """Return ``value`` as a new complex128 array of finite numbers (a pgf's argument).
+
+    The rule of :func:`as_float_array`, with complex numbers allowed: strings, booleans,
+    ``None``, objects, NaN and infinities are refused.
+    """
+    raw = _as_real_ndarray(owner, name, value, ndim, kinds=_COMPLEX_KINDS)
+    arr = np.array(raw, dtype=np.complex128, copy=True)
+    if not np.isfinite(arr).all():
+        bad = ~np.isfinite(arr)
+        raise ParameterError(owner, name, value, _first(name, arr, bad, "must be finite"))
+    return arr
+
+
+def _as_real_ndarray(
+    owner: str,
+    name: str,
+    value: object,
+    ndim: int | None,
+    *,
+    kinds: frozenset[str] = _REAL_KINDS,
+) -> NDArray[np.generic]:
+    """``value`` as an ndarray of a real (or ``kinds``) dtype and ``ndim`` dimensions (no
+    copy when possible), or ParameterError."""
+    numbers = "real numbers" if kinds == _REAL_KINDS else "numbers"
     if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value):
         raise ParameterError(owner, name, value, "must not have masked entries")
     if isinstance(value, str | bytes):
-        raise ParameterError(owner, name, value, "must hold real numbers, not a string")
+        raise ParameterError(owner, name, value, f"must hold {numbers}, not a string")
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError, OverflowError):  # ragged nesting, a failing __array__
         raise ParameterError(
-            owner, name, value, "must be a rectangular array of real numbers"
+            owner, name, value, f"must be a rectangular array of {numbers}"
         ) from None
     kind = raw.dtype.kind
-    if kind not in _REAL_KINDS:
+    if kind not in kinds:
         what = _KIND_NAMES.get(kind, f"{raw.dtype} values")
-        raise ParameterError(owner, name, value, f"must hold real numbers, not {what}")
+        raise ParameterError(owner, name, value, f"must hold {numbers}, not {what}")
     # numpy reads [1.0, True] as [1.0, 1.0]: the bool is lost in a numeric dtype, so a
     # Python list or tuple is searched for one (arrays were judged by their dtype above).
     if isinstance(value, list | tuple) and _contains_bool(value):
-        raise ParameterError(owner, name, value, "must hold real numbers, not booleans")
+        raise ParameterError(owner, name, value, f"must hold {numbers}, not booleans")
     if ndim is not None and raw.ndim != ndim:
         raise ParameterError(owner, name, value, f"must be {_dimensions(ndim)}, not {_shape(raw)}")
     return raw

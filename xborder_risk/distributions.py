@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from xborder_risk._validation import as_float_array, check_int, check_real
+from xborder_risk._validation import as_complex_array, as_float_array, check_int, check_real
 from xborder_risk.errors import MomentDoesNotExistError, ParameterError, SimulationError
 
 __all__ = [
@@ -332,12 +332,7 @@ class Frequency(ABC):
             (outside the radius of convergence, or overflow).
         """
         owner = f"{type(self).__name__}.pgf"
-        raw = np.asarray(z)
-        if raw.dtype.kind not in "iufc":
-            raise ParameterError(owner, "z", z, "must be complex or real numbers")
-        arr = np.array(raw, dtype=np.complex128)
-        if not np.isfinite(arr).all():
-            raise ParameterError(owner, "z", z, "must be finite")
+        arr = as_complex_array(owner, "z", z)
         flat = arr.reshape(-1)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             out = np.asarray(self._pgf(flat), dtype=np.complex128)
