@@ -36,6 +36,7 @@ from xborder_risk.distributions import Lognormal, Poisson
 from xborder_risk.engine import GaussianCopula, Layer, LossModel, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError
 from xborder_risk.exposure import Submission
+from xborder_risk.portfolio import Portfolio, synthetic_book
 from xborder_risk.pricing import (
     CostOfCapital,
     ExpectedValuePrinciple,
@@ -45,7 +46,13 @@ from xborder_risk.pricing import (
 )
 from xborder_risk.pricing.allocation import allocate_by_co_tvar, co_tvar, co_var, tail_weights
 from xborder_risk.rating import Mixture, RatedSubmission, RatingTables, expected_layer_loss, rate
-from xborder_risk.reinsurance import OccurrenceTable, QuotaShare, StopLoss
+from xborder_risk.reinsurance import (
+    ExcessOfLoss,
+    OccurrenceTable,
+    QuotaShare,
+    StopLoss,
+    occurrences_from_models,
+)
 
 VECTOR = [1.0, 2.0, 3.0]
 MATRIX = [[1.0, 2.0], [3.0, 4.0]]
@@ -582,3 +589,138 @@ def test_pgf_argument_may_be_complex_but_nothing_else() -> None:
             poisson.pgf(bad)
         assert info.value.name == "z"
     assert as_complex_array("f", "z", [1, 2.5, 1j]).tolist() == [1, 2.5, 1j]
+
+
+# --------------------------------------------------------------------------------------
+# every parameter of a public call, given a wrong type or value: a library error or a result,
+# never a raw TypeError, KeyError, AttributeError or numpy's "truth value is ambiguous"
+
+WRONG = ("x", None, [1.0], True, {"a": 1}, math.nan, -1, math.inf, np.array([1.0, 2.0]), object())
+
+
+def _public_calls() -> dict[str, tuple[Callable[..., object], dict[str, object]]]:
+    x = np.arange(1.0, 101.0)
+    annual = np.column_stack([x, x**2])
+    model = LossModel("cyber", Poisson(1.0), Lognormal(0.0, 1.0))
+    result = simulate([model], 200, seed=1)
+    occurrences = occurrences_from_models(model, 100, seed=1)
+    treaty_result = QuotaShare(0.5).apply(x)
+    valuation = reserves.Valuation(INCEPTION, VALUED)
+    return {
+        "var": (measures.var, {"x": x, "p": 0.9}),
+        "ep_curve": (measures.ep_curve, {"x": x, "return_periods": [2, 5]}),
+        "level_label": (measures.level_label, {"p": 0.9}),
+        "SimulationResult.var": (result.var, {"p": 0.9, "line": "cyber"}),
+        "SimulationResult.summary": (result.summary, {"levels": (0.9,)}),
+        "SimulationResult.ep_curve": (
+            result.ep_curve,
+            {"kind": "aep", "line": "cyber", "return_periods": [2]},
+        ),
+        "simulate": (
+            simulate,
+            {"models": [model], "n_years": 10, "seed": 1, "chunk_years": None, "progress": None},
+        ),
+        "Layer": (
+            Layer,
+            {"deductible": 0.0, "limit": 5.0, "aggregate_deductible": 0.0, "share": 1.0},
+        ),
+        "LossModel": (
+            LossModel,
+            {"name": "a", "frequency": Poisson(1.0), "severity": Lognormal(0.0, 1.0)},
+        ),
+        "QuotaShare": (QuotaShare, {"cession": 0.5}),
+        "StopLoss": (StopLoss, {"attachment": 1.0, "limit": 2.0}),
+        "ExcessOfLoss": (
+            ExcessOfLoss,
+            {
+                "retention": 1.0,
+                "limit": 2.0,
+                "reinstatements": 1,
+                "reinstatement_premium_rates": (1.0,),
+            },
+        ),
+        "ExcessOfLoss.apply": (
+            ExcessOfLoss(1.0, 2.0).apply,
+            {"occurrences": occurrences, "premium": 1.0},
+        ),
+        "TreatyResult.summary": (treaty_result.summary, {"levels": (0.9,)}),
+        "TreatyResult.var": (treaty_result.var, {"p": 0.9, "quantity": "net"}),
+        "occurrences_from_models": (
+            occurrences_from_models,
+            {"models": model, "n_years": 10, "seed": 1, "max_memory_bytes": 10**9},
+        ),
+        "aggregate_distribution": (
+            exact.aggregate_distribution,
+            {"model": model, "method": "fft", "tail_tolerance": 1e-10},
+        ),
+        "discretise_layered_severity": (
+            exact.discretise_layered_severity,
+            {"severity": Lognormal(0.0, 1.0), "layer": Layer(), "step": 0.5, "n_points": 64},
+        ),
+        "price_lines": (
+            pricing.price_lines,
+            {
+                "annual": annual,
+                "lines": ["a", "b"],
+                "principle": ExpectedValuePrinciple(0.1),
+                "allocation_level": 0.9,
+                "allocation": "co_tvar",
+            },
+        ),
+        "CostOfCapital": (
+            CostOfCapital,
+            {"rate": 0.1, "level": 0.9, "measure": "tvar", "period_years": 1.0},
+        ),
+        "wang_weights": (pricing.wang_weights, {"n": 10, "lam": 0.5}),
+        "scr": (reserves.scr, {"losses": x, "level": 0.9}),
+        "unpaid": (
+            reserves.unpaid,
+            {
+                "annual_losses": x,
+                "pattern": PATTERN,
+                "inception_date": INCEPTION,
+                "policy_period_years": 1.0,
+                "valuation_date": VALUED,
+            },
+        ),
+        "runoff_profile": (reserves.runoff_profile, {"pattern": PATTERN, "valuation": valuation}),
+        "Triangle": (
+            reserves.Triangle,
+            {"values": [[1.0, 2.0], [1.0, math.nan]], "origin": None, "development": None},
+        ),
+        "Lognormal.ppf": (Lognormal(0.0, 1.0).ppf, {"q": 0.5}),
+        "Lognormal.limited_moment": (Lognormal(0.0, 1.0).limited_moment, {"u": 1.0, "k": 1}),
+        "Poisson.sample": (Poisson(1.0).sample, {"rng": np.random.default_rng(1), "size": 3}),
+    }
+
+
+def test_wrong_values_of_any_parameter_never_escape_as_raw_errors() -> None:
+    escaped = []
+    for label, (call, arguments) in _public_calls().items():
+        call(**arguments)  # the control: the valid call works
+        for parameter in arguments:
+            for wrong in WRONG:
+                try:
+                    call(**{**arguments, parameter: wrong})
+                except XBorderRiskError:
+                    pass
+                except Exception as error:
+                    escaped.append(f"{label}({parameter}={wrong!r}): {type(error).__name__}")
+    assert not escaped, escaped
+
+
+def test_portfolio_arguments_raise_parameter_error() -> None:
+    portfolio = Portfolio(synthetic_book(2, seed=1))
+    result = portfolio.simulate(50, seed=1)
+    calls = {
+        "progress": lambda: portfolio.simulate(50, seed=1, progress="bar"),
+        "backend": lambda: portfolio.simulate(50, seed=1, backend=np.array(["local", "dask"])),
+        "levels": lambda: result.accumulation(levels=None),
+        "kind": lambda: result.ep_curve(kind=["aep"]),
+        "line": lambda: result.ep_curve(line=np.array(["cyber", "total"])),
+    }
+    for parameter, call in calls.items():
+        with pytest.raises(ParameterError) as info:
+            call()
+        assert info.value.name == parameter
+    assert result.accumulation(levels=0.99).shape[0] > 0  # one level needs no list

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,8 +26,10 @@ __all__ = [
     "as_complex_array",
     "as_float_array",
     "as_int_array",
+    "check_callable",
     "check_choice",
     "check_int",
+    "check_levels",
     "check_line_name",
     "check_line_names",
     "check_probability",
@@ -124,6 +126,24 @@ def check_text(owner: str, name: str, value: object) -> str:
     if not isinstance(value, str):
         raise ParameterError(owner, name, value, "must be a string")
     return value
+
+
+def check_levels(owner: str, name: str, value: object) -> list[float]:
+    """Return confidence levels as a list of floats in (0, 1): one level or a sequence.
+
+    A single real is one level; a string, a mapping or any other non-iterable is refused.
+    """
+    if isinstance(value, numbers.Real):
+        return [check_probability(owner, name, value)]  # refuses a bool
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ParameterError(owner, name, value, "must be a confidence level or a sequence of them")
+    return [check_probability(owner, name, level) for level in value]
+
+
+def check_callable(owner: str, name: str, value: object) -> None:
+    """Check that ``value`` is ``None`` or callable (a progress callback)."""
+    if value is not None and not callable(value):
+        raise ParameterError(owner, name, value, "must be a callable or None")
 
 
 def check_choice(owner: str, name: str, value: object, choices: Sequence[str]) -> str:

@@ -237,6 +237,8 @@ def discretise_layered_severity(
     :math:`[l - h/2, l)` both go to the grid point :math:`l`.
     """
     owner = "discretise_layered_severity"
+    if not isinstance(severity, Severity):
+        raise ParameterError(owner, "severity", severity, "must be a Severity distribution")
     if not isinstance(layer, Layer):
         raise ParameterError(owner, "layer", layer, "must be a Layer")
     h = check_real(owner, "step", step, lower=0.0, lower_inclusive=False)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from xborder_risk._validation import check_choice, check_int
+from xborder_risk._validation import check_callable, check_choice, check_int
 from xborder_risk.engine.dependence import Copula
 from xborder_risk.engine.layers import Layer
 from xborder_risk.engine.model import LossModel
@@ -261,6 +261,7 @@ def simulate(
                 f"must match the number of lines ({len(checked_models)})",
             )
     check_choice("simulate", "backend", backend, ("local", "dask"))
+    check_callable("simulate", "progress", progress)
     if client is not None and backend != "dask":
         raise ParameterError("simulate", "client", client, "is only used with backend='dask'")
     root = root_seed_sequence(seed)

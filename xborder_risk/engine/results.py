@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,8 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_line_name, check_probability
-from xborder_risk.errors import ParameterError
+from xborder_risk._validation import check_choice, check_levels, check_line_name
 
 __all__ = ["SimulationResult"]
 
@@ -57,7 +55,7 @@ class SimulationResult:
         return int(self.annual.shape[0])
 
     def _annual_column(self, line: str | None) -> NDArray[np.float64]:
-        if line is None or line == TOTAL:
+        if line is None or (isinstance(line, str) and line == TOTAL):
             return self.total
         return self.annual[:, self._line_index(line)]
 
@@ -67,7 +65,7 @@ class SimulationResult:
         return self.lines.index(line)
 
     def _occurrence_column(self, line: str | None) -> NDArray[np.float64]:
-        if line is None or line == TOTAL:
+        if line is None or (isinstance(line, str) and line == TOTAL):
             return self.max_occurrence.max(axis=1)
         return self.max_occurrence[:, self._line_index(line)]
 
@@ -100,12 +98,10 @@ class SimulationResult:
         return_periods : sequence of float, optional
             Return periods in years; see :func:`xborder_risk.measures.ep_curve`.
         """
-        if kind == "aep":
+        if check_choice("ep_curve", "kind", kind, ("aep", "oep")) == "aep":
             sample = self._annual_column(line)
-        elif kind == "oep":
-            sample = self._occurrence_column(line)
         else:
-            raise ParameterError("ep_curve", "kind", kind, "must be 'aep' or 'oep'")
+            sample = self._occurrence_column(line)
         curve = measures.ep_curve(sample, return_periods)
         curve.insert(0, "kind", kind)
         curve.insert(1, "line", TOTAL if line is None else line)
@@ -134,16 +130,7 @@ class SimulationResult:
             ``tvar_99_5_se``. The ``_se`` columns are Monte Carlo standard errors
             (see ``docs/measures.md``); currency units per year.
         """
-        requested: Iterable[object]
-        if isinstance(levels, numbers.Real):
-            requested = (levels,)  # one level (check_probability refuses a bool)
-        elif isinstance(levels, str) or not isinstance(levels, Iterable):
-            raise ParameterError(
-                "summary", "levels", levels, "must be a sequence of confidence levels in (0, 1)"
-            )
-        else:
-            requested = levels
-        checked = [check_probability("summary", "levels", p) for p in requested]
+        checked = check_levels("summary", "levels", levels)
         rows = {}
         for name in (*self.lines, TOTAL):
             x = self._annual_column(name)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xborder_risk._validation import check_int
+from xborder_risk._validation import check_callable, check_choice, check_int
 from xborder_risk.engine import BLOCK_YEARS, LossModel
 from xborder_risk.engine.kernel import block_chunks
 from xborder_risk.engine.rng import block_bounds, root_seed_sequence
@@ -483,8 +483,8 @@ class Portfolio:
             chunk_years = check_int(owner, "chunk_years", chunk_years, lower=1)
         if not isinstance(keep_occurrences, bool):
             raise ParameterError(owner, "keep_occurrences", keep_occurrences, "must be a bool")
-        if not isinstance(backend, str) or backend not in ("local", "dask"):
-            raise ParameterError(owner, "backend", backend, "must be 'local' or 'dask'")
+        check_choice(owner, "backend", backend, ("local", "dask"))
+        check_callable(owner, "progress", progress)
         if client is not None and backend != "dask":
             raise ParameterError(owner, "client", client, "is only used with backend='dask'")
         limit = (

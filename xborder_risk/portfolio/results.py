@@ -10,7 +10,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_line_name, check_probability
+from xborder_risk._validation import (
+    check_choice,
+    check_levels,
+    check_line_name,
+    check_probability,
+)
 from xborder_risk.engine import SimulationResult
 from xborder_risk.errors import ParameterError
 from xborder_risk.pricing.allocation import co_tvar
@@ -124,7 +129,7 @@ class PortfolioResult:
             "PortfolioResult", "policy", policy, "must be a policy id or an index of a policy"
         )
 
-    def _line_index(self, line: str) -> int:
+    def _line_index(self, line: object) -> int:
         # Callers read the total themselves; it is named here as the other valid choice.
         check_line_name("PortfolioResult", "line", line, (*self.lines, TOTAL))
         return self.lines.index(line)
@@ -211,20 +216,11 @@ class PortfolioResult:
         return_periods : sequence of float, optional
             Return periods in years; see :func:`xborder_risk.measures.ep_curve`.
         """
-        if kind == "aep":
-            sample = (
-                self.total
-                if line in (None, TOTAL)
-                else self.line_annual()[:, self._line_index(line)]
-            )
-        elif kind == "oep":
-            sample = (
-                self.max_event
-                if line in (None, TOTAL)
-                else self.max_occurrence[:, self._line_index(line)]
-            )
+        total = line is None or (isinstance(line, str) and line == TOTAL)
+        if check_choice("ep_curve", "kind", kind, ("aep", "oep")) == "aep":
+            sample = self.total if total else self.line_annual()[:, self._line_index(line)]
         else:
-            raise ParameterError("ep_curve", "kind", kind, "must be 'aep' or 'oep'")
+            sample = self.max_event if total else self.max_occurrence[:, self._line_index(line)]
         curve = measures.ep_curve(sample, return_periods)
         curve.insert(0, "kind", kind)
         curve.insert(1, "line", TOTAL if line is None else line)
@@ -240,7 +236,7 @@ class PortfolioResult:
             ``tvar_<level>`` and ``event_frequency`` (share of simulated years with a political
             event in the country; 0 when shocks are off).
         """
-        checked = [check_probability("accumulation", "levels", p) for p in levels]
+        checked = check_levels("accumulation", "levels", levels)
         rows = {}
         for index, country in enumerate(self.countries):
             x = self.by_country[:, index]

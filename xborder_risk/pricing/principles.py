@@ -27,10 +27,11 @@ from xborder_risk import measures
 from xborder_risk._validation import (
     as_float_array,
     check_choice,
+    check_int,
     check_probability,
     check_real,
 )
-from xborder_risk.errors import ParameterError, XBorderRiskWarning
+from xborder_risk.errors import XBorderRiskWarning
 from xborder_risk.pricing.allocation import co_tvar, co_var
 
 __all__ = [
@@ -286,9 +287,8 @@ def wang_weights(n: int, lam: float) -> NDArray[np.float64]:
         :math:`w_i = g((n-i+1)/n) - g((n-i)/n)` for :math:`i = 1..n`, summing to 1, with
         :math:`g(u) = \\Phi(\\Phi^{-1}(u) + \\lambda)`.
     """
-    if n < 1:
-        raise ParameterError("wang_weights", "n", n, "must be >= 1")
-    _, increments = _wang_distortion_at_grid(n, lam)
+    n = check_int("wang_weights", "n", n, lower=1)
+    _, increments = _wang_distortion_at_grid(n, check_real("wang_weights", "lam", lam))
     # increments[k] = g((k+1)/n) - g(k/n); the i-th smallest loss gets k = n - i.
     return increments[::-1].copy()
 

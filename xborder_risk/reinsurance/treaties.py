@@ -21,7 +21,7 @@ from xborder_risk._validation import (
     as_float_array,
     check_choice,
     check_int,
-    check_probability,
+    check_levels,
     check_real,
 )
 from xborder_risk.errors import ParameterError
@@ -100,11 +100,10 @@ class TreatyResult:
         return float(self.reinstatement_premium.mean())
 
     def _column(self, name: str) -> NDArray[np.float64]:
-        if name == "net_and_reinstatement_premium":
+        quantity = check_choice("TreatyResult", "quantity", name, SUMMARY_ROWS)
+        if quantity == "net_and_reinstatement_premium":
             return self.net + self.reinstatement_premium
-        return np.asarray(
-            getattr(self, check_choice("TreatyResult", "quantity", name, SUMMARY_ROWS))
-        )
+        return np.asarray(getattr(self, name))
 
     def to_frame(self) -> pd.DataFrame:
         """The year-loss table: one row per simulated year, columns ``gross``, ``ceded``,
@@ -147,7 +146,7 @@ class TreatyResult:
             expected reinstatement premium.  ``attrs`` carries ``n_years`` and
             ``upfront_premium``.
         """
-        checked = [check_probability("summary", "levels", p) for p in levels]
+        checked = check_levels("summary", "levels", levels)
         rows = {}
         for name in SUMMARY_ROWS:
             x = self._column(name)

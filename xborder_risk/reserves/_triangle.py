@@ -24,6 +24,8 @@ _OWNER = "Triangle"
 def _label_list(name: str, labels: Sequence[Hashable] | None, n: int) -> tuple[Hashable, ...]:
     if labels is None:
         return tuple(range(1, n + 1))
+    if isinstance(labels, str) or not isinstance(labels, Sequence | np.ndarray | pd.Index):
+        raise ParameterError(_OWNER, name, labels, "must be a sequence of labels")
     out = tuple(labels)
     if len(out) != n:
         raise ParameterError(_OWNER, name, f"{len(out)} labels", f"must have {n} labels")
