@@ -272,28 +272,39 @@ def as_float_array(
     arr = np.array(raw, dtype=np.float64, copy=copy or None)
     if arr.size == 0:
         return arr
-    nan = np.isnan(arr)
-    if not allow_nan and nan.any():
-        raise ParameterError(owner, name, value, _first(name, arr, nan, "must not be NaN"))
-    if finite:
+    # One pass without a temporary on the common, clean path: a NaN or an infinity anywhere
+    # makes the sum non-finite (a finite sum that overflows only sends us to the exact check).
+    with np.errstate(over="ignore", invalid="ignore"):
+        clean = math.isfinite(float(np.sum(arr)))
+    if not clean:
+        nan = np.isnan(arr)
+        if not allow_nan and nan.any():
+            raise ParameterError(owner, name, value, _first(name, arr, nan, "must not be NaN"))
         infinite = np.isinf(arr)
-        if infinite.any():
+        if finite and infinite.any():
             raise ParameterError(owner, name, value, _first(name, arr, infinite, "must be finite"))
     if non_negative:
         lower = max(lower, 0.0)
-    if lower > -math.inf:
+    # Elementwise comparisons are False at NaN, so an allowed NaN never breaks a bound.
+    if lower > -math.inf and not (clean and _within(arr.min(), lower, lower_inclusive, 1.0)):
         below = arr < lower if lower_inclusive else arr <= lower
         if below.any():
             op = ">=" if lower_inclusive else ">"
             rule = f"must be {op} {lower:g}"
             raise ParameterError(owner, name, value, _first(name, arr, below, rule))
-    if upper < math.inf:
+    if upper < math.inf and not (clean and _within(arr.max(), upper, upper_inclusive, -1.0)):
         above = arr > upper if upper_inclusive else arr >= upper
         if above.any():
             op = "<=" if upper_inclusive else "<"
             rule = f"must be {op} {upper:g}"
             raise ParameterError(owner, name, value, _first(name, arr, above, rule))
     return arr
+
+
+def _within(extreme: float, bound: float, inclusive: bool, side: float) -> bool:
+    """Whether the smallest (``side`` = 1) or largest (``side`` = -1) value keeps the bound."""
+    gap = side * (float(extreme) - bound)
+    return gap >= 0.0 if inclusive else gap > 0.0
 
 
 def as_int_array(
