@@ -724,3 +724,18 @@ def test_portfolio_arguments_raise_parameter_error() -> None:
             call()
         assert info.value.name == parameter
     assert result.accumulation(levels=0.99).shape[0] > 0  # one level needs no list
+
+
+def test_strategies_and_report_tables_raise_parameter_error() -> None:
+    from xborder_risk.report.sections import Table
+    from xborder_risk.testing.strategies import amounts, country_codes
+
+    for call, parameter in (
+        (lambda: amounts(5.0, 1.0), "max_value"),
+        (lambda: amounts("1", 2.0), "min_value"),
+        (lambda: country_codes(["XX"]), "countries"),
+        (lambda: Table(columns=("a", "b"), rows=(("1",),), numeric=(True, True)), "rows"),
+    ):
+        with pytest.raises(ParameterError) as info:
+            call()
+        assert info.value.name == parameter
