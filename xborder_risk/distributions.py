@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from xborder_risk._validation import check_int, check_real
+from xborder_risk._validation import as_complex_array, as_float_array, check_int, check_real
 from xborder_risk.errors import MomentDoesNotExistError, ParameterError, SimulationError
 
 __all__ = [
@@ -153,18 +153,17 @@ def _as_real_array(
     Rejects booleans, strings, complex and object input (numpy would read ``"1.5"`` as a
     number and ``True`` as 1) and NaN; values outside ``[lower, upper]`` are rejected too.
     """
-    raw = np.asarray(value)
-    if raw.dtype.kind not in "iuf":
-        raise ParameterError(owner, name, value, "must be real numbers (not bool, str or complex)")
-    arr = np.array(raw, dtype=np.float64)
-    if np.isnan(arr).any():
-        raise ParameterError(owner, name, value, "must not contain NaN")
-    below = arr < lower
-    if below.any():
-        raise ParameterError(owner, name, float(arr[below].flat[0]), f"must be >= {lower:g}")
-    above = arr > upper
-    if above.any():
-        raise ParameterError(owner, name, float(arr[above].flat[0]), f"must be <= {upper:g}")
+    arr = as_float_array(
+        owner,
+        name,
+        value,
+        ndim=None,
+        non_empty=False,
+        finite=False,
+        lower=lower,
+        upper=upper,
+        copy=True,
+    )
     return arr, arr.ndim == 0
 
 
@@ -333,12 +332,7 @@ class Frequency(ABC):
             (outside the radius of convergence, or overflow).
         """
         owner = f"{type(self).__name__}.pgf"
-        raw = np.asarray(z)
-        if raw.dtype.kind not in "iufc":
-            raise ParameterError(owner, "z", z, "must be complex or real numbers")
-        arr = np.array(raw, dtype=np.complex128)
-        if not np.isfinite(arr).all():
-            raise ParameterError(owner, "z", z, "must be finite")
+        arr = as_complex_array(owner, "z", z)
         flat = arr.reshape(-1)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             out = np.asarray(self._pgf(flat), dtype=np.complex128)

@@ -33,7 +33,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._deprecation import warn_deprecated
-from xborder_risk._validation import check_int, check_real
+from xborder_risk._validation import as_float_array, check_choice, check_int, check_real
 from xborder_risk.distributions import Frequency, Severity
 from xborder_risk.engine import Layer, LossModel
 from xborder_risk.errors import (
@@ -238,6 +238,8 @@ def discretise_layered_severity(
     :math:`[l - h/2, l)` both go to the grid point :math:`l`.
     """
     owner = "discretise_layered_severity"
+    if not isinstance(severity, Severity):
+        raise ParameterError(owner, "severity", severity, "must be a Severity distribution")
     if not isinstance(layer, Layer):
         raise ParameterError(owner, "layer", layer, "must be a Layer")
     h = check_real(owner, "step", step, lower=0.0, lower_inclusive=False)
@@ -456,18 +458,10 @@ def _check_compound_input(
         raise ParameterError(owner, "frequency", frequency, "must be a Frequency distribution")
     n = _check_n_points(owner, n_points)
     chosen = _check_method(owner, method)
-    pmf = np.asarray(severity_pmf, dtype=np.float64)
-    if pmf.ndim != 1 or pmf.size == 0:
-        raise ParameterError(
-            owner, "severity_pmf", f"array of shape {pmf.shape}", "must be a non-empty 1-D array"
-        )
+    pmf = as_float_array(owner, "severity_pmf", severity_pmf, non_negative=True)
     if pmf.size > n:
         raise ParameterError(
             owner, "severity_pmf", f"array of length {pmf.size}", f"must be no longer than n={n}"
-        )
-    if not np.isfinite(pmf).all() or pmf.min() < 0.0:
-        raise ParameterError(
-            owner, "severity_pmf", "array with NaN, inf or negative entries", "must be a pmf"
         )
     total = float(pmf.sum())
     if abs(total - 1.0) > 1e-10:
@@ -531,17 +525,18 @@ def compound_pmf(
 
 
 def _check_levels(owner: str, p: ArrayLike) -> NDArray[np.float64]:
-    try:
-        raw = np.asarray(p)
-    except (TypeError, ValueError):
-        raw = np.asarray(None)
-    # Booleans, strings and objects would convert silently to 0/1 or a parsed float.
-    if raw.dtype.kind not in "iuf":
-        raise ParameterError(owner, "level", p, "must be a real number in (0, 1)")
-    levels = raw.astype(np.float64)
-    if not np.all((levels > 0.0) & (levels < 1.0)):
-        raise ParameterError(owner, "level", p, "must lie in the open interval (0, 1)")
-    return levels
+    """Confidence levels of any shape, each in the open interval (0, 1)."""
+    return as_float_array(
+        owner,
+        "level",
+        p,
+        ndim=None,
+        non_empty=False,
+        lower=0.0,
+        upper=1.0,
+        lower_inclusive=False,
+        upper_inclusive=False,
+    )
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -581,21 +576,15 @@ class AggregateDistribution:
 
     def __post_init__(self) -> None:
         owner = "AggregateDistribution"
-        x = np.array(self.x, dtype=np.float64, copy=True)
-        p = np.array(self.probabilities, dtype=np.float64, copy=True)
-        if x.ndim != 1 or x.size == 0:
-            raise ParameterError(owner, "x", f"array of shape {x.shape}", "must be non-empty 1-D")
+        x = as_float_array(owner, "x", self.x, copy=True)
+        p = as_float_array(owner, "probabilities", self.probabilities, non_negative=True, copy=True)
         if p.shape != x.shape:
             raise ParameterError(
                 owner, "probabilities", f"array of shape {p.shape}", f"must have shape {x.shape}"
             )
-        if not np.isfinite(x).all() or (x.size > 1 and not (np.diff(x) > 0).all()):
+        if x.size > 1 and not (np.diff(x) > 0).all():
             raise ParameterError(
                 owner, "x", "array", "must be finite and strictly increasing currency amounts"
-            )
-        if not np.isfinite(p).all() or p.min() < 0.0:
-            raise ParameterError(
-                owner, "probabilities", "array with NaN, inf or negative entries", "must be >= 0"
             )
         total = float(p.sum())
         if abs(total - 1.0) > 1e-10:
@@ -673,12 +662,9 @@ class AggregateDistribution:
         float or numpy.ndarray
             A float for a scalar ``x``, otherwise an array of the same shape.
         """
-        raw = np.asarray(x)
-        if raw.dtype.kind not in "iuf":
-            raise ParameterError("AggregateDistribution.cdf", "x", x, "must be real numbers")
-        amounts = raw.astype(np.float64)
-        if np.isnan(amounts).any():
-            raise ParameterError("AggregateDistribution.cdf", "x", x, "must not be NaN")
+        amounts = as_float_array(
+            "AggregateDistribution.cdf", "x", x, ndim=None, non_empty=False, finite=False
+        )
         index = np.searchsorted(self.x, amounts, side="right")
         padded = np.concatenate(([0.0], self._cdf))
         # The cumulative sum can exceed 1 by round-off (the total is 1 within 1e-10).
@@ -780,9 +766,7 @@ def _check_n_points(owner: str, n_points: object) -> int:
 
 
 def _check_method(owner: str, method: object) -> Method:
-    if method not in ("fft", "panjer"):
-        raise ParameterError(owner, "method", method, "must be 'fft' or 'panjer'")
-    return cast(Method, method)
+    return cast(Method, check_choice(owner, "method", method, ("fft", "panjer")))
 
 
 def _check_method_for(owner: str, method: Method, frequency: Frequency) -> None:

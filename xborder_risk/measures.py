@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._deprecation import warn_deprecated
-from xborder_risk._validation import check_probability, check_real
+from xborder_risk._validation import as_float_array, check_probability
 from xborder_risk.errors import ParameterError
 
 if TYPE_CHECKING:  # imported where a frame is built: the engine imports this module
@@ -59,20 +59,8 @@ DEFAULT_RETURN_PERIODS: tuple[float, ...] = (
 
 
 def _sample(x: ArrayLike, owner: str) -> NDArray[np.float64]:
-    raw = np.asarray(x)
-    # numpy would read "1e6" as a number and True as 1.
-    if raw.dtype.kind not in "iuf":
-        raise ParameterError(
-            owner, "x", f"array of dtype {raw.dtype}", "must hold real numbers (not bool or str)"
-        )
-    arr = raw.astype(np.float64, copy=False)
-    if arr.ndim != 1:
-        raise ParameterError(owner, "x", f"array of shape {arr.shape}", "must be one-dimensional")
-    if arr.size == 0:
-        raise ParameterError(owner, "x", "empty array", "must hold at least one loss")
-    if not np.isfinite(arr).all():
-        raise ParameterError(owner, "x", "array with NaN or inf", "must hold finite losses only")
-    return arr
+    """``x`` as a non-empty, finite, one-dimensional float64 sample (see ``_validation``)."""
+    return as_float_array(owner, "x", x)
 
 
 def _order_index(n: int, p: float) -> int:
@@ -349,10 +337,14 @@ def ep_curve(
     if return_periods is None:
         periods = [t for t in DEFAULT_RETURN_PERIODS if t <= arr.size]
     else:
-        periods = [
-            check_real("ep_curve", "return_periods", t, lower=1.0, lower_inclusive=False)
-            for t in return_periods
-        ]
+        periods = as_float_array(
+            "ep_curve",
+            "return_periods",
+            return_periods,
+            non_empty=False,
+            lower=1.0,
+            lower_inclusive=False,
+        ).tolist()
     sorted_losses = np.sort(arr)
     n = arr.size
     losses = [float(sorted_losses[_order_index(n, 1.0 - 1.0 / t)]) for t in periods]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from xborder_risk.errors import ParameterError
 from xborder_risk.exposure import (
     COUNTERPARTIES,
     EXPOSURE_MODELS,
@@ -96,7 +97,7 @@ def test_layer_terms_build_an_engine_layer(example):
         "share": 1.0,
     }
     assert Layer(**unlimited).aggregate_limit == math.inf
-    with pytest.raises(KeyError):
+    with pytest.raises(ParameterError, match=r"'line' must be one of \['tech_failure'"):
         example.layer_terms("marine")
 
 
@@ -111,7 +112,7 @@ def test_lines_are_in_canonical_order_whatever_the_input_order(example):
         del single["terms"][line]
     sub = Submission.from_data(single)
     assert sub.lines == ("cyber",)
-    with pytest.raises(KeyError):
+    with pytest.raises(ParameterError, match=r"must be one of \['cyber'\] \(got 'tech_failure'\)"):
         sub.exposure("tech_failure")
 
 

@@ -254,8 +254,8 @@ def test_non_zero_load_without_tail_spread_is_refused() -> None:
     ("annual", "fragment"),
     [
         (np.ones(5), "two-dimensional"),
-        (np.ones((0, 2)), "at least one year"),
-        (np.array([[1.0, math.nan]]), "finite"),
+        (np.ones((0, 2)), "not be empty"),
+        (np.array([[1.0, math.nan]]), r"annual\[0, 1\] = nan"),
         (np.array([["a", "b"]]), "real numbers"),
     ],
 )

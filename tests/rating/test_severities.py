@@ -72,7 +72,7 @@ def test_mixture_sample_mean_within_monte_carlo_error() -> None:
 
 @pytest.mark.parametrize(
     ("weights", "message"),
-    [((0.5, 0.6), "must sum to 1"), ((1.0, 0.0), "finite and > 0"), ((1.0,), "one weight")],
+    [((0.5, 0.6), "must sum to 1"), ((1.0, 0.0), "must be > 0"), ((1.0,), "one weight")],
 )
 def test_mixture_rejects_bad_weights(weights: tuple[float, ...], message: str) -> None:
     with pytest.raises(ParameterError, match=message):

@@ -235,7 +235,7 @@ class TestValidation:
         ("change", "field"),
         [
             ({"lines": ["tech_failure"]}, "lines.*2 columns"),
-            ({"lines": ["tech_failure", "tech_failure"]}, "lines.*unique"),
+            ({"lines": ["tech_failure", "tech_failure"]}, "lines.*repeat"),
             ({"lines": ["tech_failure", "total"]}, "lines.*'total'"),
             ({"lines": "tech_failure"}, "lines"),
             ({"patterns": {"tech_failure": PATTERNS["tech_failure"]}}, "operational_liability"),

@@ -218,9 +218,9 @@ class TestValidation:
         ("bad", "field"),
         [
             ([1.0, -1.0], r"annual_losses\[1\].*>= 0"),
-            ([1.0, np.nan], r"annual_losses\[1\].*finite"),
+            ([1.0, np.nan], r"annual_losses\[1\] = nan"),
             ([[1.0, 2.0]], "annual_losses.*one-dimensional"),
-            ([], "annual_losses.*at least one"),
+            ([], "annual_losses.*empty"),
             (["1"], "annual_losses.*real"),
         ],
     )

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xborder_risk._validation import check_real
+from xborder_risk._validation import as_float_array, check_real
 from xborder_risk.errors import ParameterError
 
 __all__ = ["Copula", "GaussianCopula", "StudentTCopula"]
@@ -44,16 +44,9 @@ _ROUNDING: float = 1e-10
 
 
 def _correlation_matrix(owner: str, value: ArrayLike) -> NDArray[np.float64]:
-    try:
-        matrix = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            owner, "correlation", value, "must be a square numeric matrix"
-        ) from None
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 1:
+    matrix = as_float_array(owner, "correlation", value, ndim=2, copy=True)
+    if matrix.shape[0] != matrix.shape[1]:
         raise ParameterError(owner, "correlation", value, "must be a square matrix")
-    if not np.isfinite(matrix).all():
-        raise ParameterError(owner, "correlation", value, "must hold finite numbers")
     # A matrix estimated in floating point (np.corrcoef, a pandas .corr()) is symmetric with a
     # unit diagonal only to rounding: accept it within _ROUNDING, then make it exact. An exactly
     # symmetric input is unchanged by the symmetrisation ((x + x) / 2 == x in floating point).

@@ -9,12 +9,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from xborder_risk._validation import check_real
+from xborder_risk._validation import as_float_array, check_real
 
 if TYPE_CHECKING:
     from xborder_risk.distributions import Severity
 
 __all__ = ["Layer"]
+
+
+def _amounts(owner: str, name: str, value: object) -> NDArray[np.float64]:
+    """A new float64 array of amounts, any shape (inf allowed: the terms cap it, NaN not)."""
+    return as_float_array(owner, name, value, ndim=None, non_empty=False, finite=False, copy=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +90,7 @@ class Layer:
 
     def occurrence(self, ground_up: NDArray[np.float64]) -> NDArray[np.float64]:
         """Per-occurrence payment ``min(max(x - deductible, 0), limit)`` (new array)."""
-        return self._occurrence_in_place(np.array(ground_up, dtype=np.float64))
+        return self._occurrence_in_place(_amounts("Layer.occurrence", "ground_up", ground_up))
 
     def _occurrence_in_place(self, losses: NDArray[np.float64]) -> NDArray[np.float64]:
         # The engine overwrites its scratch buffer of ground-up severities.
@@ -98,7 +103,7 @@ class Layer:
 
     def aggregate(self, annual_sum: NDArray[np.float64]) -> NDArray[np.float64]:
         """Annual payment ``share * min(max(s - aggregate_deductible, 0), aggregate_limit)``."""
-        return self._aggregate_in_place(np.array(annual_sum, dtype=np.float64))
+        return self._aggregate_in_place(_amounts("Layer.aggregate", "annual_sum", annual_sum))
 
     def _aggregate_in_place(
         self, sums: NDArray[np.float64], *, share: bool = True

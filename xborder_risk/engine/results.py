@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from xborder_risk import measures
 from xborder_risk._deprecation import warn_deprecated
-from xborder_risk.errors import ParameterError
+from xborder_risk._validation import check_line_name
 
 if TYPE_CHECKING:  # imported where a frame is built: importing the engine stays light
     import pandas as pd
@@ -59,20 +59,17 @@ class SimulationResult:
         return int(self.annual.shape[0])
 
     def _annual_column(self, line: str | None) -> NDArray[np.float64]:
-        if line is None or line == TOTAL:
+        if line is None or (isinstance(line, str) and line == TOTAL):
             return self.total
         return self.annual[:, self._line_index(line)]
 
     def _line_index(self, line: str) -> int:
-        try:
-            return self.lines.index(line)
-        except ValueError:
-            raise ParameterError(
-                "SimulationResult", "line", line, f"must be one of {[*self.lines, TOTAL]}"
-            ) from None
+        # Callers read the total themselves; it is named here as the other valid choice.
+        check_line_name("SimulationResult", "line", line, (*self.lines, TOTAL))
+        return self.lines.index(line)
 
     def _occurrence_column(self, line: str | None) -> NDArray[np.float64]:
-        if line is None or line == TOTAL:
+        if line is None or (isinstance(line, str) and line == TOTAL):
             return self.max_occurrence.max(axis=1)
         return self.max_occurrence[:, self._line_index(line)]
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Final, Self, cast
 import yaml
 from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, model_validator
 
+from xborder_risk._validation import check_line_name
 from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
 from xborder_risk.exposure._loading import dump_yaml_text, load_json_text, load_yaml_text
 from xborder_risk.exposure._types import (
@@ -249,13 +250,10 @@ class Submission(FrozenModel):
 
         Raises
         ------
-        KeyError
-            If ``line`` is not one of the submission's :attr:`lines`.
+        ParameterError
+            If ``line`` is not one of the submission's :attr:`lines` (the message lists them).
         """
-        if line not in self.lines:
-            raise KeyError(
-                f"line {line!r} has no exposure in this submission (lines: {self.lines})"
-            )
+        check_line_name("Submission.exposure", "line", line, self.lines)
         exposure: Exposure = getattr(self, line)
         return exposure
 
@@ -266,11 +264,10 @@ class Submission(FrozenModel):
 
         Raises
         ------
-        KeyError
-            If ``line`` has no terms.
+        ParameterError
+            If ``line`` has no terms (the message lists the lines that have).
         """
-        if line not in self.terms:
-            raise KeyError(f"line {line!r} has no policy terms (lines: {tuple(self.terms)})")
+        check_line_name("Submission.layer_terms", "line", line, tuple(self.terms))
         return self.terms[cast(Line, line)].layer_kwargs()
 
     # --- input and output ---------------------------------------------------------------

@@ -184,7 +184,8 @@ def simulate_block(
                 shock = shocks[source_index]
                 if shock is None or shock.years.size == 0:
                     continue
-                hits.append((shock, source_index, layer.occurrence(shock.damage * amount)))
+                paid = layer._occurrence_in_place(shock.damage * amount)  # a fresh array
+                hits.append((shock, source_index, paid))
             if hits:
                 pre_aggregate = draw.claim_sums.copy()
                 for shock, _, paid in hits:
@@ -192,7 +193,7 @@ def simulate_block(
                     pre_aggregate[shock.years] += paid
             else:
                 pre_aggregate = draw.claim_sums
-            annual = layer.aggregate(pre_aggregate)
+            annual = layer._aggregate_in_place(np.array(pre_aggregate))
             if not np.isfinite(annual).all():
                 raise SimulationError(
                     f"policy {policy_index}, line {spec.model.name!r}: a simulated annual loss "

@@ -10,7 +10,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_probability
+from xborder_risk._validation import (
+    check_line_name,
+    check_probability,
+)
 from xborder_risk.engine import SimulationResult
 from xborder_risk.errors import ParameterError
 from xborder_risk.pricing.allocation import co_tvar
@@ -124,11 +127,9 @@ class PortfolioResult:
             "PortfolioResult", "policy", policy, "must be a policy id or an index of a policy"
         )
 
-    def _line_index(self, line: str) -> int:
-        if line not in self.lines:
-            raise ParameterError(
-                "PortfolioResult", "line", line, f"must be one of {[*self.lines, TOTAL]}"
-            )
+    def _line_index(self, line: object) -> int:
+        # Callers read the total themselves; it is named here as the other valid choice.
+        check_line_name("PortfolioResult", "line", line, (*self.lines, TOTAL))
         return self.lines.index(line)
 
     # -- year-loss tables ---------------------------------------------------------------------
@@ -207,7 +208,8 @@ class PortfolioResult:
         except that the total's OEP is of the year's largest event (a common shock summed
         over the policies and lines it hit), not the largest of the lines' occurrences."""
         aep = measures.check_ep_kind("ep_curve", kind) == "aep"
-        if line in (None, TOTAL):
+        # `line in (None, TOTAL)` would compare an array element-wise; only a str is a name.
+        if line is None or (isinstance(line, str) and line == TOTAL):
             sample = self.total if aep else self.max_event
         else:
             index = self._line_index(str(line))

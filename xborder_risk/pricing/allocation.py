@@ -13,9 +13,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_probability, check_real
+from xborder_risk._validation import as_float_array, check_probability, check_real
 from xborder_risk.errors import ParameterError
-from xborder_risk.pricing._inputs import as_annual_matrix
 
 __all__ = ["allocate_by_co_tvar", "co_tvar", "co_var", "tail_weights"]
 
@@ -23,13 +22,13 @@ __all__ = ["allocate_by_co_tvar", "co_tvar", "co_var", "tail_weights"]
 _RELATIVE_SPREAD_FLOOR = 1e-12
 
 
-def tail_weights(total: NDArray[np.float64], level: float) -> tuple[NDArray[np.float64], float]:
+def tail_weights(total: ArrayLike, level: float) -> tuple[NDArray[np.float64], float]:
     """Scenario weights whose weighted mean is the empirical TVaR of ``total``.
 
     Parameters
     ----------
-    total : ndarray, shape (n_years,)
-        Simulated total losses, currency units per period (already validated).
+    total : array_like, shape (n_years,)
+        Simulated total losses, currency units per period.
     level : float
         Confidence level p in (0, 1).
 
@@ -49,6 +48,8 @@ def tail_weights(total: NDArray[np.float64], level: float) -> tuple[NDArray[np.f
     :math:`\\sum_j w_j S_j / (n(1-p)) = \\mathrm{VaR}_p + \\sum_j (S_j - \\mathrm{VaR}_p)_+ /
     (n(1-p))`, the definition used by :func:`xborder_risk.measures.tvar`.
     """
+    total = as_float_array("tail_weights", "total", total)
+    level = check_probability("tail_weights", "level", level)
     n = total.size
     value_at_risk = measures.value_at_risk(total, level)
     above = total > value_at_risk
@@ -94,7 +95,7 @@ def co_tvar(annual: ArrayLike, level: float) -> NDArray[np.float64]:
 
     with the weights of :func:`tail_weights`.
     """
-    matrix = as_annual_matrix(annual, "co_tvar")
+    matrix = as_float_array("co_tvar", "annual", annual, ndim=2)
     level = check_probability("co_tvar", "level", level)
     weights, tail_mass = tail_weights(matrix.sum(axis=1), level)
     return _tail_sum(matrix, weights) / tail_mass
@@ -122,7 +123,7 @@ def co_var(annual: ArrayLike, level: float) -> NDArray[np.float64]:
     few tied years), so it is far noisier than co-TVaR; prefer :func:`co_tvar` for
     allocation unless the capital standard is VaR and the sample is very large.
     """
-    matrix = as_annual_matrix(annual, "co_var")
+    matrix = as_float_array("co_var", "annual", annual, ndim=2)
     level = check_probability("co_var", "level", level)
     total = matrix.sum(axis=1)
     at_var = total == measures.value_at_risk(total, level)
@@ -166,7 +167,7 @@ def allocate_by_co_tvar(
     :math:`\\mathrm{TVaR}_p(S) - E[S]` (Tasche 1999; Acerbi & Tasche 2002), so a risk load
     priced as a return on that capital is allocated exactly as its Euler allocation.
     """
-    matrix = as_annual_matrix(annual, "allocate_by_co_tvar")
+    matrix = as_float_array("allocate_by_co_tvar", "annual", annual, ndim=2)
     total_risk_load = check_real("allocate_by_co_tvar", "total_risk_load", total_risk_load)
     level = check_probability("allocate_by_co_tvar", "level", level)
     if total_risk_load == 0.0:

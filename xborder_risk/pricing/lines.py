@@ -10,9 +10,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from xborder_risk._validation import check_probability
+from xborder_risk._validation import (
+    as_float_array,
+    check_choice,
+    check_line_names,
+    check_probability,
+)
 from xborder_risk.errors import ParameterError
-from xborder_risk.pricing._inputs import as_annual_matrix, as_line_names
 from xborder_risk.pricing.allocation import allocate_by_co_tvar, co_tvar
 from xborder_risk.pricing.loadings import Loadings, PremiumBuildUp, gross_up
 from xborder_risk.pricing.principles import PremiumPrinciple
@@ -138,8 +142,8 @@ def price_lines(
     policy's.
     """
     owner = "price_lines"
-    matrix = as_annual_matrix(annual, owner, non_negative=True)
-    names = as_line_names(lines, matrix.shape[1], owner)
+    matrix = as_float_array(owner, "annual", annual, ndim=2, non_negative=True)
+    names = check_line_names(owner, "lines", lines, count=matrix.shape[1])
     if not isinstance(principle, PremiumPrinciple):
         raise ParameterError(owner, "principle", principle, "must be a PremiumPrinciple")
     if loadings is None:
@@ -147,8 +151,7 @@ def price_lines(
     elif not isinstance(loadings, Loadings):
         raise ParameterError(owner, "loadings", loadings, "must be a Loadings object")
     allocation_level = check_probability(owner, "allocation_level", allocation_level)
-    if allocation not in ("co_tvar", "euler"):
-        raise ParameterError(owner, "allocation", allocation, "must be 'co_tvar' or 'euler'")
+    check_choice(owner, "allocation", allocation, ("co_tvar", "euler"))
 
     total = matrix.sum(axis=1)
     total_risk_load = principle.risk_load(total)

@@ -25,9 +25,14 @@ from scipy import special
 
 from xborder_risk import measures
 from xborder_risk._deprecation import warn_deprecated
-from xborder_risk._validation import check_probability, check_real
-from xborder_risk.errors import ParameterError, XBorderRiskWarning
-from xborder_risk.pricing._inputs import as_annual_matrix, as_loss_vector
+from xborder_risk._validation import (
+    as_float_array,
+    check_choice,
+    check_int,
+    check_probability,
+    check_real,
+)
+from xborder_risk.errors import XBorderRiskWarning
 from xborder_risk.pricing.allocation import co_tvar, co_var
 
 __all__ = [
@@ -64,12 +69,12 @@ class PremiumPrinciple(ABC):
         float
             Expected loss plus risk load, currency units per policy period.
         """
-        x = as_loss_vector(losses, type(self).__name__)
+        x = as_float_array(type(self).__name__, "losses", losses)
         return float(x.mean()) + self._risk_load(x)
 
     def risk_load(self, losses: ArrayLike) -> float:
         """Risk load: premium minus the sample mean, currency units per policy period."""
-        return self._risk_load(as_loss_vector(losses, type(self).__name__))
+        return self._risk_load(as_float_array(type(self).__name__, "losses", losses))
 
     def allocate(self, annual: ArrayLike) -> NDArray[np.float64]:
         """Euler allocation of the total's risk load to the columns of ``annual``.
@@ -84,7 +89,7 @@ class PremiumPrinciple(ABC):
         ndarray, shape (n_lines,)
             Line risk loads summing to ``risk_load(annual.sum(axis=1))`` to float rounding.
         """
-        matrix = as_annual_matrix(annual, type(self).__name__)
+        matrix = as_float_array(type(self).__name__, "annual", annual, ndim=2)
         return self._allocate(matrix, matrix.sum(axis=1))
 
     def standard_error(self, losses: ArrayLike) -> float:
@@ -104,7 +109,7 @@ class PremiumPrinciple(ABC):
         (Serfling 1980, *Approximation Theorems of Mathematical Statistics*, §6.3.1).
         Unreliable for tails too heavy for a finite variance of IF.
         """
-        x = as_loss_vector(losses, type(self).__name__)
+        x = as_float_array(type(self).__name__, "losses", losses)
         if x.size < 2:
             return math.inf
         influence = self._influence(x)
@@ -283,9 +288,8 @@ def wang_weights(n: int, lam: float) -> NDArray[np.float64]:
         :math:`w_i = g((n-i+1)/n) - g((n-i)/n)` for :math:`i = 1..n`, summing to 1, with
         :math:`g(u) = \\Phi(\\Phi^{-1}(u) + \\lambda)`.
     """
-    if n < 1:
-        raise ParameterError("wang_weights", "n", n, "must be >= 1")
-    _, increments = _wang_distortion_at_grid(n, lam)
+    n = check_int("wang_weights", "n", n, lower=1)
+    _, increments = _wang_distortion_at_grid(n, check_real("wang_weights", "lam", lam))
     # increments[k] = g((k+1)/n) - g(k/n); the i-th smallest loss gets k = n - i.
     return increments[::-1].copy()
 
@@ -394,13 +398,10 @@ class CostOfCapital(PremiumPrinciple):
         owner = "CostOfCapital"
         object.__setattr__(self, "rate", check_real(owner, "rate", self.rate, lower=0, upper=1))
         object.__setattr__(self, "level", check_probability(owner, "level", self.level))
-        if self.measure == "var":
+        if isinstance(self.measure, str) and self.measure == "var":
             warn_deprecated("CostOfCapital(measure='var')", "measure='value_at_risk'", stacklevel=4)
             object.__setattr__(self, "measure", "value_at_risk")
-        if self.measure not in ("tvar", "value_at_risk"):
-            raise ParameterError(
-                owner, "measure", self.measure, "must be 'tvar' or 'value_at_risk'"
-            )
+        check_choice(owner, "measure", self.measure, ("tvar", "value_at_risk"))
         object.__setattr__(
             self,
             "period_years",
@@ -413,7 +414,7 @@ class CostOfCapital(PremiumPrinciple):
 
     def capital(self, losses: ArrayLike) -> float:
         """Risk capital max(ρ_p(X) - E[X], 0), currency units."""
-        return self._capital(as_loss_vector(losses, "CostOfCapital"))
+        return self._capital(as_float_array("CostOfCapital", "losses", losses))
 
     def _raw_capital(self, x: NDArray[np.float64]) -> float:
         measure = measures.tvar if self.measure == "tvar" else measures.value_at_risk

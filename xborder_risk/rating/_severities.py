@@ -21,6 +21,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from xborder_risk._validation import check_real
 from xborder_risk.distributions import ParamSpec, Severity
 from xborder_risk.errors import ParameterError
 
@@ -81,15 +82,14 @@ class Mixture(Severity):
             raise ParameterError(
                 "Mixture", "weights", self.weights, "must be a tuple, one weight per component"
             )
-        for weight in self.weights:
-            if isinstance(weight, bool) or not isinstance(weight, int | float):
-                raise ParameterError("Mixture", "weights", weight, "must be a real number")
-            if not (math.isfinite(weight) and weight > 0):
-                raise ParameterError("Mixture", "weights", weight, "must be finite and > 0")
-        total = math.fsum(self.weights)
+        weights = [
+            check_real("Mixture", "weights", weight, lower=0.0, lower_inclusive=False)
+            for weight in self.weights
+        ]
+        total = math.fsum(weights)
         if abs(total - 1.0) > 1e-9:
             raise ParameterError("Mixture", "weights", self.weights, "must sum to 1")
-        object.__setattr__(self, "weights", tuple(float(w) / total for w in self.weights))
+        object.__setattr__(self, "weights", tuple(w / total for w in weights))
 
     @property
     def support_upper(self) -> float:

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from xborder_risk._validation import check_line_name
 from xborder_risk.engine import LossModel
 from xborder_risk.errors import SubmissionError, XBorderRiskWarning
 from xborder_risk.exposure import Submission
@@ -77,13 +78,11 @@ class RatedSubmission:
 
         Raises
         ------
-        KeyError
-            If the submission has no exposure for ``line``.
+        ParameterError
+            If the submission has no exposure for ``line`` (the message lists the rated lines).
         """
-        for model in self.models:
-            if model.name == line:
-                return model
-        raise KeyError(f"line {line!r} was not rated (rated lines: {self.lines})")
+        check_line_name("RatedSubmission.model", "line", line, self.lines)
+        return self.models[self.lines.index(line)]
 
     def summary(self) -> pd.DataFrame:
         """Expected figures per line (before aggregate terms).

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from xborder_risk._validation import check_real, check_text
 from xborder_risk.errors import RatingTableError, XBorderRiskWarning
 
 # The vocabulary (lines, kinds, system types, perils, ...) is the exposure models'; the tables
@@ -382,7 +383,7 @@ class RatingTables:
         RatingTableError
             If ``fx.csv`` has no rate for ``currency``.
         """
-        row = self._index["fx"].get((currency,))
+        row = self._index["fx"].get((check_text("RatingTables.fx_rate", "currency", currency),))
         if row is None:
             raise RatingTableError(
                 f"{self._file('fx')}: no exchange rate for currency '{currency}'; add a row "
@@ -403,9 +404,10 @@ class RatingTables:
         -----
         ``amount * rate_to_usd[from] / rate_to_usd[to]``.
         """
+        value = check_real("RatingTables.convert", "amount", amount, allow_inf=True)
         if from_currency == to_currency:
-            return float(amount)
-        return float(amount) * self.fx_rate(from_currency) / self.fx_rate(to_currency)
+            return value
+        return value * self.fx_rate(from_currency) / self.fx_rate(to_currency)
 
     def country(self, code: str) -> Mapping[str, Any]:
         """Row of ``countries.csv`` for ISO 3166-1 alpha-2 ``code``.
@@ -415,7 +417,7 @@ class RatingTables:
         RatingTableError
             If the code has no row (a user table may cover fewer countries than ISO 3166-1).
         """
-        row = self._index["countries"].get((code,))
+        row = self._index["countries"].get((check_text("RatingTables.country", "code", code),))
         if row is None:
             raise RatingTableError(
                 f"{self._file('countries')}: country '{code}' has no row, so it has no "
@@ -450,7 +452,7 @@ class RatingTables:
             raise RatingTableError(
                 f"the rating tables in '{self.source}' have no '{PREMIUM_TAX_TABLE}' table"
             )
-        return index.get((code,))
+        return index.get((check_text("RatingTables.premium_tax_for", "code", code),))
 
     def relativity(self, line: str, factor: str, level: str) -> tuple[float, float]:
         """(frequency factor, severity factor) of ``relativities.csv`` for one level."""
@@ -463,6 +465,7 @@ class RatingTables:
         Bands are ``lower <= value < upper``.
         """
         frame = self._frames["bands"]
+        value = check_real("RatingTables.band", "value", value, allow_inf=True)
         rows = frame[
             (frame["line"] == line)
             & (frame["variable"] == variable)

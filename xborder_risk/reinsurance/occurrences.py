@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
-from xborder_risk._validation import check_int
+from xborder_risk._validation import as_float_array, as_int_array, check_int
 from xborder_risk.engine import Layer, LossModel
 from xborder_risk.engine.claims import claim_loop_bytes, draw_line_block
 from xborder_risk.engine.kernel import check_models
@@ -75,20 +75,14 @@ class OccurrenceTable:
     def __post_init__(self) -> None:
         owner = "OccurrenceTable"
         n_years = check_int(owner, "n_years", self.n_years, lower=1)
-        years = _int_array(owner, "year_index", self.year_index)
-        loss = np.array(self.loss, dtype=np.float64, copy=True)
-        if loss.ndim != 1:
-            raise ParameterError(
-                owner, "loss", f"array of shape {loss.shape}", "must be one-dimensional"
-            )
+        years = as_int_array(owner, "year_index", self.year_index)
+        loss = as_float_array(
+            owner, "loss", self.loss, non_empty=False, non_negative=True, copy=True
+        )
         if loss.shape != years.shape:
             raise ParameterError(
                 owner, "loss", f"array of shape {loss.shape}", f"must have shape {years.shape}"
             )
-        if not np.isfinite(loss).all():
-            raise ParameterError(owner, "loss", "array with NaN or inf", "must be finite")
-        if loss.size and loss.min() < 0.0:
-            raise ParameterError(owner, "loss", f"minimum {loss.min()!r}", "must be >= 0")
         if years.size and (years.min() < 0 or years.max() >= n_years):
             raise ParameterError(
                 owner,
@@ -98,7 +92,7 @@ class OccurrenceTable:
             )
         source = None
         if self.source is not None:
-            source = _int_array(owner, "source", self.source)
+            source = as_int_array(owner, "source", self.source)
             if source.shape != years.shape:
                 raise ParameterError(
                     owner,
@@ -150,15 +144,6 @@ class OccurrenceTable:
         if self.source is not None:
             columns["source"] = np.asarray(self.source)
         return pd.DataFrame(columns)
-
-
-def _int_array(owner: str, name: str, value: ArrayLike) -> NDArray[np.int64]:
-    arr = np.asarray(value)
-    if arr.ndim != 1:
-        raise ParameterError(owner, name, f"array of shape {arr.shape}", "must be one-dimensional")
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise ParameterError(owner, name, f"array of dtype {arr.dtype}", "must hold integers")
-    return np.array(arr, dtype=np.int64, copy=True)
 
 
 def attribute_aggregate_terms(

@@ -18,7 +18,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk import measures
 from xborder_risk._deprecation import warn_deprecated
-from xborder_risk._validation import check_int, check_real
+from xborder_risk._validation import (
+    as_float_array,
+    check_choice,
+    check_int,
+    check_real,
+)
 from xborder_risk.errors import ParameterError
 from xborder_risk.reinsurance.occurrences import OccurrenceTable
 
@@ -32,21 +37,8 @@ def _annual_losses(owner: str, name: str, value: object) -> NDArray[np.float64]:
     """``value`` as a finite, non-negative, one-dimensional float64 array of annual losses."""
     if isinstance(value, OccurrenceTable):
         return value.annual()
-    try:
-        arr = np.array(value, dtype=np.float64, copy=True)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            owner, name, type(value).__name__, "must be an array of annual losses"
-        ) from None
-    if arr.ndim != 1:
-        raise ParameterError(owner, name, f"array of shape {arr.shape}", "must be one-dimensional")
-    if arr.size == 0:
-        raise ParameterError(owner, name, "empty array", "must hold at least one simulated year")
-    if not np.isfinite(arr).all():
-        raise ParameterError(owner, name, "array with NaN or inf", "must hold finite losses only")
-    if arr.min() < 0.0:
-        raise ParameterError(owner, name, f"array with minimum {arr.min()!r}", "must be >= 0")
-    return arr
+    # A copy: the result makes its arrays read-only, which must not freeze the caller's.
+    return as_float_array(owner, name, value, non_negative=True, copy=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,11 +100,10 @@ class TreatyResult:
         return float(self.reinstatement_premium.mean())
 
     def _column(self, name: str) -> NDArray[np.float64]:
-        if name == "net_and_reinstatement_premium":
+        quantity = check_choice("TreatyResult", "quantity", name, SUMMARY_ROWS)
+        if quantity == "net_and_reinstatement_premium":
             return self.net + self.reinstatement_premium
-        if name in SUMMARY_ROWS:
-            return np.asarray(getattr(self, name))
-        raise ParameterError("TreatyResult", "quantity", name, f"must be one of {SUMMARY_ROWS}")
+        return np.asarray(getattr(self, name))
 
     def to_frame(self) -> pd.DataFrame:
         """The year-loss table: one row per simulated year, columns ``gross``, ``ceded``,
@@ -354,12 +345,10 @@ class ExcessOfLoss:
             else check_int(owner, "reinstatements", self.reinstatements, lower=0)
         )
         raw_rates = self.reinstatement_premium_rates
-        if isinstance(raw_rates, str) or not isinstance(raw_rates, Sequence | np.ndarray):
-            raise ParameterError(
-                owner, "reinstatement_premium_rates", raw_rates, "must be a sequence of rates"
-            )
         rates = tuple(
-            check_real(owner, "reinstatement_premium_rates", rate, lower=0.0) for rate in raw_rates
+            as_float_array(
+                owner, "reinstatement_premium_rates", raw_rates, non_empty=False, non_negative=True
+            ).tolist()
         )
         allowed = "0 (free) or 1 (one rate for all)"
         if reinstatements is not None and reinstatements > 1:

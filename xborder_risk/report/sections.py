@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from xborder_risk.errors import ParameterError
 from xborder_risk.quote import Quote
 from xborder_risk.report._format import (
     STEP_LABELS,
@@ -59,7 +60,12 @@ class Table:
     def __post_init__(self) -> None:
         width = len(self.columns)
         if len(self.numeric) != width or any(len(row) != width for row in self.rows):
-            raise ValueError("Table: every row and 'numeric' must have one entry per column")
+            raise ParameterError(
+                "Table",
+                "rows",
+                self.rows,
+                f"and 'numeric' must have one entry per column ({width})",
+            )
 
 
 @dataclass(frozen=True)

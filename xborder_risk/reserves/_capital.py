@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from xborder_risk._validation import check_real
+from xborder_risk._validation import as_float_array, check_real
 from xborder_risk.errors import ParameterError
-from xborder_risk.reserves._common import as_loss_vector, lower_quantile
+from xborder_risk.reserves._common import lower_quantile
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
 
 __all__ = ["cost_of_capital_risk_margin", "runoff_profile", "scr"]
@@ -41,7 +41,7 @@ def scr(losses: ArrayLike, level: float = 0.995) -> float:
     expected loss is VaR_0.995(X) - E[X]. VaR is the lower empirical quantile (the
     ceil(n p)-th order statistic), as in :func:`xborder_risk.measures.value_at_risk`.
     """
-    x = as_loss_vector("scr", "losses", losses)
+    x = as_float_array("scr", "losses", losses, non_negative=True)
     return lower_quantile("scr", "level", x, level) - float(x.mean())
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from xborder_risk._validation import check_choice
 from xborder_risk.errors import ParameterError
 from xborder_risk.reserves._triangle import Triangle
 
@@ -180,14 +181,9 @@ class MackChainladder(Chainladder):
     _owner = "MackChainladder"
 
     def __init__(self, sigma_extrapolation: SigmaExtrapolation = "mack") -> None:
-        if sigma_extrapolation not in ("mack", "loglinear"):
-            raise ParameterError(
-                self._owner,
-                "sigma_extrapolation",
-                sigma_extrapolation,
-                "must be 'mack' or 'loglinear'",
-            )
-        self.sigma_extrapolation = sigma_extrapolation
+        self.sigma_extrapolation = check_choice(
+            self._owner, "sigma_extrapolation", sigma_extrapolation, ("mack", "loglinear")
+        )
 
     def fit(self, triangle: Triangle) -> MackChainladder:
         """Project ``triangle`` and estimate Mack's standard errors; returns ``self``."""

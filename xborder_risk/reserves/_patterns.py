@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from xborder_risk._validation import check_real
+from xborder_risk._validation import as_float_array, check_choice, check_real
 from xborder_risk.errors import ParameterError
-from xborder_risk.reserves._common import as_real_array
 
 __all__ = ["DAYS_PER_MONTH", "PaymentPattern", "Valuation", "YieldCurve"]
 
@@ -21,17 +20,9 @@ DAYS_PER_MONTH = 365.25 / 12.0
 _ONE_TOLERANCE = 1e-9
 
 
-def _real_vector(owner: str, name: str, values: ArrayLike) -> NDArray[np.float64]:
-    x = as_real_array(owner, name, values)
-    if x.ndim != 1 or x.size == 0:
-        raise ParameterError(
-            owner, name, f"array of shape {x.shape}", "must be a non-empty 1-D list"
-        )
-    bad = ~np.isfinite(x)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ParameterError(owner, f"{name}[{i}]", x[i], "must be finite")
-    return x
+def _points(owner: str, name: str, value: ArrayLike) -> NDArray[np.float64]:
+    """Times to evaluate at: real numbers of any shape, ``inf`` allowed, NaN not."""
+    return as_float_array(owner, name, value, ndim=None, non_empty=False, finite=False)
 
 
 def _readonly(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -99,9 +90,9 @@ class PaymentPattern(_Frozen):
         if line is not None and not isinstance(line, str):
             raise ParameterError("PaymentPattern", "line", line, "must be a string or None")
         owner = "PaymentPattern" if line is None else f"PaymentPattern(line={line!r})"
-        months = _real_vector(owner, "development_months", development_months)
-        reported = _real_vector(owner, "cumulative_reported", cumulative_reported)
-        paid = _real_vector(owner, "cumulative_paid", cumulative_paid)
+        months = as_float_array(owner, "development_months", development_months, copy=True)
+        reported = as_float_array(owner, "cumulative_reported", cumulative_reported, copy=True)
+        paid = as_float_array(owner, "cumulative_paid", cumulative_paid, copy=True)
         if not (months.size == reported.size == paid.size):
             raise ParameterError(
                 owner,
@@ -205,12 +196,14 @@ class PaymentPattern(_Frozen):
     def reported_at(self, months: ArrayLike) -> NDArray[np.float64]:
         """Cumulative reported fraction at development ``months`` (0 for months <= 0)."""
         values = np.concatenate(([0.0], self.cumulative_reported))
-        return np.interp(np.asarray(months, dtype=np.float64), self._knots(), values)
+        return np.interp(
+            _points("PaymentPattern.reported_at", "months", months), self._knots(), values
+        )
 
     def paid_at(self, months: ArrayLike) -> NDArray[np.float64]:
         """Cumulative paid fraction at development ``months`` (0 for months <= 0)."""
         values = np.concatenate(([0.0], self.cumulative_paid))
-        return np.interp(np.asarray(months, dtype=np.float64), self._knots(), values)
+        return np.interp(_points("PaymentPattern.paid_at", "months", months), self._knots(), values)
 
     def _integral(self, values: NDArray[np.float64], upper: NDArray[np.float64]) -> NDArray:
         """Exact integral from 0 to ``upper`` (months) of the interpolated fraction."""
@@ -250,11 +243,11 @@ class PaymentPattern(_Frozen):
         I(x) = int_0^x P(u) du, integrated exactly (P is piecewise linear). F is exactly 0 at
         tau <= 0 and exactly 1 once tau - T reaches the last development month.
         """
-        if kind not in ("paid", "reported"):
-            raise ParameterError("PaymentPattern", "kind", kind, "must be 'paid' or 'reported'")
+        owner = "PaymentPattern.exposure_averaged"
+        check_choice(owner, "kind", kind, ("paid", "reported"))
         values = self.cumulative_paid if kind == "paid" else self.cumulative_reported
-        tau = np.asarray(months_since_inception, dtype=np.float64)
-        period = float(period_months)
+        tau = _points(owner, "months_since_inception", months_since_inception)
+        period = check_real(owner, "period_months", period_months, lower=0.0, lower_inclusive=False)
         fraction = (self._integral(values, tau) - self._integral(values, tau - period)) / period
         fraction = np.where(tau - period >= self.fully_developed_months, 1.0, fraction)
         fraction = np.where(tau <= 0.0, 0.0, fraction)
@@ -395,8 +388,8 @@ class YieldCurve(_Frozen):
 
     def __init__(self, maturities_years: ArrayLike, spot_rates: ArrayLike) -> None:
         owner = "YieldCurve"
-        maturities = _real_vector(owner, "maturities_years", maturities_years)
-        rates = _real_vector(owner, "spot_rates", spot_rates)
+        maturities = as_float_array(owner, "maturities_years", maturities_years, copy=True)
+        rates = as_float_array(owner, "spot_rates", spot_rates, copy=True)
         if maturities.size != rates.size:
             raise ParameterError(
                 owner,
@@ -435,10 +428,10 @@ class YieldCurve(_Frozen):
     def spot(self, t_years: ArrayLike) -> NDArray[np.float64]:
         """Spot rate r(t) for maturities ``t_years``."""
         return np.interp(
-            np.asarray(t_years, dtype=np.float64), self.maturities_years, self.spot_rates
+            _points("YieldCurve.spot", "t_years", t_years), self.maturities_years, self.spot_rates
         )
 
     def discount_factor(self, t_years: ArrayLike) -> NDArray[np.float64]:
         """v(t) = (1 + r(t))^(-t); 1 at t <= 0."""
-        t = np.clip(np.asarray(t_years, dtype=np.float64), 0.0, None)
+        t = np.clip(_points("YieldCurve.discount_factor", "t_years", t_years), 0.0, None)
         return np.power(1.0 + self.spot(t), -t)

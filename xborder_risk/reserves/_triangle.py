@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from xborder_risk._validation import as_float_array
 from xborder_risk.errors import ParameterError
-from xborder_risk.reserves._common import as_real_array
 
 __all__ = ["SAMPLES", "Sample", "Triangle", "load_sample"]
 
@@ -24,6 +24,8 @@ _OWNER = "Triangle"
 def _label_list(name: str, labels: Sequence[Hashable] | None, n: int) -> tuple[Hashable, ...]:
     if labels is None:
         return tuple(range(1, n + 1))
+    if isinstance(labels, str) or not isinstance(labels, Sequence | np.ndarray | pd.Index):
+        raise ParameterError(_OWNER, name, labels, "must be a sequence of labels")
     out = tuple(labels)
     if len(out) != n:
         raise ParameterError(_OWNER, name, f"{len(out)} labels", f"must have {n} labels")
@@ -94,14 +96,11 @@ class Triangle:
     ) -> None:
         if not isinstance(cumulative, bool | np.bool_):
             raise ParameterError(_OWNER, "cumulative", cumulative, "must be True or False")
-        x = as_real_array(_OWNER, "values", values)
-        if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
-            raise ParameterError(
-                _OWNER,
-                "values",
-                f"array of shape {x.shape}",
-                "must be two-dimensional (n_origin, n_development), both >= 1",
-            )
+        # NaN marks the cells below the latest diagonal and inf is refused cell by cell,
+        # with the origin and development labels, by _check_cells.
+        x = as_float_array(
+            _OWNER, "values", values, ndim=2, finite=False, allow_nan=True, copy=True
+        )
         self._origin = _label_list("origin", origin, x.shape[0])
         self._development = _label_list("development", development, x.shape[1])
         self._check_cells(x)

@@ -13,7 +13,12 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from xborder_risk._deprecation import renamed_keyword
-from xborder_risk._validation import check_probability, check_real
+from xborder_risk._validation import (
+    as_float_array,
+    check_line_names,
+    check_probability,
+    check_real,
+)
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.measures import tvar
 from xborder_risk.reserves._capital import (
@@ -22,7 +27,7 @@ from xborder_risk.reserves._capital import (
     outstanding_fractions,
     risk_margin_from_outstanding,
 )
-from xborder_risk.reserves._common import as_loss_matrix, as_loss_vector, lower_quantile
+from xborder_risk.reserves._common import lower_quantile
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
 
 __all__ = ["RISK_ADJUSTMENT_TECHNIQUES", "UnpaidResult", "reserve_lines", "unpaid"]
@@ -307,7 +312,7 @@ def unpaid(
     quarter-month after the valuation date at its midpoint with v(t) = (1 + r(t))^(-t).
     """
     owner = "unpaid"
-    losses = as_loss_vector(owner, "annual_losses", annual_losses)
+    losses = as_float_array(owner, "annual_losses", annual_losses, non_negative=True, copy=True)
     if not isinstance(pattern, PaymentPattern):
         raise ParameterError(owner, "pattern", type(pattern).__name__, "must be a PaymentPattern")
     check_yield_curve(owner, yield_curve)
@@ -433,16 +438,8 @@ def reserve_lines(
     :meth:`UnpaidResult.risk_adjustment`, :func:`scr`, :func:`cost_of_capital_risk_margin`.
     """
     owner = "reserve_lines"
-    losses = as_loss_matrix(owner, "annual", annual)
-    if isinstance(lines, str) or not isinstance(lines, Sequence):
-        raise ParameterError(owner, "lines", lines, "must be a sequence of line names")
-    names = list(lines)
-    if len(names) != losses.shape[1]:
-        raise ParameterError(
-            owner, "lines", names, f"must name each of the {losses.shape[1]} columns of annual"
-        )
-    if len(set(names)) != len(names) or "total" in names:
-        raise ParameterError(owner, "lines", names, "must be unique and not 'total'")
+    losses = as_float_array(owner, "annual", annual, ndim=2, non_negative=True, copy=True)
+    names = list(check_line_names(owner, "lines", lines, count=losses.shape[1]))
     if not isinstance(patterns, Mapping):
         raise ParameterError(owner, "patterns", type(patterns).__name__, "must be a mapping")
     for name in names:

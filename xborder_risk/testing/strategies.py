@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from hypothesis import strategies as st
 
+from xborder_risk._validation import check_real
+from xborder_risk.errors import ParameterError
 from xborder_risk.exposure import (
     COUNTERPARTIES,
     COUNTRY_CODES,
@@ -97,7 +99,12 @@ def _checked_codes(codes: Sequence[str] | None, universe: frozenset[str], what: 
     chosen = list(dict.fromkeys(codes))
     unknown = [c for c in chosen if c not in universe]
     if not chosen or unknown:
-        raise ValueError(f"{what} must be a non-empty list of valid codes (unknown: {unknown})")
+        raise ParameterError(
+            "strategies",
+            what,
+            codes,
+            f"must be a non-empty list of valid codes (unknown: {unknown})",
+        )
     return chosen
 
 
@@ -107,7 +114,12 @@ def _checked_choice(values: Sequence[str] | None, allowed: tuple[str, ...], what
     chosen = list(dict.fromkeys(values))
     unknown = [v for v in chosen if v not in allowed]
     if not chosen or unknown:
-        raise ValueError(f"{what} must be a non-empty subset of {allowed} (unknown: {unknown})")
+        raise ParameterError(
+            "strategies",
+            what,
+            values,
+            f"must be a non-empty subset of {allowed} (unknown: {unknown})",
+        )
     return chosen
 
 
@@ -147,8 +159,9 @@ def amounts(
     min_value: float = 0.0, max_value: float = DEFAULT_MAX_AMOUNT, *, exclude_min: bool = False
 ) -> st.SearchStrategy[float]:
     """Finite amounts in ``[min_value, max_value]`` (round numbers and arbitrary floats)."""
-    if not (0.0 <= min_value <= max_value <= MAX_AMOUNT):
-        raise ValueError(f"need 0 <= min_value <= max_value <= {MAX_AMOUNT:g}")
+    low = check_real("amounts", "min_value", min_value, lower=0.0, upper=MAX_AMOUNT)
+    if not low <= check_real("amounts", "max_value", max_value, upper=MAX_AMOUNT):
+        raise ParameterError("amounts", "max_value", max_value, f"must be >= min_value = {low:g}")
     floats = st.floats(
         min_value, max_value, allow_nan=False, allow_infinity=False, exclude_min=exclude_min
     )

@@ -30,7 +30,7 @@ from xborder_risk.distributions import (
     Spliced,
 )
 from xborder_risk.engine import Layer, LossModel
-from xborder_risk.errors import SubmissionError
+from xborder_risk.errors import ParameterError, SubmissionError
 from xborder_risk.exposure import EXPOSURE_MODELS, LINES, FrozenModel, Line, Submission
 from xborder_risk.rating._severities import Mixture
 from xborder_risk.rating.tables import RatingTables
@@ -100,8 +100,12 @@ def expected_layer_loss(model: LossModel) -> float:
     mean_payment = upper - lower
     if mean_payment < 0.0:
         if -mean_payment > 1e-12 * upper:
-            raise ArithmeticError(
-                f"line {model.name!r}: E[min(X, d + l)] = {upper!r} < E[min(X, d)] = {lower!r}"
+            raise ParameterError(
+                "expected_layer_loss",
+                "model",
+                model.name,
+                "must have a severity whose limited expected value does not fall as the limit "
+                f"rises: E[min(X, d + l)] = {upper!r} < E[min(X, d)] = {lower!r}",
             )
         mean_payment = 0.0
     return layer.share * mean_frequency * mean_payment
