@@ -211,7 +211,7 @@ class SubmissionYamlLoader(yaml.SafeLoader):
         if self._n_nodes > MAX_NODES:
             raise _too_many_nodes(self._n_nodes)
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(parent, SequenceNode) and isinstance(index, int) and index >= MAX_LIST_ITEMS:
             mark = parent.start_mark
