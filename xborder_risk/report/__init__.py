@@ -34,6 +34,7 @@ from xborder_risk.report._format import (
 )
 from xborder_risk.report.chart import ep_chart_png
 from xborder_risk.report.csv import (
+    CSV_TABLES,
     csv_safe_frame,
     csv_text,
     escape_csv_cell,
@@ -60,8 +61,10 @@ __all__ = [
     "line_label",
     "parse_formats",
     "quote_tables",
+    "refuse_overwriting_inputs",
     "render_html",
     "render_markdown",
+    "report_file_names",
     "summary_frame",
     "summary_text",
     "write_csv",
@@ -182,17 +185,12 @@ def write_report(
         run holds the directory's lock for more than a minute.
     """
     wanted = parse_formats(formats)
-    if not isinstance(stem, str) or not _STEM.match(stem):
-        raise ParameterError(
-            "write_report",
-            "stem",
-            stem,
-            "must be 1-100 letters, digits or _ . - starting with a letter or digit",
-        )
+    _check_stem(stem)
     directory = Path(out_dir)
-    rendered = _render(quote, stem, wanted)
     protected = _file_ids(inputs)
-    _refuse_inputs(directory, rendered, protected)
+    names = [name for _, name in report_file_names(stem, wanted)]
+    _refuse_inputs(directory, names, protected)
+    rendered = _render(quote, stem, wanted)
     directory.mkdir(parents=True, exist_ok=True)
     with _terminating_signals_raise():
         temp = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=directory))
@@ -201,7 +199,7 @@ def write_report(
                 _write_temp_file(temp / name, data, directory / name)
             _fsync_directory(temp)
             with _directory_lock(directory), _signals_deferred():
-                _refuse_inputs(directory, rendered, protected)  # again, now that we hold the lock
+                _refuse_inputs(directory, names, protected)  # again, now that we hold the lock
                 for _, name, _data in rendered:
                     os.replace(temp / name, directory / name)
                 _fsync_directory(directory)
@@ -213,25 +211,60 @@ def write_report(
     return written
 
 
+def report_file_names(stem: str, formats: str | Iterable[str]) -> list[tuple[str, str]]:
+    """(format, file name) of every file :func:`write_report` writes, in writing order.
+
+    The CSV names come from :func:`quote_tables`; the stem is checked as in
+    :func:`write_report`.
+    """
+    wanted = parse_formats(formats)
+    _check_stem(stem)
+    names = []
+    if "png" in wanted or "md" in wanted:
+        names.append(("png", f"{stem}_ep_curves.png"))
+    names += [(fmt, f"{stem}.{fmt}") for fmt in ("md", "html", "json") if fmt in wanted]
+    if "csv" in wanted:
+        names += [("csv", f"{stem}_{table}.csv") for table in CSV_TABLES]
+    return names
+
+
+def refuse_overwriting_inputs(
+    out_dir: str | os.PathLike[str],
+    stem: str,
+    formats: str | Iterable[str],
+    inputs: Iterable[str | os.PathLike[str]],
+) -> None:
+    """Raise if a report file of :func:`write_report` would replace one of ``inputs``.
+
+    For checking before a long computation; :func:`write_report` checks again.
+
+    Raises
+    ------
+    ParameterError
+        Naming the input file and the report file.
+    """
+    names = [name for _, name in report_file_names(stem, formats)]
+    _refuse_inputs(Path(out_dir), names, _file_ids(inputs))
+
+
 def _render(quote: Quote, stem: str, wanted: tuple[str, ...]) -> list[tuple[str, str, bytes]]:
     """(format, file name, content) of every report file, in the order they are written."""
-    files: list[tuple[str, str, bytes]] = []
-    chart_name = f"{stem}_ep_curves.png"
     chart = ep_chart_png(quote) if {"png", "md", "html"} & set(wanted) else None
-    if chart is not None and ("png" in wanted or "md" in wanted):
-        files.append(("png", chart_name, chart))
-    if "md" in wanted:
-        text = render_markdown(quote, chart_file=chart_name)
-        files.append(("md", f"{stem}.md", text.encode("utf-8")))
-    if "html" in wanted:
-        files.append(("html", f"{stem}.html", render_html(quote, chart_png=chart).encode("utf-8")))
-    if "json" in wanted:
-        files.append(("json", f"{stem}.json", (quote.to_json(indent=2) + "\n").encode("utf-8")))
-    if "csv" in wanted:
-        files += [
-            ("csv", f"{stem}_{name}.csv", csv_text(frame).encode("utf-8"))
-            for name, frame in quote_tables(quote).items()
-        ]
+    tables = quote_tables(quote) if "csv" in wanted else {}
+    files: list[tuple[str, str, bytes]] = []
+    for fmt, name in report_file_names(stem, wanted):
+        if fmt == "png":
+            assert chart is not None
+            data = chart
+        elif fmt == "md":
+            data = render_markdown(quote, chart_file=f"{stem}_ep_curves.png").encode("utf-8")
+        elif fmt == "html":
+            data = render_html(quote, chart_png=chart).encode("utf-8")
+        elif fmt == "json":
+            data = (quote.to_json(indent=2) + "\n").encode("utf-8")
+        else:
+            data = csv_text(tables[name[len(stem) + 1 : -len(".csv")]]).encode("utf-8")
+        files.append((fmt, name, data))
     return files
 
 
@@ -246,10 +279,20 @@ def _file_ids(paths: Iterable[str | os.PathLike[str]]) -> dict[tuple[int, int], 
     return ids
 
 
+def _check_stem(stem: str) -> None:
+    if not isinstance(stem, str) or not _STEM.match(stem):
+        raise ParameterError(
+            "write_report",
+            "stem",
+            stem,
+            "must be 1-100 letters, digits or _ . - starting with a letter or digit",
+        )
+
+
 def _refuse_inputs(
-    directory: Path, rendered: list[tuple[str, str, bytes]], protected: dict[tuple[int, int], str]
+    directory: Path, names: list[str], protected: dict[tuple[int, int], str]
 ) -> None:
-    for _, name, _data in rendered:
+    for name in names:
         target = directory / name
         try:
             info = os.stat(target, follow_symlinks=False)

@@ -20,6 +20,7 @@ import pandas as pd
 from xborder_risk.quote import Quote
 
 __all__ = [
+    "CSV_TABLES",
     "FORMULA_TRIGGERS",
     "csv_safe_frame",
     "csv_text",
@@ -27,6 +28,15 @@ __all__ = [
     "quote_tables",
     "write_csv",
 ]
+
+#: The tables :func:`quote_tables` returns, in order (each written as ``STEM_<table>.csv``).
+CSV_TABLES: Final[tuple[str, ...]] = (
+    "quote",
+    "premium_build_up",
+    "reserves",
+    "worksheet",
+    "ep_curves",
+)
 
 #: First characters that make a spreadsheet evaluate a cell.
 FORMULA_TRIGGERS: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
@@ -84,10 +94,12 @@ def quote_tables(quote: Quote) -> dict[str, pd.DataFrame]:
     """
     quote_frame = quote.to_frame().reset_index()
     quote_frame.insert(1, "currency", quote.currency)
-    return {
+    tables = {
         "quote": quote_frame,
         "premium_build_up": quote.premium_build_up.reset_index(drop=True),
         "reserves": quote.reserves.reset_index(),
         "worksheet": quote.worksheet.reset_index(drop=True),
         "ep_curves": quote.ep_curves().reset_index(drop=True),
     }
+    assert tuple(tables) == CSV_TABLES  # the file names are known before the quote
+    return tables
