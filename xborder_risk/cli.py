@@ -45,6 +45,7 @@ from xborder_risk.errors import (
     XBorderRiskWarning,
 )
 from xborder_risk.exposure import InvalidSubmissionError, Submission
+from xborder_risk.exposure._types import escape_control_characters
 from xborder_risk.quote import DEFAULT_N_YEARS, DEFAULT_SEED, Quote
 from xborder_risk.quote import quote as make_quote
 from xborder_risk.rating import RatingTables, rate
@@ -131,11 +132,6 @@ def _stdout_console() -> Console:
     return Console(file=sys.stdout, width=_output_width(), highlight=False)
 
 
-# C0 and C1 control characters, DEL and the bidirectional overrides and isolates: shown as
-# escapes so that text from a file cannot drive the terminal (colours, cursor, title, ...).
-_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def terminal_text(value: object) -> str:
     """``str(value)`` with control characters shown as Python escapes (ESC as ``\\x1b``).
 
@@ -149,7 +145,7 @@ def terminal_text(value: object) -> str:
     str
         One line of printable text (line breaks are escaped too).
     """
-    return _UNSAFE_FOR_TERMINAL.sub(lambda m: repr(m.group())[1:-1], str(value))
+    return escape_control_characters(str(value))
 
 
 def _safe(value: object) -> Text:
@@ -364,7 +360,7 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     # A terminal too narrow for every column loses the rightmost ones rather than showing
     # cropped numbers; the report has them all.
     unbounded = console.options.update_width(1 << 16)  # rich clamps a measure to the width
-    while shown > 3 and Measurement.get(console, unbounded, table).minimum > console.width:
+    while shown > 1 and Measurement.get(console, unbounded, table).minimum > console.width:
         shown -= 1
         table = _summary_table(labels, columns[:shown], [row[:shown] for row in cells])
     console.print(table)

@@ -64,6 +64,7 @@ __all__ = [
     "SystemType",
     "VendorSupport",
     "Years",
+    "escape_control_characters",
     "unique_items",
 ]
 
@@ -211,7 +212,24 @@ Identifier = Annotated[
 # bidirectional overrides and isolates reorder what a reader sees ("Trojan Source",
 # CVE-2021-42574).  None belongs in a name; notes may keep tab and line breaks.
 _CONTROL_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_IN_NOTES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_IN_NOTES = re.compile("(?![\t\n\r])[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_control_characters(text: str, *, keep_line_breaks: bool = False) -> str:
+    """``text`` with the characters names refuse shown as Python escapes (ESC as ``\\x1b``).
+
+    For text bound for a terminal or a report that did not pass the models (file names,
+    messages, rating-table cells): it shows what is there without acting on it.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+    keep_line_breaks : bool
+        Keep tab, line feed and carriage return as they are (as notes may hold them).
+    """
+    pattern = _CONTROL_IN_NOTES if keep_line_breaks else _CONTROL_IN_NAME
+    return pattern.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _control_character_check(pattern: re.Pattern[str]) -> Callable[[str], str]:
