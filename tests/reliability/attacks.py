@@ -416,7 +416,9 @@ def _leftovers(out: Path) -> list[str]:
     return [p.name for p in out.iterdir() if p.name.startswith(".xborder-risk-tmp-")]
 
 
-def _killed_mid_write(signum: int) -> Callable[[Path], str | None]:
+def killed_mid_write(signum: int) -> Callable[[Path], str | None]:
+    """A quote killed by ``signum`` while writing over a previous good report."""
+
     def scenario(tmp: Path) -> str | None:
         out = tmp / "out"
         good = run_cli(["quote", EXAMPLE, "--out", out, "--seed", "1", "-n", YEARS])
@@ -459,8 +461,10 @@ def _killed_mid_write(signum: int) -> Callable[[Path], str | None]:
                 process.kill()
                 process.communicate()
         problems = []
-        if process.returncode == 0:
-            problems.append("exit status 0 after being killed")
+        # SIGTERM unwinds as SystemExit(128 + 15); SIGINT as click's "Aborted!" (status 1).
+        expected = 128 + signum if signum != signal.SIGINT else 1
+        if process.returncode != expected:
+            problems.append(f"exit status {process.returncode}, expected {expected}")
         if "Traceback" in rest:
             problems.append("a traceback")
         if _report_state(out) != before:
@@ -680,8 +684,8 @@ ATTACKS: list[Attack] = [
         "missing_submission", lambda tmp: ["validate", tmp / "absent.yaml"], 1, message=("absent",)
     ),
     # atomic output: signals, a full disk, two runs into one directory
-    Attack("sigterm_mid_write", scenario=_killed_mid_write(signal.SIGTERM)),
-    Attack("sigint_mid_write", scenario=_killed_mid_write(signal.SIGINT)),
+    Attack("sigterm_mid_write", scenario=killed_mid_write(signal.SIGTERM)),
+    Attack("sigint_mid_write", scenario=killed_mid_write(signal.SIGINT)),
     Attack("full_disk", scenario=_full_disk),
     Attack("two_quotes_into_one_out", scenario=_two_runs_at_once),
 ]
