@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,21 @@ def test_a_run_waits_for_the_directory_lock_then_gives_up(
         os.close(fd)
     write_report(egates_quote, tmp_path, stem="q", formats="json")
     assert [p.name for p in tmp_path.iterdir()] == ["q.json"]
+
+
+def test_signals_wait_until_every_file_is_in_place() -> None:
+    moved = []
+    with pytest.raises(KeyboardInterrupt):
+        with report._signals_deferred():
+            signal.raise_signal(signal.SIGINT)  # arrives mid-move ...
+            moved.append("all files")  # ... and the move goes on
+    assert moved == ["all files"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_sigterm_unwinds_while_writing() -> None:
+    with pytest.raises(SystemExit) as info:
+        with report._terminating_signals_raise():
+            signal.raise_signal(signal.SIGTERM)
+    assert info.value.code == 128 + signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL

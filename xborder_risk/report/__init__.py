@@ -395,13 +395,24 @@ def _terminating_signals_raise() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP until the files are all in place (then delivered)."""
+    """Hold SIGINT, SIGTERM and SIGHUP until the files are all in place, then deliver them.
+
+    A handler that only records the signal, rather than a blocked signal mask: the kernel may
+    deliver a process-directed signal to any thread that does not block it (a BLAS or Dask
+    thread), and Python would then run the handler in the main thread mid-move anyway.
+    """
     if not _in_main_thread():
         yield
         return
-    held = {signal.SIGINT, *_TERMINATING_SIGNALS}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+    held = (signal.SIGINT, *_TERMINATING_SIGNALS)
+    previous = {
+        sig: signal.signal(sig, lambda signum, _frame: caught.append(signum)) for sig in held
+    }
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
