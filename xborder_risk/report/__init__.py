@@ -407,7 +407,9 @@ def _signals_deferred() -> Iterator[None]:
     caught: list[int] = []
     held = (signal.SIGINT, *_TERMINATING_SIGNALS)
     previous = {
-        sig: signal.signal(sig, lambda signum, _frame: caught.append(signum)) for sig in held
+        sig: signal.signal(sig, lambda signum, _frame: caught.append(signum))
+        for sig in held
+        if signal.getsignal(sig) is not None  # a handler set outside Python is left alone
     }
     try:
         yield
