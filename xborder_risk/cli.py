@@ -3,10 +3,14 @@
 Exit status (see ``docs/cli.md``):
 
 * 0 - success;
-* 1 - the command could not finish: a file could not be read or written, or the library
-  refused the computation (for example a simulation too large for memory);
-* 2 - invalid input: the submission (every invalid field is listed), the rating tables,
-  an option's value or the command line itself.
+* 1 - the command could not finish: a file could not be read or written (a full disk),
+  standard output is closed or its reader has gone, or the library refused the computation
+  (for example a simulation too large for memory);
+* 2 - invalid input: the submission (every invalid field is listed), a submission path that
+  is not a regular file or is over a reading limit, the rating tables, an option's value, an
+  ``--out`` whose report would replace an input file, or the command line itself;
+* 130, 143 - interrupted by SIGINT or terminated by SIGTERM (while the report is written, the
+  previous report is left as it was).
 
 No error prints a Python traceback unless the environment variable
 ``XBORDER_RISK_DEBUG=1`` asks for one.  Text from the input (names, notes, file names, rating

@@ -39,7 +39,7 @@ def test_table_lists_every_status_the_cli_uses() -> None:
     statuses = [status for status, _ in ROWS]
     assert statuses == sorted(set(statuses))
     assert {cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_INVALID_INPUT} <= set(statuses)
-    assert 128 + signal.SIGTERM in statuses
+    assert {128 + signal.SIGINT, 128 + signal.SIGTERM} <= set(statuses)
     assert all(examples for status, examples in ROWS if status < 128), "an example per status"
 
 
@@ -65,12 +65,13 @@ def test_documented_example_exits_with_its_status(status: int, example: str) -> 
         assert done.stderr.startswith(("error:", "Usage:")), done.stderr
 
 
-def test_sigterm_status_while_writing(tmp_path: Path) -> None:
-    # The 128 + SIGTERM row: a quote killed while writing its report (the attack catalogue's
-    # scenario, which also checks that the previous report survives).
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_status_while_writing(tmp_path: Path, signum: int) -> None:
+    # The 128 + signal rows: a quote interrupted while writing its report (the attack
+    # catalogue's scenario, which also checks that the previous report survives).
     sys.path.insert(0, str(REPO / "tests" / "reliability"))
     try:
         import attacks
     finally:
         sys.path.pop(0)
-    assert attacks.killed_mid_write(signal.SIGTERM)(tmp_path) is None
+    assert attacks.killed_mid_write(signum)(tmp_path) is None

@@ -461,8 +461,9 @@ def killed_mid_write(signum: int) -> Callable[[Path], str | None]:
                 process.kill()
                 process.communicate()
         problems = []
-        # SIGTERM unwinds as SystemExit(128 + 15); SIGINT as click's "Aborted!" (status 1).
-        expected = 128 + signum if signum != signal.SIGINT else 1
+        # SIGTERM unwinds as SystemExit(128 + 15); SIGINT as KeyboardInterrupt, which typer
+        # turns into status 130 (128 + 2), as a shell reports a process killed by the signal.
+        expected = 128 + signum
         if process.returncode != expected:
             problems.append(f"exit status {process.returncode}, expected {expected}")
         if "Traceback" in rest:
