@@ -141,3 +141,23 @@ def test_sigterm_unwinds_while_writing() -> None:
             signal.raise_signal(signal.SIGTERM)
     assert info.value.code == 128 + signal.SIGTERM
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_a_directory_in_the_way_stops_the_set_before_any_move(
+    egates_quote: Quote, tmp_path: Path
+) -> None:
+    write_report(egates_quote, tmp_path, stem="q", formats="md,json")
+    inodes = {
+        name: (tmp_path / name).stat().st_ino for name in ("q.md", "q.json", "q_ep_curves.png")
+    }
+    (tmp_path / "q.html").mkdir()
+    with pytest.raises(IsADirectoryError, match="report file"):
+        write_report(egates_quote, tmp_path, stem="q", formats="md,html,json")
+    # os.replace gives a moved file a new inode: the old ones show nothing was moved.
+    assert {name: (tmp_path / name).stat().st_ino for name in inodes} == inodes
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "q.html",
+        "q.json",
+        "q.md",
+        "q_ep_curves.png",
+    ]

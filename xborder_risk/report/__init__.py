@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -298,6 +299,10 @@ def _refuse_inputs(
             info = os.stat(target, follow_symlinks=False)
         except OSError:  # absent (or unreadable: the write will say so)
             continue
+        if stat.S_ISDIR(info.st_mode):  # os.replace would fail mid-set: refuse before moving
+            raise IsADirectoryError(
+                errno.EISDIR, "a directory has the name of a report file", str(target)
+            )
         source = protected.get((info.st_dev, info.st_ino))
         if source is not None:
             raise ParameterError(
