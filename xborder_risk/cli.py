@@ -371,7 +371,7 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     if shown < len(columns):
         console.print(_safe(f"(terminal too narrow: {', '.join(columns[shown:])} in the report)"))
     console.print(
-        _safe(
+        Text(
             f"{q.simulation.n_years:,} simulated policy periods, seed {q.provenance['seed']}; "
             "VaR/TVaR of the loss in one policy period."
         )
