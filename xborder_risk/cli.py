@@ -3,13 +3,19 @@
 Exit status (see ``docs/cli.md``):
 
 * 0 - success;
-* 1 - the command could not finish: a file could not be read or written, or the library
-  refused the computation (for example a simulation too large for memory);
-* 2 - invalid input: the submission (every invalid field is listed), the rating tables,
-  an option's value or the command line itself.
+* 1 - the command could not finish: a file could not be read or written (a full disk),
+  standard output is closed or its reader has gone, or the library refused the computation
+  (for example a simulation too large for memory);
+* 2 - invalid input: the submission (every invalid field is listed), a submission path that
+  is not a regular file or is over a reading limit, the rating tables, an option's value, an
+  ``--out`` whose report would replace an input file, or the command line itself;
+* 130, 143 - interrupted by SIGINT or terminated by SIGTERM (while the report is written, the
+  previous report is left as it was).
 
 No error prints a Python traceback unless the environment variable
-``XBORDER_RISK_DEBUG=1`` asks for one.
+``XBORDER_RISK_DEBUG=1`` asks for one.  Text from the input (names, notes, file names, rating
+table cells) reaches the terminal with its control characters shown as escapes (``\\x1b``),
+never as terminal commands.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +49,7 @@ from xborder_risk.errors import (
     XBorderRiskWarning,
 )
 from xborder_risk.exposure import InvalidSubmissionError, Submission
+from xborder_risk.exposure._types import escape_control_characters
 from xborder_risk.quote import DEFAULT_N_YEARS, DEFAULT_SEED, Quote
 from xborder_risk.quote import quote as make_quote
 from xborder_risk.rating import RatingTables, rate
@@ -51,11 +59,12 @@ from xborder_risk.report import (
     format_amount,
     line_label,
     parse_formats,
+    refuse_overwriting_inputs,
     summary_frame,
     write_report,
 )
 
-__all__ = ["EXIT_ERROR", "EXIT_INVALID_INPUT", "EXIT_OK", "app", "main"]
+__all__ = ["EXIT_ERROR", "EXIT_INVALID_INPUT", "EXIT_OK", "app", "main", "terminal_text"]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -63,6 +72,14 @@ EXIT_INVALID_INPUT = 2
 
 #: Set to 1 to let unexpected errors show their traceback (for bug reports).
 DEBUG_ENV = "XBORDER_RISK_DEBUG"
+#: Width of the printed table when standard output is not a terminal and COLUMNS is unset.
+PIPE_WIDTH = 160
+#: COLUMNS (or a terminal's width) is kept within these bounds: narrower than 40 columns
+#: nothing readable fits (COLUMNS=0 used to print nothing at all), wider is only padding.
+MIN_WIDTH, MAX_WIDTH = 40, 1000
+#: Largest ``schema --indent``: deeper indentation only inflates the output (an indent of
+#: 1,000,000 would print some 20 GB).
+MAX_INDENT = 16
 
 app = typer.Typer(
     name="xborder-risk",
@@ -88,16 +105,62 @@ def _is_interactive() -> bool:
         return False
 
 
+def _output_width() -> int:
+    """Columns for the printed output: COLUMNS if it is a number, else the terminal's width,
+    else :data:`PIPE_WIDTH`; kept within [:data:`MIN_WIDTH`, :data:`MAX_WIDTH`]."""
+    try:
+        width = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        width = shutil.get_terminal_size((PIPE_WIDTH, 24)).columns if _stdout_is_tty() else 0
+        width = width or PIPE_WIDTH
+    return min(max(width, MIN_WIDTH), MAX_WIDTH)
+
+
+def _stdout_is_tty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stream
+        return False
+
+
+def _require_stdout() -> None:
+    """Refuse to start with standard output closed (``>&-``): print() would drop the output."""
+    if sys.stdout is None:
+        _fail("standard output is closed: nothing done", EXIT_ERROR)
+
+
 def _stdout_console() -> Console:
     # Looked up at call time so that a redirected sys.stdout (tests, pipes) is honoured.
-    # A pipe has no width: rich would assume 80 columns and crop the quote table, so it gets
-    # 160 unless COLUMNS says otherwise.
-    fixed = sys.stdout.isatty() or "COLUMNS" in os.environ
-    return Console(file=sys.stdout, width=None if fixed else 160, highlight=False)
+    # A pipe has no width: rich would assume 80 columns and crop the quote table.
+    _require_stdout()
+    return Console(file=sys.stdout, width=_output_width(), highlight=False)
+
+
+def terminal_text(value: object) -> str:
+    """``str(value)`` with control characters shown as Python escapes (ESC as ``\\x1b``).
+
+    Parameters
+    ----------
+    value : object
+        Any text bound for the terminal: a name, a message, a file name.
+
+    Returns
+    -------
+    str
+        One line of printable text (line breaks are escaped too).
+    """
+    return escape_control_characters(str(value))
+
+
+def _safe(value: object) -> Text:
+    return Text(terminal_text(value))
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    # Each line made safe for the terminal on its own, so a multi-line list stays a list.
+    safe = "\n".join(terminal_text(line) for line in message.split("\n"))
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # stderr closed too
+        typer.echo(f"error: {safe}", err=True)
     raise typer.Exit(code)
 
 
@@ -118,6 +181,8 @@ def _reported_errors() -> Iterator[None]:
         _fail(_one_line(exc), EXIT_INVALID_INPUT)
     except XBorderRiskError as exc:
         _fail(_one_line(exc), EXIT_ERROR)
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): click exits quietly with status 1
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         reason = exc.strerror or _one_line(exc)
@@ -141,7 +206,7 @@ def _notes_on_stderr() -> Iterator[None]:
         warnings.simplefilter("always", XBorderRiskWarning)
         yield
     for item in caught:
-        typer.echo(f"note: {_one_line(Exception(item.message))}", err=True)
+        typer.echo(f"note: {terminal_text(_one_line(Exception(item.message)))}", err=True)
 
 
 def _load_tables(path: Path | None) -> RatingTables:
@@ -150,6 +215,15 @@ def _load_tables(path: Path | None) -> RatingTables:
 
 def _load_submission(path: Path) -> Submission:
     return Submission.from_file(path)
+
+
+def _input_files(submission: Path, tables: Path | None) -> list[Path]:
+    """Every file the run read, which its report must never replace."""
+    files = [submission]
+    if tables is not None:
+        with contextlib.suppress(OSError):
+            files += [entry for entry in tables.iterdir() if entry.is_file()]
+    return files
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,13 +334,15 @@ def _summary_table(labels: list[str], columns: list[str], cells: list[list[str]]
     table = Table(box=box.SIMPLE_HEAD)
     # Fixed widths: a heading wraps at its spaces, numbers and line names never wrap, and the
     # table's width is known before it is drawn.
-    table.add_column(Text("Line"), width=max(len(label) for label in labels))
+    table.add_column(_safe("Line"), width=max(len(label) for label in labels))
     for j, column in enumerate(columns):
         width = max(*(len(row[j]) for row in cells), *(len(word) for word in column.split()))
-        table.add_column(Text(column), justify="right", width=width)
+        table.add_column(_safe(column), justify="right", width=width)
     last = len(labels) - 1
     for i, (label, row) in enumerate(zip(labels, cells, strict=True)):
-        table.add_row(Text(label), *(Text(cell) for cell in row), style="bold" if i == last else "")
+        table.add_row(
+            _safe(label), *(_safe(cell) for cell in row), style="bold" if i == last else ""
+        )
     return table
 
 
@@ -275,7 +351,7 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     frame = summary_frame(q)
     submission = q.submission
     console.print(
-        Text(
+        _safe(
             f"Quote for {submission.insured.name}: amounts in {q.currency}, policy period "
             f"{submission.inception_date.isoformat()} to {submission.expiry_date.isoformat()}"
         )
@@ -288,12 +364,12 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     # A terminal too narrow for every column loses the rightmost ones rather than showing
     # cropped numbers; the report has them all.
     unbounded = console.options.update_width(1 << 16)  # rich clamps a measure to the width
-    while shown > 3 and Measurement.get(console, unbounded, table).minimum > console.width:
+    while shown > 1 and Measurement.get(console, unbounded, table).minimum > console.width:
         shown -= 1
         table = _summary_table(labels, columns[:shown], [row[:shown] for row in cells])
     console.print(table)
     if shown < len(columns):
-        console.print(Text(f"(terminal too narrow: {', '.join(columns[shown:])} in the report)"))
+        console.print(_safe(f"(terminal too narrow: {', '.join(columns[shown:])} in the report)"))
     console.print(
         Text(
             f"{q.simulation.n_years:,} simulated policy periods, seed {q.provenance.seed}; "
@@ -302,14 +378,14 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     )
     if q.messages:
         console.print(
-            Text(
+            _safe(
                 f"{len(q.messages)} note(s) for the underwriter: see 'Notes for the "
                 "underwriter' in the report."
             )
         )
     for fmt, paths in files.items():
         for path in paths:
-            console.print(Text(f"wrote {fmt:<4} {path}"))
+            console.print(_safe(f"wrote {fmt:<4} {path}"))
 
 
 @app.command("quote")
@@ -358,6 +434,11 @@ def quote_command(
 ) -> None:
     """Quote a submission: print the premium table and write the quote report."""
     with _reported_errors():
+        _require_stdout()
+        stem = name or _report_stem(submission)
+        inputs = _input_files(submission, tables)
+        # Before the simulation, so that a clash costs nothing; write_report checks again.
+        refuse_overwriting_inputs(out, stem, formats, inputs)
         with _notes_on_stderr():
             loaded_tables = None if tables is None else _load_tables(tables)
             sub = _load_submission(submission)
@@ -381,7 +462,11 @@ def quote_command(
                     valuation_date=valuation_date,
                 )
         files = write_report(
-            q, out, stem=name or _report_stem(submission), formats=parse_formats(formats)
+            q,
+            out,
+            stem=stem,
+            formats=parse_formats(formats),
+            inputs=inputs,
         )
         _print_summary(q, files)
 
@@ -394,20 +479,21 @@ def quote_command(
 def validate_command(submission: SubmissionArgument, tables: TablesOption = None) -> None:
     """Check a submission: every field against the schema, then that it rates."""
     with _reported_errors():
+        _require_stdout()
         with _notes_on_stderr():
             sub = _load_submission(submission)
             rated = rate(sub, _load_tables(tables))
         console = _stdout_console()
         lines = ", ".join(line_label(line) for line in sub.lines)
         console.print(
-            Text(
+            _safe(
                 f"OK: {submission} is a valid submission for {sub.insured.name} "
                 f"({sub.currency}, {sub.inception_date.isoformat()} to "
                 f"{sub.expiry_date.isoformat()}; lines: {lines})."
             )
         )
         for message in rated.messages:
-            console.print(Text(f"note: {message}"))
+            console.print(_safe(f"note: {message}"))
 
 
 @tables_app.command("check")
@@ -424,33 +510,37 @@ def tables_check_command(
 ) -> None:
     """Validate rating tables: manifest, schema, codes, checksums."""
     with _reported_errors():
+        _require_stdout()
         with _notes_on_stderr():
             loaded = _load_tables(directory)
         console = _stdout_console()
         entries = loaded.manifest.get("tables", {})
-        table = Table(title=Text(f"Rating tables: {loaded.source}"), title_justify="left")
+        table = Table(title=_safe(f"Rating tables: {loaded.source}"), title_justify="left")
         for heading in ("Table", "Version", "Effective", "Rows", "Illustrative", "sha256"):
-            table.add_column(Text(heading), justify="right" if heading == "Rows" else "left")
+            table.add_column(_safe(heading), justify="right" if heading == "Rows" else "left")
         for name in loaded.table_names:
             entry = entries.get(name, {})
             table.add_row(
-                Text(name),
-                Text(str(entry.get("version", ""))),
-                Text(str(entry.get("effective_date", ""))),
-                Text(f"{len(loaded.table(name)):,}"),
-                Text("yes" if entry.get("illustrative") else "no"),
-                Text(str(loaded.checksums.get(name, ""))[:16] + "..."),
+                _safe(name),
+                _safe(str(entry.get("version", ""))),
+                _safe(str(entry.get("effective_date", ""))),
+                _safe(f"{len(loaded.table(name)):,}"),
+                _safe("yes" if entry.get("illustrative") else "no"),
+                _safe(str(loaded.checksums.get(name, ""))[:16] + "..."),
             )
         console.print(table)
-        console.print(Text(f"OK: {len(loaded.table_names)} tables valid."))
+        console.print(_safe(f"OK: {len(loaded.table_names)} tables valid."))
 
 
 @app.command("schema")
 def schema_command(
-    indent: Annotated[int, typer.Option("--indent", min=0, help="JSON indentation.")] = 2,
+    indent: Annotated[
+        int, typer.Option("--indent", min=0, max=MAX_INDENT, help="JSON indentation.")
+    ] = 2,
 ) -> None:
     """Print the JSON Schema of a submission (for editors and other tools)."""
     with _reported_errors():
+        _require_stdout()
         schema = Submission.model_json_schema()
         typer.echo(json.dumps(schema, indent=indent or None, ensure_ascii=False))
 

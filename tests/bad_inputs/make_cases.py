@@ -162,6 +162,34 @@ def _all(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]
 # (file name, description, change, expected path, message fragment or None)
 STRUCTURED: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str | None]] = [
     (
+        "integer_of_5000_digits.yaml",
+        "an integer of 5,000 digits (over Python's 4,300-digit conversion limit)",
+        _set("insured.annual_revenue", Raw("9" * 5000)),
+        "insured.annual_revenue",
+        "integer of 5,000 digits",
+    ),
+    (
+        "escape_sequence_in_name.json",
+        "terminal escape sequences (ESC) in the insured's name",
+        _set("insured.name", "Evil \x1b[31mRed\x1b[0m \x1b]0;title\x07 SIA"),
+        "insured.name",
+        "control characters (found U+001B",
+    ),
+    (
+        "bidi_override_in_name.yaml",
+        "a right-to-left override (U+202E) in the insured's name",
+        _set("insured.name", "Baltic \u202eAIS smetsyS"),
+        "insured.name",
+        "U+202E",
+    ),
+    (
+        "escape_sequence_in_notes.yaml",
+        "a clear-screen escape sequence in the notes (line breaks are fine)",
+        _set("notes", "first line\nsecond \x1b[2J line"),
+        "notes",
+        "U+001B",
+    ),
+    (
         "negative_replacement_value.yaml",
         "a negative amount",
         _set("tech_failure.systems[0].replacement_value", -4200000),
@@ -597,6 +625,30 @@ insured:
   headcount: 420
 """
 VERBATIM: list[tuple[str, str, str, str, str | None]] = [
+    (
+        "integer_of_5000_digits.json",
+        "an integer of 5,000 digits in JSON",
+        json.dumps(BASE, indent=2).replace("85000000", "9" * 5000) + "\n",
+        "insured.annual_revenue",
+        "integer of 5,000 digits",
+    ),
+    (
+        "list_of_10001_items.yaml",
+        "a list of 10,001 items (over the 10,000-item cap)",
+        _INSURED + _VALID_TAIL + "notes: [" + "0, " * 10_000 + "0]\n",
+        "",
+        "holds more than 10,000 items",
+    ),
+    (
+        "billion_laughs.yaml",
+        "nested aliases expanding to 10^9 values (a 'billion laughs')",
+        "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10))
+        + _INSURED
+        + _VALID_TAIL,
+        "",
+        "more than 200,000 values",
+    ),
     (
         "duplicate_key.yaml",
         "the same key twice in one mapping (YAML keeps the last silently)",

@@ -138,6 +138,8 @@ def _scalar_violations(base: Any, metadata: list[Any]) -> Iterator[tuple[str, An
                 yield "not an ISO 3166-1 code", "XK"
             if func is not None and func.__name__ == "_check_currency":
                 yield "not an ISO 4217 code", "HRK"
+            if func is not None and func.__name__.endswith("_characters"):
+                yield "control character", "Evil\x1b[2J Ltd"
         yield "int", 12
         yield "bool", False
         yield "null", None

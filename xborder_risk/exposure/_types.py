@@ -64,6 +64,7 @@ __all__ = [
     "SystemType",
     "VendorSupport",
     "Years",
+    "escape_control_characters",
     "unique_items",
 ]
 
@@ -206,11 +207,63 @@ Identifier = Annotated[
 ]
 """An identifier: 1-64 characters, letters, digits and ``_ . : / -``, starting alphanumeric."""
 
-Name = Annotated[str, Field(strict=True, min_length=1, max_length=200, pattern=NAME_PATTERN)]
-"""A display name: 1-200 characters, not blank."""
+# Control characters reach a terminal as commands (ESC [ ... rewrites the screen, sets the
+# window title or, in some terminals, writes files) and a report as invisible text; the
+# bidirectional overrides and isolates reorder what a reader sees ("Trojan Source",
+# CVE-2021-42574).  None belongs in a name; notes may keep tab and line breaks.
+_CONTROL_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_IN_NOTES = re.compile("(?![\t\n\r])[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
-Notes = Annotated[str, Field(strict=True, max_length=10_000)]
-"""Free text, at most 10,000 characters."""
+
+def escape_control_characters(text: str, *, keep_line_breaks: bool = False) -> str:
+    """``text`` with the characters names refuse shown as Python escapes (ESC as ``\\x1b``).
+
+    For text bound for a terminal or a report that did not pass the models (file names,
+    messages, rating-table cells): it shows what is there without acting on it.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+    keep_line_breaks : bool
+        Keep tab, line feed and carriage return as they are (as notes may hold them).
+    """
+    pattern = _CONTROL_IN_NOTES if keep_line_breaks else _CONTROL_IN_NAME
+    return pattern.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _control_character_check(pattern: re.Pattern[str]) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        found = pattern.search(text)
+        if found is not None:
+            raise PydanticCustomError(
+                "control_character",
+                "must not contain control characters (found {code} at character {position})",
+                {"code": f"U+{ord(found.group()):04X}", "position": found.start() + 1},
+            )
+        return text
+
+    return check
+
+
+_check_name_characters = _control_character_check(_CONTROL_IN_NAME)
+_check_name_characters.__name__ = "_check_name_characters"
+_check_notes_characters = _control_character_check(_CONTROL_IN_NOTES)
+_check_notes_characters.__name__ = "_check_notes_characters"
+
+Name = Annotated[
+    str,
+    Field(strict=True, min_length=1, max_length=200, pattern=NAME_PATTERN),
+    AfterValidator(_check_name_characters),
+]
+"""A display name: 1-200 characters, not blank, no control or bidirectional-override
+characters."""
+
+Notes = Annotated[
+    str, Field(strict=True, max_length=10_000), AfterValidator(_check_notes_characters)
+]
+"""Free text, at most 10,000 characters; tab and line breaks but no other control or
+bidirectional-override characters."""
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -14,7 +14,14 @@ from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, mod
 
 from xborder_risk._validation import check_line_name
 from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
-from xborder_risk.exposure._loading import dump_yaml_text, load_json_text, load_yaml_text
+from xborder_risk.exposure._loading import (
+    DocumentTooLargeError,
+    InputFileError,
+    dump_yaml_text,
+    load_json_text,
+    load_yaml_text,
+    read_regular_file,
+)
 from xborder_risk.exposure._types import (
     LINES,
     CurrencyCode,
@@ -309,6 +316,10 @@ class Submission(FrozenModel):
         """
         try:
             data = load_json_text(text)
+        except DocumentTooLargeError as exc:
+            raise InvalidSubmissionError(
+                [FieldError("", str(exc), None, "size")], source=source
+            ) from None
         except ValueError as exc:  # json.JSONDecodeError and duplicate keys
             raise InvalidSubmissionError(
                 [FieldError("", f"not valid JSON: {exc}", None, "json")], source=source
@@ -328,6 +339,10 @@ class Submission(FrozenModel):
         """
         try:
             data = load_yaml_text(text)
+        except DocumentTooLargeError as exc:
+            raise InvalidSubmissionError(
+                [FieldError("", str(exc), None, "size")], source=source
+            ) from None
         except yaml.YAMLError as exc:
             raise InvalidSubmissionError(
                 [FieldError("", f"not valid YAML: {exc}", None, "yaml")], source=source
@@ -360,14 +375,12 @@ class Submission(FrozenModel):
                 [FieldError("", f"unsupported file type {suffix!r}: use .yaml, .yml or .json")],
                 source=source,
             )
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
+        try:  # a FIFO, a device or an oversize file is refused before anything is read
+            text = read_regular_file(file, MAX_FILE_BYTES).decode("utf-8")
+        except InputFileError as exc:
             raise InvalidSubmissionError(
-                [FieldError("", f"file of {size} bytes exceeds the {MAX_FILE_BYTES}-byte limit")],
-                source=source,
-            )
-        try:
-            text = file.read_text(encoding="utf-8")
+                [FieldError("", str(exc), None, "file")], source=source
+            ) from None
         except UnicodeDecodeError as exc:
             raise InvalidSubmissionError(
                 [FieldError("", f"not UTF-8 text: {exc}", None, "encoding")], source=source

@@ -9,6 +9,7 @@ from typing import Final
 
 import numpy as np
 
+from xborder_risk.exposure._types import escape_control_characters
 from xborder_risk.rating import LINE_RATERS
 
 __all__ = [
@@ -97,7 +98,7 @@ def format_percent(value: float, digits: int = 1) -> str:
 
 def html_text(value: object) -> str:
     """Text safe to place in HTML element content or a quoted attribute."""
-    return html.escape(str(value), quote=True)
+    return escape_control_characters(html.escape(str(value), quote=True), keep_line_breaks=True)
 
 
 def markdown_text(value: object) -> str:
@@ -105,8 +106,9 @@ def markdown_text(value: object) -> str:
 
     HTML-significant characters become entities (a Markdown viewer renders raw HTML, so a
     ``<script>`` in an insured's name must not reach it as a tag), Markdown punctuation is
-    backslash-escaped and line breaks become spaces (a table row is one line).
+    backslash-escaped, line breaks become spaces (a table row is one line) and other control
+    characters show as escapes (``\\x1b``).
     """
     text = html.escape(str(value), quote=False)
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.splitlines())
+    return escape_control_characters(" ".join(text.splitlines()))

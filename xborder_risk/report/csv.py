@@ -19,7 +19,24 @@ import pandas as pd
 
 from xborder_risk.quote import Quote
 
-__all__ = ["FORMULA_TRIGGERS", "csv_safe_frame", "escape_csv_cell", "quote_tables", "write_csv"]
+__all__ = [
+    "CSV_TABLES",
+    "FORMULA_TRIGGERS",
+    "csv_safe_frame",
+    "csv_text",
+    "escape_csv_cell",
+    "quote_tables",
+    "write_csv",
+]
+
+#: The tables :func:`quote_tables` returns, in order (each written as ``STEM_<table>.csv``).
+CSV_TABLES: Final[tuple[str, ...]] = (
+    "quote",
+    "premium_build_up",
+    "reserves",
+    "worksheet",
+    "ep_curves",
+)
 
 #: First characters that make a spreadsheet evaluate a cell.
 FORMULA_TRIGGERS: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
@@ -53,10 +70,15 @@ def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """``frame`` as CSV text after :func:`csv_safe_frame` (``\\n`` line ends)."""
+    return str(csv_safe_frame(frame).to_csv(index=index, lineterminator="\n"))
+
+
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
     """Write ``frame`` as UTF-8 CSV after :func:`csv_safe_frame`; returns the path."""
     target = Path(path)
-    csv_safe_frame(frame).to_csv(target, index=index, encoding="utf-8", lineterminator="\n")
+    target.write_text(csv_text(frame, index=index), encoding="utf-8", newline="")
     return target
 
 
@@ -72,10 +94,12 @@ def quote_tables(quote: Quote) -> dict[str, pd.DataFrame]:
     """
     quote_frame = quote.to_frame().reset_index()
     quote_frame.insert(1, "currency", quote.currency)
-    return {
+    tables = {
         "quote": quote_frame,
         "premium_build_up": quote.premium_build_up.reset_index(drop=True),
         "reserves": quote.reserves.reset_index(),
         "worksheet": quote.worksheet.reset_index(drop=True),
         "ep_curves": quote.ep_curves().reset_index(drop=True),
     }
+    assert tuple(tables) == CSV_TABLES  # the file names are known before the quote
+    return tables

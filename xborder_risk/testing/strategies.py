@@ -147,6 +147,14 @@ def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
     return body.map(lambda s: (prefix + s)[:64]) if prefix else body
 
 
+#: What notes may hold: any text but control characters (tab and line feed allowed) and the
+#: bidirectional overrides (exposure/_types.py refuses them).
+_NOTE_CHARACTERS = st.characters(
+    exclude_categories=["Cc", "Cs"],
+    exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+) | st.sampled_from("\t\n")
+
+
 def _names() -> st.SearchStrategy[str]:
     first = st.characters(categories=["Lu", "Ll"])
     rest = st.text(
@@ -512,7 +520,7 @@ def submissions(
         inception_date=inception,
         expiry_date=expiry,
         terms=terms,
-        notes=draw(st.none() | st.text(max_size=80)),
+        notes=draw(st.none() | st.text(alphabet=_NOTE_CHARACTERS, max_size=80)),
         **exposures,
     )
 
