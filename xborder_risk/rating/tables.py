@@ -478,18 +478,22 @@ class RatingTables:
 
         Bands are ``lower <= value < upper``.
         """
-        frame = self._frames["bands"]
-        rows = frame[
-            (frame["line"] == line)
-            & (frame["variable"] == variable)
-            & (frame["lower"] <= value)
-            & (value < frame["upper"])
-        ]
-        if rows.empty:
+        # A scan of the plain rows (a few dozen), in file order: the rater calls this once per
+        # system of a schedule, and a pandas filter per call made rating 85,000 systems slow.
+        row = next(
+            (
+                r
+                for r in self._index["bands"].values()
+                if r["line"] == line
+                and r["variable"] == variable
+                and r["lower"] <= value < r["upper"]
+            ),
+            None,
+        )
+        if row is None:
             raise RatingTableError(
                 f"{self._file('bands')}: no band of ({line}, {variable}) holds the value {value!r}"
             )
-        row = rows.iloc[0]
         label = f"[{row['lower']:g}, {row['upper']:g})"
         return float(row["frequency_factor"]), float(row["severity_factor"]), label
 
