@@ -232,3 +232,20 @@ def test_stable_order_is_numpys_stable_argsort(n_keys: int) -> None:
 
     keys = np.random.default_rng(n_keys).integers(0, n_keys, 100_000)
     assert np.array_equal(_stable_order(keys, n_keys), np.argsort(keys, kind="stable"))
+
+
+def test_mixture_with_cached_parameters_compares_hashes_and_pickles_by_value() -> None:
+    import dataclasses
+    import pickle
+
+    mix = _varied_mixture(12)
+    same = _varied_mixture(12)  # built again from the same inputs
+    assert mix == same and hash(mix) == hash(same)
+    assert "_kinds" not in repr(mix)
+    copy = pickle.loads(pickle.dumps(mix))
+    assert copy == mix
+    assert np.array_equal(
+        copy.sample(np.random.default_rng(3), 500), mix.sample(np.random.default_rng(3), 500)
+    )
+    swapped = dataclasses.replace(mix, components=(OTHER, *mix.components[1:]))
+    assert swapped._first[0] == OTHER.mu

@@ -14,10 +14,9 @@ Both follow the :class:`~xborder_risk.distributions.Severity` protocol so the en
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -54,6 +53,10 @@ _BATCH_PARAMETERS: dict[type[Severity], tuple[str, str]] = {
 }
 
 
+_BATCH_CLASSES: tuple[type[Severity], ...] = tuple(_BATCH_PARAMETERS)
+_LOGNORMAL = _BATCH_CLASSES.index(Lognormal)
+
+
 def _as_float_array(values: object) -> FloatArray:
     return np.asarray(values, dtype=np.float64)
 
@@ -71,50 +74,34 @@ def _stable_order(keys: IntArray, n_keys: int) -> IntArray:
     return low_first[np.argsort(high, kind="stable")]
 
 
-def _runs(
-    components: Sequence[Severity], members: IntArray
-) -> Iterator[tuple[type[Severity] | None, IntArray]]:
-    """Split ``members`` (component indices, ascending) into runs of one batchable class.
+def _runs(kinds: IntArray, members: IntArray) -> Iterator[tuple[int, IntArray]]:
+    """Split ``members`` (component indices, ascending) into runs of one kind.
 
-    ``None`` marks a run of components sampled one by one (classes numpy cannot batch).
+    ``kinds[i]`` is component ``i``'s batchable class (index into ``_BATCH_CLASSES``) or -1
+    for a component sampled on its own.
     """
-    kinds: list[type[Severity] | None] = [
-        cls if (cls := type(components[i])) in _BATCH_PARAMETERS else None for i in members.tolist()
-    ]
-    start = 0
-    for kind, group in itertools.groupby(kinds):
-        length = sum(1 for _ in group)
-        yield kind, members[start : start + length]
-        start += length
+    member_kinds = kinds[members]
+    breaks = np.flatnonzero(member_kinds[1:] != member_kinds[:-1]) + 1
+    for run in np.split(members, breaks):
+        if run.size:
+            yield int(kinds[run[0]]), run
 
 
 def _sample_batch(
-    kind: type[Severity],
-    components: Sequence[Severity],
-    members: IntArray,
-    counts: IntArray,
-    rng: np.random.Generator,
+    kind: int, first: FloatArray, second: FloatArray, counts: IntArray, rng: np.random.Generator
 ) -> FloatArray:
-    """``counts[j]`` draws of ``components[members[j]]`` for each j, in that order, at once."""
-    first, second = (
-        np.repeat(
-            np.fromiter(
-                (getattr(components[i], name) for i in members.tolist()),
-                dtype=np.float64,
-                count=members.size,
-            ),
-            counts,
-        )
-        for name in _BATCH_PARAMETERS[kind]
-    )
+    """``counts[j]`` draws with parameters ``(first[j], second[j])`` for each j, in order."""
+    a = np.repeat(first, counts)
+    b = np.repeat(second, counts)
+    cls = _BATCH_CLASSES[kind]
     with np.errstate(over="ignore"):
-        if kind is Lognormal:
-            return rng.lognormal(first, second)
-        if kind is Gamma:
-            return rng.gamma(first, second)
-        if kind is Weibull:
-            return second * rng.weibull(first)
-        return second * rng.pareto(first)
+        if cls is Lognormal:
+            return rng.lognormal(a, b)
+        if cls is Gamma:
+            return rng.gamma(a, b)
+        if cls is Weibull:
+            return b * rng.weibull(a)
+        return b * rng.pareto(a)
 
 
 def _lognormal_method(method: str, mu: FloatArray, sigma: FloatArray, x: FloatArray) -> FloatArray:
@@ -215,6 +202,12 @@ class Mixture(Severity):
 
     components: tuple[Severity, ...]
     weights: tuple[float, ...]
+    # Per component: its batchable class (an index into _BATCH_CLASSES, -1 for one sampled on
+    # its own) and its two parameters (NaN if not batchable), read once on construction so
+    # that sampling a block of claims never walks the components in Python.
+    _kinds: IntArray = field(init=False, repr=False, compare=False)
+    _first: FloatArray = field(init=False, repr=False, compare=False)
+    _second: FloatArray = field(init=False, repr=False, compare=False)
     PARAMETERS: ClassVar[tuple[ParamSpec, ...]] = ()
 
     def _validate_extra(self) -> None:
@@ -238,6 +231,22 @@ class Mixture(Severity):
         if abs(total - 1.0) > 1e-9:
             raise ParameterError("Mixture", "weights", self.weights, "must sum to 1")
         object.__setattr__(self, "weights", tuple(float(w) / total for w in self.weights))
+        kinds = np.array(
+            [
+                _BATCH_CLASSES.index(type(c)) if type(c) in _BATCH_PARAMETERS else -1
+                for c in self.components
+            ],
+            dtype=np.int64,
+        )
+        first = np.full(kinds.size, np.nan)
+        second = np.full(kinds.size, np.nan)
+        for i in np.flatnonzero(kinds >= 0).tolist():
+            names = _BATCH_PARAMETERS[type(self.components[i])]
+            first[i] = getattr(self.components[i], names[0])
+            second[i] = getattr(self.components[i], names[1])
+        object.__setattr__(self, "_kinds", kinds)
+        object.__setattr__(self, "_first", first)
+        object.__setattr__(self, "_second", second)
 
     def _check_sampling_range(self) -> None:
         # Each component passed this check on construction, and a mixture's quantile lies
@@ -257,13 +266,8 @@ class Mixture(Severity):
 
     def _lognormal_parameters(self) -> tuple[IntArray, FloatArray, FloatArray]:
         """Indices, ``mu`` and ``sigma`` of the lognormal components (one entry each)."""
-        index = np.fromiter(
-            (i for i, c in enumerate(self.components) if type(c) is Lognormal), dtype=np.int64
-        )
-        lognormals = [self.components[i] for i in index]
-        mu = np.fromiter((c.mu for c in lognormals), dtype=np.float64, count=index.size)
-        sigma = np.fromiter((c.sigma for c in lognormals), dtype=np.float64, count=index.size)
-        return index, mu, sigma
+        index = np.flatnonzero(self._kinds == _LOGNORMAL)
+        return index, self._first[index], self._second[index]
 
     def _sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> FloatArray:
         which = np.searchsorted(np.cumsum(self._weights())[:-1], rng.random(shape), side="right")
@@ -274,17 +278,19 @@ class Mixture(Severity):
         order = _stable_order(flat, len(self.components))
         draws = np.empty(flat.size, dtype=np.float64)
         position = 0
-        for kind, members in _runs(self.components, np.flatnonzero(counts)):
+        for kind, members in _runs(self._kinds, np.flatnonzero(counts)):
             member_counts = counts[members]
             size = int(member_counts.sum())
             block = draws[position : position + size]
-            if kind is None:
+            if kind < 0:
                 offset = 0
                 for member, count in zip(members.tolist(), member_counts.tolist(), strict=True):
                     block[offset : offset + count] = self.components[member].sample(rng, count)
                     offset += count
             else:
-                block[:] = _sample_batch(kind, self.components, members, member_counts, rng)
+                block[:] = _sample_batch(
+                    kind, self._first[members], self._second[members], member_counts, rng
+                )
             position += size
         if not np.isfinite(draws).all():
             raise SimulationError(f"{self!r}: a sampled claim overflowed to inf")
