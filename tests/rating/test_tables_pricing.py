@@ -229,3 +229,45 @@ def test_an_oversized_manifest_is_refused_before_it_is_parsed(tmp_path: Path) ->
 def test_the_shipped_tables_pass_the_pricing_checks() -> None:
     # Every shipped row builds its distribution (the check runs on every load).
     assert RatingTables.load(SHIPPED).table_names
+
+
+@pytest.mark.parametrize(
+    ("file", "row", "column", "message"),
+    [
+        pytest.param(
+            "relativities.csv",
+            1,
+            "frequency_factor",
+            r"relativities\.csv, row 1 \(line 2\), column 'frequency_factor': this value times "
+            r"the base frequency of \(tech_failure, outage\) cannot price",
+            id="relativity-frequency-1e300",
+        ),
+        pytest.param(
+            "bands.csv",
+            1,
+            "frequency_factor",
+            r"bands\.csv, row 1 \(line 2\), column 'frequency_factor'.*cannot price",
+            id="band-frequency-1e300",
+        ),
+    ],
+)
+def test_a_factor_that_cannot_price_is_refused_naming_its_row(
+    tmp_path: Path, file: str, row: int, column: str, message: str
+) -> None:
+    directory = _copy(tmp_path)
+    _set_cell(directory, file, row, column, "1e300")
+    with pytest.raises(RatingTableError, match=message):
+        RatingTables.load(directory)
+
+
+def test_a_severity_factor_that_cannot_price_is_refused_naming_its_row(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    lines = (directory / "relativities.csv").read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("cyber,data_protection"))
+    _set_cell(directory, "relativities.csv", row, "severity_factor", "1e300")
+    with pytest.raises(
+        RatingTableError,
+        match=rf"relativities\.csv, row {row} \(line {row + 1}\), column 'severity_factor': "
+        r"this value times the base median of \(cyber, incident\) cannot price",
+    ):
+        RatingTables.load(directory)

@@ -1185,7 +1185,7 @@ def _check_nb_beta_shared(frame: pd.DataFrame, file_name: str) -> None:
 
 
 def _row_distribution(
-    file_name: str, row: int, columns: dict[str, str], build: Any, *args: Any
+    file_name: str, row: int, columns: dict[str, str], build: Any, *args: Any, context: str = ""
 ) -> Any:
     """``build(*args)``, its ParameterError turned into one naming file, row and column.
 
@@ -1196,8 +1196,9 @@ def _row_distribution(
     except ParameterError as exc:
         named = [c for p, c in columns.items() if p in exc.name.split(", ")]
         column = ", ".join(dict.fromkeys(named)) or ", ".join(dict.fromkeys(columns.values()))
+        what = f"this value {context}" if context else "these values"
         raise RatingTableError(
-            f"{_where(file_name, row, column)}: these values cannot price: {exc}"
+            f"{_where(file_name, row, column)}: {what} cannot price: {exc}"
         ) from None
 
 
@@ -1272,6 +1273,8 @@ def _check_distributions(frames: Mapping[str, pd.DataFrame], tables: Mapping[str
                 args = (float(r[median_column]), float(r["sigma"]))
                 _row_distribution(file_name, i, columns, lognormal, *args)
 
+    _check_factor_rows(frames, tables, counts, lognormal, frequency_columns)
+
     if "political_risk_rates" in frames:
         names = frames["parameters"]["name"].tolist()
         beta = (
@@ -1288,6 +1291,42 @@ def _check_distributions(frames: Mapping[str, pd.DataFrame], tables: Mapping[str
         for i, r in enumerate(frames["political_risk_rates"].to_dict(orient="records"), start=1):
             args = (float(r["frequency_per_contract_year"]), beta)
             _row_distribution(file_name, i, columns, counts, *args)
+
+
+def _check_factor_rows(
+    frames: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, Any],
+    counts: Any,
+    lognormal: Any,
+    frequency_columns: dict[str, str],
+) -> None:
+    """A relativity or band factor applied alone to its line's base rows must still price.
+
+    A factor of 1e300 would otherwise pass every bound and fail the first quote that uses it.
+    (Several factors multiply; their product is checked when a submission is rated.)
+    """
+    bases = frames["frequency_base"].to_dict(orient="records")
+    severities = (
+        frames["severity_base"].to_dict(orient="records") if "severity_base" in frames else []
+    )
+    for table in ("relativities", "bands"):
+        file_name = str(tables[table]["file"])
+        for i, r in enumerate(frames[table].to_dict(orient="records"), start=1):
+            frequency_factor = float(r["frequency_factor"])
+            severity_factor = float(r["severity_factor"])
+            for base in (b for b in bases if b["line"] == r["line"]):
+                frequency = float(base["frequency_per_unit"]) * frequency_factor
+                # nb_beta is the base row's; the factor is what this row contributes.
+                columns = dict.fromkeys(frequency_columns, "frequency_factor")
+                context = f"times the base frequency of ({r['line']}, {base['component']})"
+                args = (frequency, float(base["nb_beta"]))
+                _row_distribution(file_name, i, columns, counts, *args, context=context)
+            for base in (b for b in severities if b["line"] == r["line"]):
+                median = float(base["median"]) * severity_factor
+                columns = {"mu": "severity_factor", "sigma": "severity_factor"}
+                context = f"times the base median of ({r['line']}, {base['component']})"
+                args = (median, float(base["sigma"]))
+                _row_distribution(file_name, i, columns, lognormal, *args, context=context)
 
 
 def _fmt_key(key: Mapping[str, object]) -> str:
