@@ -179,6 +179,12 @@ CASES: list[TableAttack] = [
         r"severity_base\.csv, row 1 \(line 2\), column 'median, sigma'",
     ),
     TableAttack(
+        "quote-relativity-factor-1e300",
+        _quote(_cell("relativities.csv", 1, "frequency_factor", "1e300")),
+        2,
+        r"relativities\.csv, row 1 \(line 2\), column 'frequency_factor'.*cannot price",
+    ),
+    TableAttack(
         "tables-check-duplicate-row-key",
         _check(_duplicate_row("outage_duration.csv")),
         2,
