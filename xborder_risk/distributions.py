@@ -35,6 +35,7 @@ from xborder_risk.errors import MomentDoesNotExistError, ParameterError, Simulat
 __all__ = [
     "LARGEST_UNIFORM",
     "MAX_POISSON_RATE",
+    "MIN_NB_BETA",
     "SAMPLE_CEILING",
     "Binomial",
     "Frequency",
@@ -64,6 +65,10 @@ LARGEST_UNIFORM: Final[float] = 1.0 - 2.0**-53
 #: A severity whose largest reachable quantile is at or above this is refused: sums of
 #: such claims overflow float64 (max 1.8e308) long before any insurance meaning is lost.
 SAMPLE_CEILING: Final[float] = 1e300
+
+#: Smallest negative binomial ``beta`` accepted: numpy samples with ``p = 1/(1 + beta)``, which
+#: carries ``beta`` to a relative 1e-10 at this size and loses it entirely below 1.1e-16.
+MIN_NB_BETA: Final[float] = 1e-6
 
 #: Largest Poisson rate accepted (claims per year).  numpy's Poisson sampler refuses
 #: rates within 10 sigma of 2**63 (about 9.2e18); 1e15 keeps three orders of margin and
@@ -194,10 +199,14 @@ def _check_moment_order(owner: str, k: object, *, allowed: tuple[int, ...] | Non
     return order
 
 
+class _MomentOverflowError(MomentDoesNotExistError):
+    """A moment that exists (is finite) but lies beyond the float64 range."""
+
+
 def _exp_or_raise(log_value: float, what: str) -> float:
     """``exp(log_value)``, raising when the true value is finite but beyond float64."""
     if log_value > _LOG_FLOAT_MAX:
-        raise MomentDoesNotExistError(
+        raise _MomentOverflowError(
             f"{what} is finite but exceeds the float64 range (about 1.8e308); "
             "it cannot be represented"
         )
@@ -206,7 +215,7 @@ def _exp_or_raise(log_value: float, what: str) -> float:
 
 def _finite_or_raise(value: float, what: str) -> float:
     if not math.isfinite(value):
-        raise MomentDoesNotExistError(
+        raise _MomentOverflowError(
             f"{what} is finite but exceeds the float64 range (about 1.8e308); "
             "it cannot be represented"
         )
@@ -450,7 +459,8 @@ class NegativeBinomial(Frequency):
     r : float
         Shape (> 0); not necessarily an integer.
     beta : float
-        Scale of the gamma mixing distribution (> 0).
+        Scale of the gamma mixing distribution (>= 1e-6, ``MIN_NB_BETA``: numpy samples with
+        ``p = 1/(1 + beta)``, which loses a smaller beta to rounding; use Poisson there).
 
     Notes
     -----
@@ -470,13 +480,17 @@ class NegativeBinomial(Frequency):
     beta: float
     PARAMETERS: ClassVar[tuple[ParamSpec, ...]] = (
         ParamSpec("r", 0.0, math.inf, lower_inclusive=False),
-        ParamSpec("beta", 0.0, math.inf, lower_inclusive=False),
+        # numpy samples with p = 1/(1 + beta): see MIN_NB_BETA.
+        ParamSpec("beta", MIN_NB_BETA, math.inf),
     )
 
     def _validate_extra(self) -> None:
         p = 1.0 / (1.0 + self.beta)
         odds = (1.0 - p) / p
-        numpy_rate = self.r * odds + 10.0 * self.r * math.sqrt(self.r) * odds
+        # numpy (numpy/random/_generator.pyx) refuses (1 - p)/p * (n + 10 sqrt(n)) above its
+        # Poisson limit: for a tiny r the 10 sqrt(r) term dominates (r = 8.3e-302 with
+        # beta = 1e300 has mean 0.083 but fails there).  Half the limit keeps a margin.
+        numpy_rate = odds * (self.r + 10.0 * math.sqrt(self.r))
         largest_rate = self.beta * float(special.gammainccinv(self.r, 1.0 - LARGEST_UNIFORM))
         if not (largest_rate <= MAX_POISSON_RATE and numpy_rate < 0.5 * _NUMPY_POISSON_LAM_MAX):
             raise ParameterError(
@@ -484,7 +498,7 @@ class NegativeBinomial(Frequency):
                 "r, beta",
                 (self.r, self.beta),
                 f"must keep the largest gamma mixing rate beta * Q_gamma(r; 1 - 2**-53) "
-                f"<= {MAX_POISSON_RATE:g} and numpy's limit r*beta*(1 + 10*sqrt(r)) "
+                f"<= {MAX_POISSON_RATE:g} and numpy's limit beta*(r + 10*sqrt(r)) "
                 f"< {0.5 * _NUMPY_POISSON_LAM_MAX:.3g} (largest rate {largest_rate:.3g})",
             )
 
@@ -603,23 +617,52 @@ class Severity(ABC):
         _validate_declared(self, self.PARAMETERS)
         self._validate_extra()
         self._check_sampling_range()
+        self._check_mean()
 
     def _validate_extra(self) -> None:
         """Cross-parameter rules; the declared domains have been checked already."""
         return None  # overridden where parameters constrain each other
 
     def _check_sampling_range(self) -> None:
-        with np.errstate(over="ignore"):
+        # Overflow (inf) and inf/inf (NaN) on the way are refused just below.
+        with np.errstate(over="ignore", invalid="ignore"):
             top = float(self._ppf(np.array([LARGEST_UNIFORM]))[0])
         if not (math.isfinite(top) and top < SAMPLE_CEILING):
-            names = [spec.name for spec in self.PARAMETERS]
-            raise ParameterError(
-                type(self).__name__,
-                ", ".join(names),
-                tuple(getattr(self, name) for name in names),
+            self._refuse(
                 f"must give a finite largest sampled quantile ppf(1 - 2**-53) "
-                f"< {SAMPLE_CEILING:g} so samples cannot overflow (ppf = {top:.4g})",
+                f"< {SAMPLE_CEILING:g} so samples cannot overflow (ppf = {top:.4g})"
             )
+        if not top > 0.0:
+            self._refuse(
+                "must give a positive largest sampled quantile ppf(1 - 2**-53): every "
+                f"sampled claim would be 0 (ppf = {top:.4g}, underflow)"
+            )
+
+    def _check_mean(self) -> None:
+        # A mean that exists must be representable too: a lognormal with mu = -1000 and
+        # sigma = 100 samples claims near 0 (its quantiles underflow) while its mean is
+        # exp(4000); the simulated and analytic figures could never agree.
+        try:
+            with np.errstate(over="ignore"):
+                mean = self._moment(1)
+        except (_MomentOverflowError, OverflowError):
+            mean = math.inf
+        except MomentDoesNotExistError:
+            return  # an infinite mean (a Pareto with alpha <= 1) is a property, not overflow
+        if not (math.isfinite(mean) and mean < SAMPLE_CEILING):
+            self._refuse(
+                f"must give a mean E[X] < {SAMPLE_CEILING:g} when the mean exists "
+                f"(E[X] = {mean:.4g}, beyond what samples of it can reach)"
+            )
+
+    def _refuse(self, rule: str) -> None:
+        names = [spec.name for spec in self.PARAMETERS]
+        raise ParameterError(
+            type(self).__name__,
+            ", ".join(names),
+            tuple(getattr(self, name) for name in names),
+            rule,
+        )
 
     def _name(self) -> str:
         return type(self).__name__
@@ -667,13 +710,25 @@ class Severity(ABC):
 
     def var(self) -> float:
         """``Var[X]``; raises :class:`MomentDoesNotExistError` when infinite."""
-        self._moment(2)  # existence check with the right message
-        return _finite_or_raise(self._var(), f"{self!r}: Var[X]")
+        try:
+            self._moment(2)  # existence check with the right message
+            return _finite_or_raise(self._var(), f"{self!r}: Var[X]")
+        except OverflowError:  # Python float ** beyond the float64 range
+            raise _MomentOverflowError(
+                f"{self!r}: Var[X] is finite but exceeds the float64 range (about 1.8e308); "
+                "it cannot be represented"
+            ) from None
 
     def moment(self, k: int) -> float:
         """Raw moment ``E[X**k]`` for integer ``k >= 1``."""
         order = _check_moment_order(f"{self._name()}.moment", k)
-        return _finite_or_raise(self._moment(order), f"{self!r}: E[X**{order}]")
+        try:
+            return _finite_or_raise(self._moment(order), f"{self!r}: E[X**{order}]")
+        except OverflowError:  # Python float ** beyond the float64 range
+            raise _MomentOverflowError(
+                f"{self!r}: E[X**{order}] is finite but exceeds the float64 range (about "
+                "1.8e308); it cannot be represented"
+            ) from None
 
     def cdf(self, x: npt.ArrayLike) -> float | FloatArray:
         """``P(X <= x)``."""
@@ -833,8 +888,10 @@ class Lognormal(Severity):
 
     def _var(self) -> float:
         s2 = self.sigma**2
+        # For sigma**2 below 1e-300 expm1(s2) = s2 (which may underflow to 0): log it directly.
+        log_expm1 = math.log(math.expm1(s2)) if s2 > 1e-300 else 2.0 * math.log(self.sigma)
         return _exp_or_raise(
-            2.0 * self.mu + s2 + math.log(math.expm1(s2)) if s2 < 700.0 else math.inf,
+            2.0 * self.mu + s2 + log_expm1 if s2 < 700.0 else math.inf,
             f"{self!r}: Var[X]",
         )
 
@@ -1020,8 +1077,14 @@ class Weibull(Severity):
             log_gap = float(np.sum(terms[::-1]))
         else:
             log_gap = 2.0 * math.lgamma(1.0 + eps) - g2
+        gap = -math.expm1(log_gap)
+        # For tau above ~1e154 the gap underflows: its leading term is zeta(2) / tau**2.
+        if gap > 0.0:
+            log_gap_term = math.log(gap)
+        else:
+            log_gap_term = math.log(math.pi**2 / 6.0) + 2.0 * math.log(eps)
         return _exp_or_raise(
-            2.0 * math.log(self.theta) + g2 + math.log(-math.expm1(log_gap)),
+            2.0 * math.log(self.theta) + g2 + log_gap_term,
             f"{self!r}: Var[X]",
         )
 

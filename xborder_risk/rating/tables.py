@@ -31,7 +31,14 @@ import pandas as pd
 import yaml
 
 from xborder_risk._validation import check_real, check_text
-from xborder_risk.errors import RatingTableError, XBorderRiskWarning
+from xborder_risk.distributions import (
+    GeneralizedPareto,
+    Lognormal,
+    NegativeBinomial,
+    Poisson,
+    Spliced,
+)
+from xborder_risk.errors import ParameterError, RatingTableError, XBorderRiskWarning
 
 # The vocabulary (lines, kinds, system types, perils, ...) is the exposure models'; the tables
 # must hold a row for every value of it (REDUNDANCY_LEVELS is ordered: more redundancy later).
@@ -91,6 +98,10 @@ BAND_VARIABLES = {
     "cyber": ("weighted_records", "partner_connections"),
 }
 
+_MANIFEST_FIELDS = ("manifest_version", "title", "base_currency", "tables")
+_OPTIONAL_TABLE_FIELDS = ("notes",)
+# A manifest is a few dozen KiB; a cap bounds the parse of a hostile one.
+MAX_MANIFEST_BYTES = 1 << 20
 _TABLE_FIELDS = (
     "file",
     "sha256",
@@ -464,19 +475,23 @@ class RatingTables:
 
         Bands are ``lower <= value < upper``.
         """
-        frame = self._frames["bands"]
         value = check_real("RatingTables.band", "value", value, allow_inf=True)
-        rows = frame[
-            (frame["line"] == line)
-            & (frame["variable"] == variable)
-            & (frame["lower"] <= value)
-            & (value < frame["upper"])
-        ]
-        if rows.empty:
+        # A scan of the plain rows (a few dozen), in file order: the rater calls this once per
+        # system of a schedule, and a pandas filter per call made rating 85,000 systems slow.
+        row = next(
+            (
+                r
+                for r in self._index["bands"].values()
+                if r["line"] == line
+                and r["variable"] == variable
+                and r["lower"] <= value < r["upper"]
+            ),
+            None,
+        )
+        if row is None:
             raise RatingTableError(
                 f"{self._file('bands')}: no band of ({line}, {variable}) holds the value {value!r}"
             )
-        row = rows.iloc[0]
         label = f"[{row['lower']:g}, {row['upper']:g})"
         return float(row["frequency_factor"]), float(row["severity_factor"]), label
 
@@ -524,14 +539,70 @@ def _files_state(root: Traversable) -> tuple[tuple[str, int, int | str], ...]:
 # loading and validation
 
 
-def _load_from(root: Traversable, source: str) -> RatingTables:
+class _ManifestLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` without aliases and without duplicate keys.
+
+    An alias (``*name``) re-uses a node, so a few hundred bytes of nested aliases expand to
+    billions of nodes ("billion laughs"); a manifest has no use for them.  A repeated key would
+    silently replace the first entry (a second ``fx:`` table, a second ``sha256:``).
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"found an alias (*{event.anchor}): aliases and anchors are not allowed in "
+                f"{MANIFEST_NAME}",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool | date):
+                continue  # an unhashable key: the base class reports it
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r}",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_manifest(root: Traversable, source: str) -> Any:
     manifest_file = root.joinpath(MANIFEST_NAME)
     if not manifest_file.is_file():
         raise RatingTableError(f"{MANIFEST_NAME} not found in '{source}'")
+    if isinstance(manifest_file, Path) and manifest_file.stat().st_size > MAX_MANIFEST_BYTES:
+        raise RatingTableError(
+            f"{MANIFEST_NAME} in '{source}': {manifest_file.stat().st_size} bytes is more than "
+            f"the limit of {MAX_MANIFEST_BYTES} bytes"
+        )
+    data = manifest_file.read_bytes()
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise RatingTableError(
+            f"{MANIFEST_NAME} in '{source}': more than the limit of {MAX_MANIFEST_BYTES} bytes"
+        )
+    loader = _ManifestLoader(data)
     try:
-        manifest = yaml.safe_load(manifest_file.read_bytes())
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         raise RatingTableError(f"{MANIFEST_NAME}: not valid YAML ({exc})") from None
+    except RecursionError:
+        raise RatingTableError(f"{MANIFEST_NAME}: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def _load_from(root: Traversable, source: str) -> RatingTables:
+    manifest = _read_manifest(root, source)
     _check_manifest(manifest)
     tables: dict[str, Any] = manifest["tables"]
 
@@ -549,7 +620,9 @@ def _load_from(root: Traversable, source: str) -> RatingTables:
         frames[name] = _read_table(root, name, entry)
 
     _check_references(frames, tables)
+    _check_base_currency(frames, tables, str(manifest["base_currency"]))
     _check_rules(frames, tables)
+    _check_distributions(frames, tables)
     frozen_manifest = _freeze(manifest)
     index = {name: _key_index(frame, tables[name]["key"]) for name, frame in frames.items()}
     return RatingTables(source, frozen_manifest, MappingProxyType(frames), MappingProxyType(index))
@@ -582,6 +655,12 @@ def _check_manifest(manifest: object) -> None:
     for top in ("manifest_version", "base_currency", "tables"):
         if top not in manifest:
             raise RatingTableError(f"{MANIFEST_NAME}: missing top-level field '{top}'")
+    _refuse_unknown(MANIFEST_NAME, manifest, _MANIFEST_FIELDS)
+    if manifest["base_currency"] not in CURRENCY_CODES:
+        raise RatingTableError(
+            f"{MANIFEST_NAME}: field 'base_currency' {manifest['base_currency']!r} is not an "
+            "active ISO 4217 code"
+        )
     tables = manifest["tables"]
     if not isinstance(tables, dict) or not tables:
         raise RatingTableError(f"{MANIFEST_NAME}: 'tables' must be a non-empty mapping")
@@ -595,6 +674,7 @@ def _check_manifest(manifest: object) -> None:
         for fld in _TABLE_FIELDS:
             if fld not in entry:
                 raise RatingTableError(f"{where}: missing field '{fld}'")
+        _refuse_unknown(where, entry, _TABLE_FIELDS + _OPTIONAL_TABLE_FIELDS)
         file_name = entry["file"]
         if not isinstance(file_name, str) or not re.fullmatch(r"[^/\\]+\.csv", file_name):
             raise RatingTableError(
@@ -644,6 +724,16 @@ def _check_manifest(manifest: object) -> None:
         key = entry["key"]
         if not isinstance(key, list) or not key or any(k not in names for k in key):
             raise RatingTableError(f"{where}: key {key!r} must list declared columns")
+
+
+def _refuse_unknown(where: str, entry: Mapping[Any, Any], allowed: tuple[str, ...]) -> None:
+    # A misspelt field ("sha265", "base_curency") would otherwise be ignored in silence.
+    unknown = [k for k in entry if k not in allowed]
+    if unknown:
+        raise RatingTableError(
+            f"{where}: unknown field(s) {', '.join(map(repr, unknown))} "
+            f"(allowed: {', '.join(allowed)})"
+        )
 
 
 def _check_column_spec(where: str, spec: Mapping[str, Any]) -> None:
@@ -832,6 +922,26 @@ def _check_references(frames: Mapping[str, pd.DataFrame], tables: Mapping[str, A
                     raise RatingTableError(
                         f"{_where(file_name, row, column)}: {value!r} is not in {what}"
                     )
+
+
+def _check_base_currency(
+    frames: Mapping[str, pd.DataFrame], tables: Mapping[str, Any], base: str
+) -> None:
+    # fx.csv holds amounts of the base currency per unit of each currency: the base's own
+    # rate must be there and be 1, or every conversion is off by its rate.
+    fx = frames["fx"]
+    rows = fx.index[fx["currency"] == base].tolist()
+    file_name = str(tables["fx"]["file"])
+    if not rows:
+        raise RatingTableError(
+            f"{MANIFEST_NAME}: field 'base_currency' {base!r} has no row in {file_name}"
+        )
+    rate = float(fx.loc[rows[0], "rate_to_usd"])
+    if rate != 1.0:
+        raise RatingTableError(
+            f"{_where(file_name, int(rows[0]) + 1, 'rate_to_usd')}: the base currency {base} "
+            f"must have rate 1 (rates are {base} per unit of each currency; got {rate:g})"
+        )
 
 
 def _require_keys(
@@ -1088,6 +1198,151 @@ def _check_nb_beta_shared(frame: pd.DataFrame, file_name: str) -> None:
                 f"{_where(file_name, row, 'nb_beta')}: all components of ({line}, {kind}) must "
                 f"share one nb_beta (found {sorted(set(betas))})"
             )
+
+
+def _row_distribution(
+    file_name: str, row: int, columns: dict[str, str], build: Any, *args: Any, context: str = ""
+) -> Any:
+    """``build(*args)``, its ParameterError turned into one naming file, row and column.
+
+    ``columns`` maps the distribution's parameter names to the table columns they come from.
+    """
+    try:
+        return build(*args)
+    except ParameterError as exc:
+        named = [c for p, c in columns.items() if p in exc.name.split(", ")]
+        column = ", ".join(dict.fromkeys(named)) or ", ".join(dict.fromkeys(columns.values()))
+        what = f"this value {context}" if context else "these values"
+        raise RatingTableError(
+            f"{_where(file_name, row, column)}: {what} cannot price: {exc}"
+        ) from None
+
+
+def _check_distributions(frames: Mapping[str, pd.DataFrame], tables: Mapping[str, Any]) -> None:
+    """Build, for every row, the distribution the rater builds from it at unit exposure.
+
+    The rows then pass the domains of :mod:`xborder_risk.distributions` (numpy's sampling
+    limits, no overflowing quantile or mean), so a table that ``tables check`` accepts does not
+    fail the quote later on an unnamed parameter.  Relativities and bands multiply these
+    bases per submission; a product that leaves the domain is refused when rating, naming the
+    line (see docs/rating.md).
+    """
+
+    def counts(frequency: float, beta: float) -> Poisson | NegativeBinomial | None:
+        if frequency == 0.0:
+            return None
+        if beta == 0.0:
+            return Poisson(lam=frequency)
+        return NegativeBinomial(r=frequency / beta, beta=beta)
+
+    def lognormal(median: float, sigma: float) -> Lognormal:
+        return Lognormal(mu=math.log(median), sigma=sigma)
+
+    frequency_columns = {"lam": "frequency_per_unit", "r": "frequency_per_unit", "beta": "nb_beta"}
+    file_name = str(tables["frequency_base"]["file"])
+    for i, r in enumerate(frames["frequency_base"].to_dict(orient="records"), start=1):
+        args = (float(r["frequency_per_unit"]), float(r["nb_beta"]))
+        _row_distribution(file_name, i, frequency_columns, counts, *args)
+
+    bodies: dict[tuple[Any, ...], tuple[Lognormal, float]] = {}
+    if "severity_base" in frames:
+        file_name = str(tables["severity_base"]["file"])
+        for i, r in enumerate(frames["severity_base"].to_dict(orient="records"), start=1):
+            args = (float(r["median"]), float(r["sigma"]))
+            columns = {"mu": "median", "sigma": "sigma"}
+            key = (r["line"], r["insured_kind"], r["component"])
+            bodies[key] = (_row_distribution(file_name, i, columns, lognormal, *args), args[0])
+
+    if "severity_tail" in frames:
+        file_name = str(tables["severity_tail"]["file"])
+
+        def spliced(body: Lognormal, median: float, ratio: float, xi: float, scale: float) -> Any:
+            threshold = median * ratio
+            tail = GeneralizedPareto(xi=xi, beta=threshold * scale)
+            return Spliced(body=body, tail=tail, threshold=threshold)
+
+        columns = {
+            "xi": "xi",
+            "beta": "beta_over_threshold",
+            "threshold": "threshold_over_median",
+        }
+        for i, r in enumerate(frames["severity_tail"].to_dict(orient="records"), start=1):
+            key = (r["line"], r["insured_kind"], r["component"])
+            if key not in bodies:
+                continue  # completeness is _check_rules' job
+            tail_args = (
+                *bodies[key],
+                float(r["threshold_over_median"]),
+                float(r["xi"]),
+                float(r["beta_over_threshold"]),
+            )
+            _row_distribution(file_name, i, columns, spliced, *tail_args)
+
+    for table, median_column in (
+        ("outage_duration", "median_hours"),
+        ("political_severity", "median_loss_fraction"),
+    ):
+        if table in frames:
+            file_name = str(tables[table]["file"])
+            columns = {"mu": median_column, "sigma": "sigma"}
+            for i, r in enumerate(frames[table].to_dict(orient="records"), start=1):
+                args = (float(r[median_column]), float(r["sigma"]))
+                _row_distribution(file_name, i, columns, lognormal, *args)
+
+    _check_factor_rows(frames, tables, counts, lognormal, frequency_columns)
+
+    if "political_risk_rates" in frames:
+        names = frames["parameters"]["name"].tolist()
+        beta = (
+            float(frames["parameters"]["value"].iloc[names.index("political_risk_nb_beta")])
+            if "political_risk_nb_beta" in names
+            else 0.0
+        )
+        file_name = str(tables["political_risk_rates"]["file"])
+        columns = {
+            "lam": "frequency_per_contract_year",
+            "r": "frequency_per_contract_year",
+            "beta": "frequency_per_contract_year (with parameters.csv political_risk_nb_beta)",
+        }
+        for i, r in enumerate(frames["political_risk_rates"].to_dict(orient="records"), start=1):
+            args = (float(r["frequency_per_contract_year"]), beta)
+            _row_distribution(file_name, i, columns, counts, *args)
+
+
+def _check_factor_rows(
+    frames: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, Any],
+    counts: Any,
+    lognormal: Any,
+    frequency_columns: dict[str, str],
+) -> None:
+    """A relativity or band factor applied alone to its line's base rows must still price.
+
+    A factor of 1e300 would otherwise pass every bound and fail the first quote that uses it.
+    (Several factors multiply; their product is checked when a submission is rated.)
+    """
+    bases = frames["frequency_base"].to_dict(orient="records")
+    severities = (
+        frames["severity_base"].to_dict(orient="records") if "severity_base" in frames else []
+    )
+    for table in ("relativities", "bands"):
+        file_name = str(tables[table]["file"])
+        for i, r in enumerate(frames[table].to_dict(orient="records"), start=1):
+            frequency_factor = float(r["frequency_factor"])
+            severity_factor = float(r["severity_factor"])
+            for base in (b for b in bases if b["line"] == r["line"]):
+                frequency = float(base["frequency_per_unit"]) * frequency_factor
+                # nb_beta is the base row's; the factor is what this row contributes.
+                columns = dict.fromkeys(frequency_columns, "frequency_factor")
+                context = f"times the base frequency of ({r['line']}, {base['component']})"
+                args = (frequency, float(base["nb_beta"]))
+                _row_distribution(file_name, i, columns, counts, *args, context=context)
+            for base in (b for b in severities if b["line"] == r["line"]):
+                median = float(base["median"]) * severity_factor
+                columns = {"mu": "severity_factor", "sigma": "severity_factor"}
+                context = f"times the base median of ({r['line']}, {base['component']})"
+                args = (median, float(base["sigma"]))
+                _row_distribution(file_name, i, columns, lognormal, *args, context=context)
 
 
 def _fmt_key(key: Mapping[str, object]) -> str:
