@@ -14,7 +14,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from xborder_risk.errors import ParameterError
 
-__all__ = ["FrozenBasis", "Level", "parameter_error"]
+__all__ = ["STRICT_FROZEN", "FrozenBasis", "Level", "parameter_error"]
+
+#: The pydantic settings of every model at the boundary (exposure models, bases): immutable,
+#: no unknown fields, no type coercion (``"1e6"`` and ``True`` are not amounts), no NaN or
+#: inf, defaults validated too.
+STRICT_FROZEN = ConfigDict(
+    frozen=True,
+    extra="forbid",
+    strict=True,
+    allow_inf_nan=False,
+    validate_default=True,
+)
 
 #: A confidence level, in the open interval (0, 1).
 Level = Annotated[float, Field(gt=0.0, lt=1.0)]
@@ -40,14 +51,7 @@ def parameter_error(owner: str, exc: ValidationError) -> ParameterError:
 class FrozenBasis(BaseModel):
     """Immutable, no unknown fields, no type coercion, no NaN or inf."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        strict=True,
-        allow_inf_nan=False,
-        validate_default=True,
-        populate_by_name=True,
-    )
+    model_config = ConfigDict(**STRICT_FROZEN, populate_by_name=True)
 
     def __init__(self, **data: Any) -> None:
         try:

@@ -16,13 +16,50 @@ from xborder_risk._validation import check_line_name
 if TYPE_CHECKING:  # imported where a frame is built: importing the engine stays light
     import pandas as pd
 
-__all__ = ["SimulationResult"]
+__all__ = ["EPCurves", "SimulationResult"]
 
 TOTAL = "total"
 
 
+class EPCurves:
+    """The ``ep_curve`` method of every year-loss result (engine, portfolio).
+
+    A result supplies ``_ep_sample(aep, line)``: the annual losses (AEP) or the yearly largest
+    occurrence (OEP) of a line, or of the total when ``line`` is None.
+    """
+
+    __slots__ = ()
+
+    def _ep_sample(self, aep: bool, line: str | None) -> NDArray[np.float64]:
+        raise NotImplementedError
+
+    def ep_curve(
+        self,
+        kind: str = "aep",
+        line: str | None = None,
+        return_periods: Sequence[float] | None = None,
+    ) -> pd.DataFrame:
+        """Exceedance-probability curve.
+
+        Parameters
+        ----------
+        kind : {"aep", "oep"}
+            ``"aep"``: annual aggregate loss; ``"oep"``: the year's largest occurrence (for a
+            book's total, :class:`~xborder_risk.portfolio.PortfolioResult`, the year's largest
+            event: a common shock summed over the policies and lines it hit).
+        line : str, optional
+            A line name; the total (all lines) by default.
+        return_periods : sequence of float, optional
+            Return periods in years; see :func:`xborder_risk.measures.ep_curve`.
+        """
+        sample = self._ep_sample(measures.check_ep_kind("ep_curve", kind) == "aep", line)
+        return measures.ep_curve(
+            sample, return_periods, kind=kind, line=TOTAL if line is None else line
+        )
+
+
 @dataclass(frozen=True, slots=True, eq=False)
-class SimulationResult:
+class SimulationResult(EPCurves):
     """Simulated annual losses of one or more lines (a year-loss table).
 
     Attributes
@@ -102,30 +139,8 @@ class SimulationResult:
         """Mean annual loss (average annual loss), currency units per year."""
         return float(self._annual_column(line).mean())
 
-    def ep_curve(
-        self,
-        kind: str = "aep",
-        line: str | None = None,
-        return_periods: Sequence[float] | None = None,
-    ) -> pd.DataFrame:
-        """Exceedance-probability curve.
-
-        Parameters
-        ----------
-        kind : {"aep", "oep"}
-            ``"aep"``: annual aggregate loss; ``"oep"``: the year's largest occurrence.
-        line : str, optional
-            A line name; the total (all lines) by default.
-        return_periods : sequence of float, optional
-            Return periods in years; see :func:`xborder_risk.measures.ep_curve`.
-        """
-        if measures.check_ep_kind("ep_curve", kind) == "aep":
-            sample = self._annual_column(line)
-        else:
-            sample = self._occurrence_column(line)
-        return measures.ep_curve(
-            sample, return_periods, kind=kind, line=TOTAL if line is None else line
-        )
+    def _ep_sample(self, aep: bool, line: str | None) -> NDArray[np.float64]:
+        return self._annual_column(line) if aep else self._occurrence_column(line)
 
     def to_frame(self) -> pd.DataFrame:
         """The year-loss table: one row per simulated year, a column per line and the total."""

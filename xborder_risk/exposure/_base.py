@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
+from xborder_risk._basis import STRICT_FROZEN
 from xborder_risk.errors import XBorderRiskError
 from xborder_risk.exposure._types import PATTERN_DESCRIPTIONS
 
@@ -38,14 +39,7 @@ class FrozenModel(BaseModel):
     accepted, while every element stays strict.
     """
 
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        strict=True,
-        allow_inf_nan=False,
-        validate_default=True,
-        use_attribute_docstrings=True,
-    )
+    model_config = ConfigDict(**STRICT_FROZEN, use_attribute_docstrings=True)
 
     #: Rules that involve more than one field, by name; the conformance tests generate one
     #: violation for each name, so a new rule without a test fails the suite.

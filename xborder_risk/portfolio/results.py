@@ -14,7 +14,7 @@ from xborder_risk._validation import (
     check_line_name,
     check_probability,
 )
-from xborder_risk.engine import SimulationResult
+from xborder_risk.engine.results import EPCurves, SimulationResult
 from xborder_risk.errors import ParameterError
 from xborder_risk.pricing.allocation import co_tvar
 from xborder_risk.reinsurance import OccurrenceTable
@@ -25,7 +25,7 @@ TOTAL = "total"
 
 
 @dataclass(frozen=True, eq=False)
-class PortfolioResult:
+class PortfolioResult(EPCurves):
     """A simulated book of policies.
 
     Attributes
@@ -197,26 +197,14 @@ class PortfolioResult:
         frame.attrs["currency"] = self.currency
         return frame
 
-    def ep_curve(
-        self,
-        kind: str = "aep",
-        line: str | None = None,
-        return_periods: Sequence[float] | None = None,
-    ) -> pd.DataFrame:
-        """Exceedance-probability curve of the book, as
-        :meth:`SimulationResult.ep_curve <xborder_risk.engine.SimulationResult.ep_curve>`
-        except that the total's OEP is of the year's largest event (a common shock summed
-        over the policies and lines it hit), not the largest of the lines' occurrences."""
-        aep = measures.check_ep_kind("ep_curve", kind) == "aep"
-        # `line in (None, TOTAL)` would compare an array element-wise; only a str is a name.
+    def _ep_sample(self, aep: bool, line: str | None) -> NDArray[np.float64]:
+        # The total's OEP is the year's largest event (a common shock summed over the policies
+        # and lines it hit), not the largest of the lines' occurrences.  `line in (None, TOTAL)`
+        # would compare an array element-wise; only a str is a name.
         if line is None or (isinstance(line, str) and line == TOTAL):
-            sample = self.total if aep else self.max_event
-        else:
-            index = self._line_index(str(line))
-            sample = self.line_annual()[:, index] if aep else self.max_occurrence[:, index]
-        return measures.ep_curve(
-            sample, return_periods, kind=kind, line=TOTAL if line is None else line
-        )
+            return self.total if aep else self.max_event
+        index = self._line_index(str(line))
+        return self.line_annual()[:, index] if aep else self.max_occurrence[:, index]
 
     def accumulation(self, levels: Sequence[float] | float = (0.99,)) -> pd.DataFrame:
         """Accumulation by country: the attributed annual loss's mean, VaR and TVaR.

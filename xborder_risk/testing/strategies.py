@@ -32,24 +32,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from hypothesis import strategies as st
 
+from xborder_risk import exposure as vocabulary  # the lines' vocabulary, defined once
 from xborder_risk._validation import check_real
 from xborder_risk.errors import ParameterError
 from xborder_risk.exposure import (
-    COUNTERPARTIES,
-    COUNTRY_CODES,
-    CURRENCY_CODES,
-    EXPOSURE_MODELS,
-    INSURED_KINDS,
-    LINES,
-    MAX_AMOUNT,
-    MAX_COUNT,
-    MAX_HOURS_PER_YEAR,
-    MAX_YEARS,
-    PERILS,
-    REDUNDANCY_LEVELS,
-    ROLES,
-    SYSTEM_TYPES,
-    VENDOR_SUPPORT_LEVELS,
     BorderSystem,
     CyberExposure,
     FrozenModel,
@@ -125,12 +111,12 @@ def _checked_choice(values: Sequence[str] | None, allowed: tuple[str, ...], what
 
 def country_codes(countries: Sequence[str] | None = None) -> st.SearchStrategy[str]:
     """ISO 3166-1 alpha-2 codes, from ``countries`` if given (``NO`` and ``NA`` included)."""
-    return st.sampled_from(_checked_codes(countries, COUNTRY_CODES, "countries"))
+    return st.sampled_from(_checked_codes(countries, vocabulary.COUNTRY_CODES, "countries"))
 
 
 def currency_codes(currencies: Sequence[str] | None = None) -> st.SearchStrategy[str]:
     """Active ISO 4217 codes, from ``currencies`` if given."""
-    return st.sampled_from(_checked_codes(currencies, CURRENCY_CODES, "currencies"))
+    return st.sampled_from(_checked_codes(currencies, vocabulary.CURRENCY_CODES, "currencies"))
 
 
 def _country_lists(
@@ -167,8 +153,8 @@ def amounts(
     min_value: float = 0.0, max_value: float = DEFAULT_MAX_AMOUNT, *, exclude_min: bool = False
 ) -> st.SearchStrategy[float]:
     """Finite amounts in ``[min_value, max_value]`` (round numbers and arbitrary floats)."""
-    low = check_real("amounts", "min_value", min_value, lower=0.0, upper=MAX_AMOUNT)
-    if not low <= check_real("amounts", "max_value", max_value, upper=MAX_AMOUNT):
+    low = check_real("amounts", "min_value", min_value, lower=0.0, upper=vocabulary.MAX_AMOUNT)
+    if not low <= check_real("amounts", "max_value", max_value, upper=vocabulary.MAX_AMOUNT):
         raise ParameterError("amounts", "max_value", max_value, f"must be >= min_value = {low:g}")
     floats = st.floats(
         min_value, max_value, allow_nan=False, allow_infinity=False, exclude_min=exclude_min
@@ -182,7 +168,7 @@ def amounts(
 
 
 def _counts(max_value: int, min_value: int = 0) -> st.SearchStrategy[int]:
-    return st.integers(min_value, min(max_value, MAX_COUNT))
+    return st.integers(min_value, min(max_value, vocabulary.MAX_COUNT))
 
 
 def insureds(
@@ -197,7 +183,7 @@ def insureds(
     return st.builds(
         Insured,
         name=_names(),
-        kind=st.sampled_from(_checked_choice(kinds, INSURED_KINDS, "kinds")),
+        kind=st.sampled_from(_checked_choice(kinds, vocabulary.INSURED_KINDS, "kinds")),
         home_country=country_codes(countries),
         currency=currency_codes(currencies),
         annual_revenue=amounts(0.0, max_revenue, exclude_min=True),
@@ -216,13 +202,15 @@ def border_systems(
     return st.builds(
         BorderSystem,
         system_id=identifiers(),
-        system_type=st.sampled_from(_checked_choice(system_types, SYSTEM_TYPES, "system_types")),
+        system_type=st.sampled_from(
+            _checked_choice(system_types, vocabulary.SYSTEM_TYPES, "system_types")
+        ),
         countries=_country_lists(countries, max_countries),
         replacement_value=amounts(0.0, max_amount),
         daily_outage_cost=amounts(0.0, max_amount),
-        redundancy=st.sampled_from(REDUNDANCY_LEVELS),
-        age_years=st.floats(0.0, MAX_YEARS, allow_nan=False),
-        vendor_support=st.sampled_from(VENDOR_SUPPORT_LEVELS),
+        redundancy=st.sampled_from(vocabulary.REDUNDANCY_LEVELS),
+        age_years=st.floats(0.0, vocabulary.MAX_YEARS, allow_nan=False),
+        vendor_support=st.sampled_from(vocabulary.VENDOR_SUPPORT_LEVELS),
     )
 
 
@@ -292,9 +280,9 @@ def personnel_groups(
     """Valid :class:`~xborder_risk.exposure.PersonnelGroup` objects."""
     return st.builds(
         PersonnelGroup,
-        role=st.sampled_from(_checked_choice(roles, ROLES, "roles")),
+        role=st.sampled_from(_checked_choice(roles, vocabulary.ROLES, "roles")),
         headcount=_counts(max_headcount),
-        annual_hours_per_person=st.floats(0.0, MAX_HOURS_PER_YEAR, allow_nan=False),
+        annual_hours_per_person=st.floats(0.0, vocabulary.MAX_HOURS_PER_YEAR, allow_nan=False),
     )
 
 
@@ -312,7 +300,7 @@ def operational_liability_exposures(
         personnel=st.lists(
             personnel_groups(max_headcount=max_headcount),
             min_size=1,
-            max_size=len(ROLES),
+            max_size=len(vocabulary.ROLES),
             unique_by=lambda g: g.role,
         ).map(tuple),
         vehicles=_counts(max_fleet),
@@ -332,14 +320,16 @@ def government_contracts(
     perils: Sequence[str] | None = None,
 ) -> st.SearchStrategy[GovernmentContract]:
     """Valid :class:`~xborder_risk.exposure.GovernmentContract` objects."""
-    allowed = _checked_choice(perils, PERILS, "perils")
+    allowed = _checked_choice(perils, vocabulary.PERILS, "perils")
     return st.builds(
         GovernmentContract,
         contract_id=identifiers(),
         host_country=country_codes(countries),
-        counterparty=st.sampled_from(COUNTERPARTIES),
+        counterparty=st.sampled_from(vocabulary.COUNTERPARTIES),
         contract_value=amounts(0.0, max_amount),
-        remaining_term_years=st.floats(0.0, MAX_YEARS, allow_nan=False, exclude_min=True),
+        remaining_term_years=st.floats(
+            0.0, vocabulary.MAX_YEARS, allow_nan=False, exclude_min=True
+        ),
         assets_in_country=amounts(0.0, max_amount),
         perils=st.lists(st.sampled_from(allowed), min_size=1, unique=True).map(tuple),
     )
@@ -379,7 +369,9 @@ def policy_terms(
     deductible = draw(amounts(0.0, limit))
     with_aggregate = draw(st.booleans()) if aggregate is None else aggregate
     aggregate_limit = (
-        draw(amounts(limit, min(MAX_AMOUNT, max(limit, 10.0 * limit)))) if with_aggregate else None
+        draw(amounts(limit, min(vocabulary.MAX_AMOUNT, max(limit, 10.0 * limit))))
+        if with_aggregate
+        else None
     )
     aggregate_deductible = draw(amounts(0.0, aggregate_limit if aggregate_limit else max_limit))
     share = draw(st.floats(0.0, 1.0, exclude_min=True) | st.just(1.0))
@@ -493,9 +485,9 @@ def submissions(
         Ceilings of list lengths, to keep examples small.
     """
     if lines is None:
-        chosen = draw(st.sets(st.sampled_from(LINES), min_size=1))
+        chosen = draw(st.sets(st.sampled_from(vocabulary.LINES), min_size=1))
     else:
-        chosen = set(_checked_choice(lines, LINES, "lines"))
+        chosen = set(_checked_choice(lines, vocabulary.LINES, "lines"))
     inception, expiry = draw(policy_periods())
     bounds = _ExposureBounds(
         countries=countries,
@@ -506,11 +498,13 @@ def submissions(
         latest_test=expiry,
     )
     exposures: dict[str, Any] = {
-        line: draw(_exposures_of(EXPOSURE_MODELS[line], bounds)) for line in LINES if line in chosen
+        line: draw(_exposures_of(vocabulary.EXPOSURE_MODELS[line], bounds))
+        for line in vocabulary.LINES
+        if line in chosen
     }
     terms: dict[Line, PolicyTerms] = {
         cast(Line, line): draw(policy_terms(max_limit=max_amount))
-        for line in LINES
+        for line in vocabulary.LINES
         if line in chosen
     }
     return Submission(
