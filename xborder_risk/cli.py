@@ -355,6 +355,16 @@ def quote_command(
             show_default=False,
         ),
     ] = None,
+    book: Annotated[
+        Path | None,
+        typer.Option(
+            "--book",
+            help="Directory of the reference book (book.yaml and policies) the capital is "
+            "priced against; the shipped illustrative book if omitted.",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Quote a submission: print the premium table and write the quote report."""
     with _reported_errors():
@@ -371,6 +381,7 @@ def quote_command(
                         valuation_date=valuation_date,
                         chunk_years=BLOCK_YEARS,
                         progress=progress,
+                        book=book,
                     )
             else:
                 q = make_quote(
@@ -379,6 +390,7 @@ def quote_command(
                     seed=seed,
                     tables=loaded_tables,
                     valuation_date=valuation_date,
+                    book=book,
                 )
         files = write_report(
             q, out, stem=name or _report_stem(submission), formats=parse_formats(formats)
