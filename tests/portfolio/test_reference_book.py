@@ -292,3 +292,28 @@ def test_the_shock_overlay_falls_in_the_books_event_years(cache, tmp_path):
     # a shorter request is the first rows of the same draws
     _, shorter = shock_overlay(iraq, book, TABLES, 1_000)
     np.testing.assert_array_equal(shorter, added[:1_000])
+
+
+def test_the_command_line_prices_against_a_users_book(cache, tmp_path):
+    directory = write_book(tmp_path / "book")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli.app,
+        [
+            "quote",
+            str(EXAMPLES / "eu_egates_contractor.yaml"),
+            "--book",
+            str(directory),
+            "-n",
+            "2000",
+            "-f",
+            "json",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (report,) = out.glob("*.json")
+    book = json.loads(report.read_text())["provenance"]["book"]
+    assert book["name"] == "test-book"
+    assert book["sha256"] == ReferenceBook.load(directory).sha256
