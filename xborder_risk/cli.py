@@ -431,6 +431,16 @@ def quote_command(
             show_default=False,
         ),
     ] = None,
+    book: Annotated[
+        Path | None,
+        typer.Option(
+            "--book",
+            help="Directory of the reference book (book.yaml and policies) the capital is "
+            "priced against; the shipped illustrative book if omitted.",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Quote a submission: print the premium table and write the quote report."""
     with _reported_errors():
@@ -452,6 +462,7 @@ def quote_command(
                         valuation_date=valuation_date,
                         chunk_years=BLOCK_YEARS,
                         progress=progress,
+                        book=book,
                     )
             else:
                 q = make_quote(
@@ -460,6 +471,7 @@ def quote_command(
                     seed=seed,
                     tables=loaded_tables,
                     valuation_date=valuation_date,
+                    book=book,
                 )
         files = write_report(
             q,

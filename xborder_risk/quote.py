@@ -17,10 +17,12 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from os import PathLike
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from xborder_risk import measures, pricing
@@ -30,20 +32,31 @@ from xborder_risk._version import __version__
 from xborder_risk.engine import SimulationResult, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission
+from xborder_risk.portfolio.reference import ReferenceBook, book_totals, shock_overlay
 from xborder_risk.pricing import (
+    CostOfCapital,
     Loadings,
     PremiumBuildUp,
+    marginal_risk_loads,
     price_lines,
 )
 from xborder_risk.pricing import PricingBasis as _PricingBasis
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
 from xborder_risk.rating.tables import PREMIUM_TAX_TABLE
-from xborder_risk.reserves import PaymentPattern, ReserveResult, ReservingBasis, reserve
+from xborder_risk.reserves import (
+    PaymentPattern,
+    ReserveResult,
+    ReservingBasis,
+    Valuation,
+    reserve,
+    runoff_profile,
+)
 
 __all__ = [
     "DEFAULT_N_YEARS",
     "DEFAULT_SEED",
     "QUOTE_COLUMNS",
+    "BookRecord",
     "PremiumTaxRecord",
     "Provenance",
     "Quote",
@@ -134,11 +147,14 @@ def __getattr__(name: str) -> Any:
 # -- the provenance record ---------------------------------------------------------------------
 
 #: Basis fields an old record may lack, and the value its quote was priced with: records
-#: written before the country premium tax priced with ``loadings.tax_rate`` as given, and
-#: before the risk-adjustment technique with the quantile technique.
+#: written before the country premium tax priced with ``loadings.tax_rate`` as given, before
+#: the risk-adjustment technique with the quantile technique, and before the capital method
+#: with the policy's own (standalone) capital (``book_shocks`` is then unused).
 LEGACY_BASIS_DEFAULTS: dict[str, object] = {
     "country_premium_tax": False,
     "risk_adjustment_technique": "quantile",
+    "capital_method": "standalone",
+    "book_shocks": True,
 }
 
 
@@ -195,6 +211,17 @@ class PremiumTaxRecord(_Record):
     basis: str | None
 
 
+class BookRecord(_Record):
+    """The reference book a quote's capital was priced against (:attr:`Provenance.book`)."""
+
+    name: str
+    location: str
+    sha256: str
+    currency: str
+    seed: Annotated[int, Field(ge=0)]
+    n_years: Annotated[int, Field(ge=1)]
+
+
 class Provenance(_Record):
     """What reproduces a quote bit for bit (:func:`reproduce`); ``model_dump(mode="json",
     by_alias=True)`` is the record in ``Quote.to_dict()["provenance"]``."""
@@ -210,6 +237,7 @@ class Provenance(_Record):
     valuation_date: dt.date
     basis: Annotated[QuoteBasis, BeforeValidator(_legacy_basis)]
     premium_tax: PremiumTaxRecord | None = None
+    book: BookRecord | None = None
     created: str | None = None
     warnings: tuple[str, ...] = ()
 
@@ -539,6 +567,7 @@ def quote(
     reserving: ReservingBasis | None = None,
     chunk_years: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    book: ReferenceBook | str | PathLike[str] | None = None,
 ) -> Quote:
     """Rate, simulate, price and reserve a submission.
 
@@ -572,6 +601,13 @@ def quote(
         Compute chunk of the simulation (never changes the result).
     progress : callable, optional
         ``progress(years_done, n_years)``, e.g. to drive a progress bar.
+    book : ReferenceBook or path, optional
+        The book whose capital each line is priced at the margin of (basis
+        ``capital_method="marginal_book"`` with a cost-of-capital principle, the default):
+        a :class:`~xborder_risk.portfolio.reference.ReferenceBook` or a book directory; the
+        shipped illustrative book by default. Year t of the quote's simulation is added to
+        year t of the book's (docs/pricing.md, "Capital against a book"); the provenance
+        records the book's checksum.
 
     Returns
     -------
@@ -606,12 +642,16 @@ def quote(
         # year-loss column at once: counted by the memory guard (tests/engine/test_memory_guard.py)
         analysis_copies=5,
     )
+    reference, line_risk_loads, book_note = _book_risk_loads(
+        book, combined, principle, submission, tables, rated, simulation
+    )
     priced = price_lines(
         simulation.annual,
         simulation.lines,
         principle,
         loadings,
         combined.allocation_level,
+        risk_loads=line_risk_loads,
     )
     with warnings.catch_warnings(record=True) as caught:
         # Reserve warnings (a quantile risk adjustment below zero for a heavy right tail, an
@@ -634,6 +674,8 @@ def quote(
     ] + _monte_carlo_warnings(simulation)
     if premium_tax_note is not None:
         notes.append(premium_tax_note)
+    if book_note is not None:
+        notes.append(book_note)
     provenance = Provenance(
         library_version=__version__,
         numpy_version=np.__version__,
@@ -646,6 +688,7 @@ def quote(
         valuation_date=valuation,
         basis=combined,
         premium_tax=PremiumTaxRecord(**premium_tax),
+        book=None if reference is None else BookRecord(**reference.record()),
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         warnings=tuple(notes),
     )
@@ -659,6 +702,68 @@ def quote(
         basis=combined,
         provenance=provenance,
     )
+
+
+def _book_risk_loads(
+    book: object,
+    combined: QuoteBasis,
+    principle: object,
+    submission: Submission,
+    tables: RatingTables,
+    rated: RatedSubmission,
+    simulation: SimulationResult,
+) -> tuple[ReferenceBook | None, NDArray[np.float64] | None, str | None]:
+    """Each line's risk load at the margin of the reference book, the book and a note; or
+    ``(None, None, None)`` when the basis prices the policy's own capital."""
+    if combined.capital_method != "marginal_book" or not isinstance(principle, CostOfCapital):
+        if book is not None:
+            raise ParameterError(
+                "quote",
+                "book",
+                book,
+                "is only used with capital_method='marginal_book' and a CostOfCapital principle",
+            )
+        return None, None, None
+    if isinstance(book, ReferenceBook):
+        reference = book
+    elif book is None or isinstance(book, str | PathLike):
+        reference = ReferenceBook.load(book)
+    else:
+        raise ParameterError("quote", "book", book, "must be a ReferenceBook or a directory path")
+    n_years = simulation.n_years
+    fx = tables.fx_rate(reference.currency) / tables.fx_rate(submission.currency)
+    totals = book_totals(reference, tables, n_years) * fx
+    inception = submission.inception_date
+    period = submission.policy_period_years
+    runoff = [
+        float(runoff_profile(pattern, Valuation(inception, inception, period)).sum())
+        for pattern in _patterns(tables, simulation.lines).values()
+    ]
+    # Year t of cover: the quote's own draw of year t (a 1/P slice of its period loss) plus
+    # what the book's common shocks of year t add to the line, within the line's annual cap.
+    per_year = simulation.annual / period
+    if combined.book_shocks:
+        lines, shocks = shock_overlay(submission, reference, tables, n_years)
+        if lines != simulation.lines:  # pragma: no cover - both come from rate(submission)
+            raise XBorderRiskError(f"shock overlay lines {lines} differ from {simulation.lines}")
+        caps = np.array([model.layer.max_annual_loss for model in rated.models])
+        per_year = np.minimum(per_year + shocks, caps)
+    loads, _ = marginal_risk_loads(
+        totals,
+        per_year,
+        runoff,
+        rate=principle.rate,
+        level=principle.level,
+        measure=principle.measure,
+        period_years=period,
+    )
+    note = (
+        f"risk load: cost of capital {principle.rate:.0%} a year on each line's marginal "
+        f"{principle.measure} {principle.level:g} capital against the reference book "
+        f"{reference.name!r} ({reference.source}, {reference.status}), held over the line's "
+        "run-off" + (", with the book's common shocks of each year" if combined.book_shocks else "")
+    )
+    return reference, loads, note
 
 
 def _quote_basis(basis: object, reserving: object) -> QuoteBasis:
@@ -731,6 +836,7 @@ def reproduce(
     tables: RatingTables | None = None,
     *,
     versions: Literal["warn", "error", "ignore"] = "warn",
+    book: ReferenceBook | str | PathLike[str] | None = None,
 ) -> Quote:
     """Re-run a quote from its provenance record, checking it is the same case.
 
@@ -747,6 +853,9 @@ def reproduce(
         What a record made with another xborder_risk or numpy version gives: a
         :class:`ReproducibilityWarning` naming the version that differs (default), a
         :class:`ReproducibilityError`, or nothing.
+    book : ReferenceBook or path, optional
+        The reference book the quote was priced against (the shipped one by default); only
+        used when the record names a book (``provenance.book``).
 
     Raises
     ------
@@ -771,6 +880,15 @@ def reproduce(
     )
     if changed:
         raise ReproducibilityError(f"rating tables changed since the quote: {changed}")
+    reference = None
+    if record.book is not None:
+        reference = book if isinstance(book, ReferenceBook) else ReferenceBook.load(book)
+        if reference.sha256 != record.book.sha256:
+            raise ReproducibilityError(
+                f"the reference book differs from the one the quote was priced against "
+                f"({record.book.name!r}, sha256 {record.book.sha256[:12]}...; given "
+                f"{reference.location}, sha256 {reference.sha256[:12]}...)"
+            )
     return quote(
         submission,
         n_years=record.n_years,
@@ -778,4 +896,5 @@ def reproduce(
         tables=tables,
         valuation_date=record.valuation_date,
         basis=record.basis,
+        book=reference,
     )

@@ -97,12 +97,13 @@ def test_quote_is_reproducible_from_its_provenance(egates):
         reproduce(record, other, TABLES)
 
 
-def test_default_cost_of_capital_is_held_over_the_policy_period():
-    # A two-year policy holds its capital for two years: the default risk load is
+def test_standalone_cost_of_capital_is_held_over_the_policy_period():
+    # Standalone, a two-year policy holds its own capital for two years: the risk load is
     # 10 % a year x 2 years x (TVaR 99 % - mean) of the two-year total loss.
     two_year = Submission.from_file(EXAMPLES[0].parent / "high_risk_infrastructure.yaml")
     assert two_year.policy_period_years == 2.0
-    q = quote(two_year, n_years=20_000, seed=9, tables=TABLES)
+    standalone = PricingBasis(capital_method="standalone")
+    q = quote(two_year, n_years=20_000, seed=9, tables=TABLES, basis=standalone)
     principle = q.basis.principle
     assert isinstance(principle, CostOfCapital) and principle.period_years == 2.0
     total = q.simulation.total

@@ -27,6 +27,7 @@ __all__ = [
     "PolicyLine",
     "PolicySpec",
     "ShockSource",
+    "draw_shocks",
     "policy_seed_sequence",
     "portfolio_peak_bytes",
     "simulate_chunk",
@@ -124,7 +125,7 @@ class _Shock:
     attributed: NDArray[np.float64]  # (n_events,): payments after aggregate terms
 
 
-def _draw_shocks(
+def draw_shocks(
     book: Book, root: np.random.SeedSequence, block: int, n: int
 ) -> list[_Shock | None]:
     shocks: list[_Shock | None] = []
@@ -163,7 +164,7 @@ def simulate_block(
     (the shock payments to the shock's country, the rest by the line's attribution weights).
     """
     n = out.annual.shape[0]
-    shocks = _draw_shocks(book, root, block, n)
+    shocks = draw_shocks(book, root, block, n)
     for index, shock in enumerate(shocks):
         if shock is not None:
             out.events[shock.years, index] = True

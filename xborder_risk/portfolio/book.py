@@ -351,6 +351,11 @@ class Portfolio:
         """Countries losses are accumulated to (political-risk hosts, countries of operation)."""
         return self._countries
 
+    @property
+    def kernel_book(self) -> Book:
+        """The book as the simulation kernel sees it (streams, shock exposures, layers)."""
+        return self._book
+
     def models(self, policy: str | int) -> tuple[LossModel, ...]:
         """The rated loss models of one policy (id or position), in its submission's currency."""
         return self._rated[self._index(policy)].models

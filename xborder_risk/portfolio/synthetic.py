@@ -7,12 +7,13 @@ always gives the same book.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from xborder_risk._validation import check_int
+from xborder_risk.errors import ParameterError
 from xborder_risk.exposure import (
     EXPOSURE_MODELS,
     LINES,
@@ -38,9 +39,9 @@ SYNTHETIC_COUNTRIES: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def _countries(rng: np.random.Generator, most: int) -> list[str]:
+def _countries(rng: np.random.Generator, most: int, countries: tuple[str, ...]) -> list[str]:
     k = int(rng.integers(1, most + 1))
-    return sorted(str(c) for c in rng.choice(SYNTHETIC_COUNTRIES, size=k, replace=False))
+    return sorted(str(c) for c in rng.choice(countries, size=k, replace=False))
 
 
 def _amount(rng: np.random.Generator, median: float, spread: float = 0.6) -> float:
@@ -50,13 +51,15 @@ def _amount(rng: np.random.Generator, median: float, spread: float = 0.6) -> flo
 _Terms = dict[str, float]
 
 
-def _tech_failure(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], _Terms]:
+def _tech_failure(
+    rng: np.random.Generator, kind: str, countries: tuple[str, ...]
+) -> tuple[dict[str, Any], _Terms]:
     exposure = {
         "systems": [
             {
                 "system_id": f"S{s}",
                 "system_type": str(rng.choice(SYSTEM_TYPES)),
-                "countries": _countries(rng, 3),
+                "countries": _countries(rng, 3, countries),
                 "replacement_value": _amount(rng, 8e6),
                 "daily_outage_cost": _amount(rng, 6e4),
                 "redundancy": str(rng.choice(["none", "n_plus_1", "geo_redundant"])),
@@ -70,19 +73,23 @@ def _tech_failure(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], 
     return exposure, terms
 
 
-def _cyber(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], _Terms]:
+def _cyber(
+    rng: np.random.Generator, kind: str, countries: tuple[str, ...]
+) -> tuple[dict[str, Any], _Terms]:
     exposure = {
         "pii_records": int(rng.integers(0, 50_000_000)),
         "biometric_records": int(rng.integers(0, 10_000_000)),
         "partner_connections": int(rng.integers(0, 4) * rng.integers(0, 8)),
         "controls": {name: bool(rng.random() < 0.7) for name in SECURITY_CONTROLS},
-        "countries": _countries(rng, 3),
+        "countries": _countries(rng, 3, countries),
     }
     terms = {"deductible": 500_000.0, "limit": 25_000_000.0, "aggregate_limit": 25_000_000.0}
     return exposure, terms
 
 
-def _operational_liability(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], _Terms]:
+def _operational_liability(
+    rng: np.random.Generator, kind: str, countries: tuple[str, ...]
+) -> tuple[dict[str, Any], _Terms]:
     exposure = {
         "personnel": [
             {
@@ -98,19 +105,21 @@ def _operational_liability(rng: np.random.Generator, kind: str) -> tuple[dict[st
         "aircraft": int(rng.integers(0, 20)),
         "use_of_force_authorised": bool(kind == "agency" and rng.random() < 0.5),
         "detention_facilities": int(rng.integers(0, 2)) if kind == "agency" else 0,
-        "countries": _countries(rng, 3),
+        "countries": _countries(rng, 3, countries),
         "claims_last_five_years": int(rng.integers(0, 6)),
     }
     terms = {"deductible": 50_000.0, "limit": 10_000_000.0, "aggregate_limit": 20_000_000.0}
     return exposure, terms
 
 
-def _political_risk(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any], _Terms]:
+def _political_risk(
+    rng: np.random.Generator, kind: str, countries: tuple[str, ...]
+) -> tuple[dict[str, Any], _Terms]:
     exposure = {
         "contracts": [
             {
                 "contract_id": f"C{c}",
-                "host_country": str(rng.choice(SYNTHETIC_COUNTRIES)),
+                "host_country": str(rng.choice(countries)),
                 "counterparty": str(rng.choice(["national", "sub_national"])),
                 "contract_value": _amount(rng, 2e7),
                 "remaining_term_years": float(round(rng.uniform(1.0, 6.0), 1)),
@@ -133,9 +142,8 @@ def _political_risk(rng: np.random.Generator, kind: str) -> tuple[dict[str, Any]
 
 # Each line's illustrative exposure and terms, keyed by its exposure model
 # (exposure.EXPOSURE_MODELS); drawn in canonical line order.
-_SYNTHETIC_EXPOSURES: dict[
-    type[FrozenModel], Callable[[np.random.Generator, str], tuple[dict[str, Any], _Terms]]
-] = {
+_Generator = Callable[[np.random.Generator, str, tuple[str, ...]], tuple[dict[str, Any], _Terms]]
+_SYNTHETIC_EXPOSURES: dict[type[FrozenModel], _Generator] = {
     TechFailureExposure: _tech_failure,
     CyberExposure: _cyber,
     OperationalLiabilityExposure: _operational_liability,
@@ -143,9 +151,11 @@ _SYNTHETIC_EXPOSURES: dict[
 }
 
 
-def _submission_data(rng: np.random.Generator, index: int) -> dict[str, Any]:
+def _submission_data(
+    rng: np.random.Generator, index: int, countries: tuple[str, ...]
+) -> dict[str, Any]:
     kind = "agency" if rng.random() < 0.3 else "contractor"
-    home = str(rng.choice(SYNTHETIC_COUNTRIES))
+    home = str(rng.choice(countries))
     # Three quarters of the book buy all four lines, the rest a random non-empty subset.
     if rng.random() < 0.75:
         lines = list(LINES)
@@ -175,13 +185,15 @@ def _submission_data(rng: np.random.Generator, index: int) -> dict[str, Any]:
                 f"synthetic_book: no illustrative exposure for line {line!r}; add a generator for "
                 "its exposure model to _SYNTHETIC_EXPOSURES (xborder_risk/portfolio/synthetic.py)"
             )
-        exposure, terms = generator(rng, kind)
+        exposure, terms = generator(rng, kind, countries)
         data[line] = exposure
         data["terms"][line] = terms
     return data
 
 
-def synthetic_book(n_policies: int, seed: int = 0) -> list[Submission]:
+def synthetic_book(
+    n_policies: int, seed: int = 0, countries: Sequence[str] = SYNTHETIC_COUNTRIES
+) -> list[Submission]:
     """``n_policies`` illustrative one-year USD submissions, the same for the same seed.
 
     Parameters
@@ -190,13 +202,25 @@ def synthetic_book(n_policies: int, seed: int = 0) -> list[Submission]:
         Number of submissions, ``>= 1``.
     seed : int
         Seed of the numpy generator that draws them.
+    countries : sequence of str
+        ISO alpha-2 codes the policies are homed in and operate in (at least 3, distinct,
+        each in the rating tables' country table); :data:`SYNTHETIC_COUNTRIES` by default.
 
     Returns
     -------
     list of Submission
-        Ids ``SYN-00000``, ``SYN-00001``, ...; countries from :data:`SYNTHETIC_COUNTRIES`.
+        Ids ``SYN-00000``, ``SYN-00001``, ...; countries drawn from ``countries``.
     """
-    n_policies = check_int("synthetic_book", "n_policies", n_policies, lower=1)
-    seed = check_int("synthetic_book", "seed", seed, lower=0)
+    owner = "synthetic_book"
+    n_policies = check_int(owner, "n_policies", n_policies, lower=1)
+    seed = check_int(owner, "seed", seed, lower=0)
+    if isinstance(countries, str) or not isinstance(countries, Sequence):
+        raise ParameterError(owner, "countries", countries, "must be a sequence of ISO codes")
+    codes = tuple(countries)
+    if len(set(codes)) != len(codes) or len(codes) < 3:
+        # three a line at most are drawn without replacement
+        raise ParameterError(owner, "countries", codes, "must hold at least 3 distinct codes")
     rng = np.random.default_rng(seed)
-    return [Submission.from_data(_submission_data(rng, index)) for index in range(n_policies)]
+    return [
+        Submission.from_data(_submission_data(rng, index, codes)) for index in range(n_policies)
+    ]

@@ -6,7 +6,17 @@ See ``docs/pricing.md`` for the formulas, references and a worked example.
 from __future__ import annotations
 
 from xborder_risk.pricing.allocation import allocate_by_co_tvar, co_tvar, co_var, tail_weights
-from xborder_risk.pricing.basis import PRINCIPLES, PricingBasis
+from xborder_risk.pricing.basis import (
+    BOOK_COST_OF_CAPITAL,
+    CAPITAL_METHODS,
+    PRINCIPLES,
+    PricingBasis,
+)
+from xborder_risk.pricing.capital import (
+    euler_contributions,
+    line_marginal_capital,
+    marginal_risk_loads,
+)
 from xborder_risk.pricing.lines import PRICING_COLUMNS, PricingResult, price_lines
 from xborder_risk.pricing.loadings import Loadings, PremiumBuildUp, gross_up
 from xborder_risk.pricing.principles import (
@@ -20,6 +30,8 @@ from xborder_risk.pricing.principles import (
 )
 
 __all__ = [
+    "BOOK_COST_OF_CAPITAL",
+    "CAPITAL_METHODS",
     "PRICING_COLUMNS",
     "PRINCIPLES",
     "CostOfCapital",
@@ -35,7 +47,10 @@ __all__ = [
     "allocate_by_co_tvar",
     "co_tvar",
     "co_var",
+    "euler_contributions",
     "gross_up",
+    "line_marginal_capital",
+    "marginal_risk_loads",
     "price_lines",
     "tail_weights",
     "wang_weights",

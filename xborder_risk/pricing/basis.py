@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
     BeforeValidator,
@@ -28,7 +28,23 @@ from xborder_risk.pricing.principles import (
     WangTransform,
 )
 
-__all__ = ["PRINCIPLES", "PricingBasis", "Principle", "principle_record"]
+__all__ = [
+    "BOOK_COST_OF_CAPITAL",
+    "CAPITAL_METHODS",
+    "PRINCIPLES",
+    "PricingBasis",
+    "Principle",
+    "principle_record",
+]
+
+#: How a cost-of-capital principle measures the capital of a policy line.
+CapitalMethod = Literal["marginal_book", "standalone"]
+CAPITAL_METHODS: tuple[str, ...] = get_args(CapitalMethod)
+
+#: Cost-of-capital rate of the default ``"marginal_book"`` basis: the 6 % a year of the
+#: Solvency II risk margin (Delegated Regulation (EU) 2015/35, Art. 39) and of the Swiss
+#: Solvency Test (docs/pricing.md).
+BOOK_COST_OF_CAPITAL = 0.06
 
 #: The library's premium principles by name: the tags of :data:`Principle`.
 PRINCIPLES: dict[str, type[PremiumPrinciple]] = {
@@ -133,13 +149,15 @@ class PricingBasis(FrozenBasis):
     Parameters
     ----------
     principle : PremiumPrinciple, optional
-        Premium principle applied to the policy's total loss over the policy period.
-        Default (None): cost of capital at 10 % a year on TVaR 99 % minus the mean, held
-        over the policy period, ``CostOfCapital(period_years=P)`` with ``P`` the
-        submission's ``policy_period_years`` (illustrative market-typical figures);
-        :func:`~xborder_risk.quote` makes it concrete (:meth:`for_period`). An explicit
-        :class:`~xborder_risk.pricing.CostOfCapital` is used as given, so set its
-        ``period_years`` for a policy period other than one year.
+        Premium principle. Default (None), with ``capital_method="marginal_book"``: cost of
+        capital at 6 % a year (Solvency II and SST) on the co-TVaR 99 % of each line at the
+        margin of the reference book, ``CostOfCapital(rate=0.06, period_years=P)``; with
+        ``capital_method="standalone"``: cost of capital at 10 % a year on the policy's own
+        TVaR 99 % minus the mean, held over the policy period, ``CostOfCapital(period_years=P)``
+        (illustrative market-typical figures). ``P`` is the submission's
+        ``policy_period_years``; :func:`~xborder_risk.quote` makes the default concrete
+        (:meth:`for_period`). An explicit :class:`~xborder_risk.pricing.CostOfCapital` is used
+        as given, so set its ``period_years`` for a policy period other than one year.
     loadings : Loadings
         Expenses, commission, profit margin, tax and minimum premium. Default: 12 %
         expenses, 10 % commission, 5 % profit (illustrative, not from a market study).
@@ -152,6 +170,19 @@ class PricingBasis(FrozenBasis):
         Art. 13(13)(d)) and uses it as ``loadings.tax_rate``; a country without a row, or
         tables without the table, give no tax and a message. False: ``loadings.tax_rate``
         is used as given.
+    capital_method : {"marginal_book", "standalone"}
+        How a :class:`~xborder_risk.pricing.CostOfCapital` principle measures capital.
+        ``"marginal_book"`` (default): each line's Euler contribution to the capital of a
+        reference book plus the line, on the same simulated years, held over the line's
+        run-off (:mod:`xborder_risk.pricing.capital`; the book is ``quote(..., book=...)``,
+        the shipped illustrative one by default). ``"standalone"``: the policy's own capital,
+        allocated to lines by co-TVaR (the method before release 0.2; records without this
+        field read as standalone). Other principles price the policy's own losses either way.
+    book_shocks : bool
+        With ``"marginal_book"``: True (default) adds to each line, year by year, what the
+        book's common shocks of that year (its countries' political events, the systemic
+        cyber event) would pay under the line's terms, so the line accumulates with the book
+        as it would inside it; False prices the quoted losses alone, independent of the book.
 
     Raises
     ------
@@ -169,6 +200,8 @@ class PricingBasis(FrozenBasis):
     loadings: LoadingsField = Field(default_factory=_default_loadings)
     allocation_level: Level = 0.99
     country_premium_tax: bool = True
+    capital_method: CapitalMethod = "marginal_book"
+    book_shocks: bool = True
 
     @model_validator(mode="after")
     def _tax_given_once(self) -> PricingBasis:
@@ -186,10 +219,15 @@ class PricingBasis(FrozenBasis):
     def for_period(self, period_years: float) -> Self:
         """This basis with the default principle made concrete for a policy period.
 
-        The default cost of capital holds the capital over the whole policy period:
-        ``CostOfCapital(period_years=period_years)`` (docs/pricing.md). A basis with a
-        principle is returned unchanged.
+        The default cost of capital: ``CostOfCapital(rate=0.06, period_years=period_years)``
+        on the marginal capital against a book, or, standalone,
+        ``CostOfCapital(period_years=period_years)`` holding the policy's own capital over the
+        whole policy period (docs/pricing.md). A basis with a principle is returned unchanged.
         """
         if self.principle is not None:
             return self
-        return self.model_copy(update={"principle": CostOfCapital(period_years=period_years)})
+        if self.capital_method == "marginal_book":
+            principle = CostOfCapital(rate=BOOK_COST_OF_CAPITAL, period_years=period_years)
+        else:
+            principle = CostOfCapital(period_years=period_years)
+        return self.model_copy(update={"principle": principle})

@@ -93,6 +93,15 @@ def _line_shares(technical: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.full(technical.size, 1.0 / technical.size)
 
 
+def _given_risk_loads(value: ArrayLike, n_lines: int, owner: str) -> NDArray[np.float64]:
+    loads = np.asarray(value, dtype=np.float64)
+    if loads.shape != (n_lines,) or not np.isfinite(loads).all():
+        raise ParameterError(
+            owner, "risk_loads", value, f"must be {n_lines} finite amounts, one per line"
+        )
+    return loads
+
+
 def price_lines(
     annual: ArrayLike,
     lines: Sequence[str],
@@ -101,6 +110,7 @@ def price_lines(
     allocation_level: float = 0.99,
     *,
     allocation: Literal["co_tvar", "euler"] = "co_tvar",
+    risk_loads: ArrayLike | None = None,
 ) -> PricingResult:
     """Technical and gross premium per line, with the diversified risk load allocated.
 
@@ -121,6 +131,10 @@ def price_lines(
         ``"co_tvar"`` (default) splits the risk load of S in proportion to
         :math:`\\mathrm{coTVaR}_{p,i} - E[X_i]`; ``"euler"`` uses the principle's own
         allocation (:meth:`PremiumPrinciple.allocate`).
+    risk_loads : array_like, shape (n_lines,), optional
+        Each line's risk load, computed elsewhere (e.g. cost of capital on the line's marginal
+        capital against a book, :func:`~xborder_risk.pricing.capital.marginal_risk_loads`);
+        then ``principle`` only names the basis and ``allocation`` is not used.
 
     Returns
     -------
@@ -154,11 +168,14 @@ def price_lines(
     check_choice(owner, "allocation", allocation, ("co_tvar", "euler"))
 
     total = matrix.sum(axis=1)
-    total_risk_load = principle.risk_load(total)
-    if allocation == "co_tvar":
-        line_risk_load = allocate_by_co_tvar(matrix, total_risk_load, allocation_level)
+    if risk_loads is not None:
+        line_risk_load = _given_risk_loads(risk_loads, len(names), owner)
     else:
-        line_risk_load = principle.allocate(matrix)
+        total_risk_load = principle.risk_load(total)
+        if allocation == "co_tvar":
+            line_risk_load = allocate_by_co_tvar(matrix, total_risk_load, allocation_level)
+        else:
+            line_risk_load = principle.allocate(matrix)
     expected = matrix.mean(axis=0)
     technical = expected + line_risk_load
 
