@@ -151,6 +151,20 @@ LOSS_INPUTS: tuple[LossInput, ...] = (
     # pricing
     *_principle_inputs(),
     LossInput("co_tvar", lambda a: co_tvar(a, 0.5), "annual", MATRIX, ndim=2),
+    LossInput(
+        "euler_contributions",
+        lambda a: pricing.euler_contributions([1.0, 5.0], a, 0.5),
+        "annual",
+        MATRIX,
+        ndim=2,
+    ),
+    LossInput(
+        "line_marginal_capital",
+        lambda a: pricing.line_marginal_capital([1.0, 5.0], a, 0.5),
+        "annual",
+        MATRIX,
+        ndim=2,
+    ),
     LossInput("co_var", lambda a: co_var(a, 0.5), "annual", MATRIX, ndim=2),
     LossInput(
         "allocate_by_co_tvar", lambda a: allocate_by_co_tvar(a, 1.0, 0.5), "annual", MATRIX, ndim=2

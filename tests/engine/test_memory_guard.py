@@ -172,7 +172,12 @@ RSS_SCRIPT = textwrap.dedent(
     """
     import json, sys
     from xborder_risk.exposure import Submission
+    from xborder_risk.pricing import PricingBasis
     from xborder_risk.quote import quote
+
+    # The simulation's peak is under test: capital on the policy's own losses, so no
+    # reference book (its cached totals, or its first simulation) enters the measure.
+    basis = PricingBasis(capital_method="standalone")
 
     def status(field):
         for line in open("/proc/self/status"):
@@ -180,9 +185,9 @@ RSS_SCRIPT = textwrap.dedent(
                 return int(line.split()[1]) * 1024
 
     submission = Submission.from_file(sys.argv[1])
-    quote(submission, n_years=2000, seed=1)
+    quote(submission, n_years=2000, seed=1, basis=basis)
     base = status("VmRSS")
-    quote(submission, n_years=int(sys.argv[2]), seed=1)
+    quote(submission, n_years=int(sys.argv[2]), seed=1, basis=basis)
     print(json.dumps(status("VmHWM") - base))
     """
 )

@@ -14,9 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from xborder_risk._validation import check_probability, check_real
+from xborder_risk._validation import as_float_array, check_probability, check_real
 from xborder_risk.errors import ParameterError
-from xborder_risk.pricing._inputs import as_annual_matrix, as_loss_vector
 from xborder_risk.pricing.allocation import co_tvar, co_var
 
 __all__ = [
@@ -37,8 +36,8 @@ def _checked_measure(owner: str, measure: object) -> str:
 def _book_and_lines(
     owner: str, book_total: ArrayLike, annual: ArrayLike, name: str = "annual"
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    book = as_loss_vector(book_total, owner, "book_total")
-    matrix = as_annual_matrix(annual, owner, name, non_negative=True)
+    book = as_float_array(owner, "book_total", book_total)
+    matrix = as_float_array(owner, name, annual, ndim=2, non_negative=True)
     if matrix.shape[0] != book.size:
         raise ParameterError(
             owner,
