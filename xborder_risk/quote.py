@@ -15,7 +15,7 @@ import json
 import math
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -36,14 +36,26 @@ from xborder_risk.pricing import (
     price_lines,
 )
 from xborder_risk.pricing import PricingBasis as _PricingBasis
+from xborder_risk.pricing.market import (
+    LineCover,
+    MarketBand,
+    MarketTerms,
+    Referral,
+    check_bands,
+    check_cover,
+    frame_columns,
+    price_market,
+)
+from xborder_risk.pricing.principles import TargetLossRatio
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
-from xborder_risk.rating.tables import PREMIUM_TAX_TABLE
+from xborder_risk.rating.tables import MARKET_BANDS_TABLE, MARKET_TERMS_TABLE, PREMIUM_TAX_TABLE
 from xborder_risk.reserves import PaymentPattern, ReserveResult, ReservingBasis, reserve
 
 __all__ = [
     "DEFAULT_N_YEARS",
     "DEFAULT_SEED",
     "QUOTE_COLUMNS",
+    "READ_FIRST_COLUMNS",
     "PremiumTaxRecord",
     "Provenance",
     "Quote",
@@ -60,6 +72,10 @@ DEFAULT_SEED = 2026
 
 #: Columns of :meth:`Quote.to_frame`, in order (currency units per policy period).
 QUOTE_COLUMNS: tuple[str, ...] = (
+    "limit",
+    "deductible",
+    "aggregate_limit",
+    "share",
     "expected_loss",
     "expected_loss_se",
     "std",
@@ -69,12 +85,28 @@ QUOTE_COLUMNS: tuple[str, ...] = (
     "tvar_99_se",
     "risk_load",
     *PremiumBuildUp.STEPS,
+    "rate_on_line",
+    "expected_loss_ratio",
+    "minimum_applied",
     "best_estimate_reserve",
     "risk_adjustment",
     "scr",
     "risk_margin",
 )
 _PRICING_COLUMNS = ("risk_load", *PremiumBuildUp.STEPS)
+#: Columns of :meth:`Quote.to_frame` an underwriter reads first (:func:`frame_columns`).
+READ_FIRST_COLUMNS = (
+    "limit",
+    "deductible",
+    "aggregate_limit",
+    "share",
+    "rate_on_line",
+    "expected_loss_ratio",
+    "minimum_applied",
+)
+#: Quantile of a period's claim count that bounds what a policy without an aggregate limit
+#: can pay (the SCR's level: Directive 2009/138/EC Art. 101(3)).
+CLAIM_COUNT_LEVEL = 0.995
 
 
 class ReproducibilityError(XBorderRiskError):
@@ -139,6 +171,11 @@ def __getattr__(name: str) -> Any:
 LEGACY_BASIS_DEFAULTS: dict[str, object] = {
     "country_premium_tax": False,
     "risk_adjustment_technique": "quantile",
+    # Before the market terms and the risk-load floor: the policy grossed up with its
+    # loadings, and the allocated risk loads as computed.
+    "market_terms": False,
+    "floor_risk_load": False,
+    "floor_scr": False,
 }
 
 
@@ -297,6 +334,15 @@ class Quote:
         tax rate included, are :attr:`loadings`.
     provenance : Provenance
         What reproduces the quote bit for bit (see :func:`reproduce`).
+    referrals : tuple of Referral
+        Why a line is referred or declined: a price at or above the most the policy can
+        pay, an expected loss ratio or rate on line outside the market band, a limit with
+        no exposure (:class:`~xborder_risk.pricing.market.Referral`).
+    covers : mapping of str to LineCover
+        Limit, deductible, aggregate limit, share and the 99.5 % claim count per line.
+    minimum_applied : mapping of str to str
+        Per line, which minimum set its premium (``none``, ``minimum_premium``,
+        ``minimum_rate_on_line`` or ``policy_minimum_premium``).
 
     A quote is immutable: :meth:`to_frame` is computed once.
     """
@@ -309,6 +355,9 @@ class Quote:
     valuation_date: dt.date
     basis: QuoteBasis
     provenance: Provenance
+    referrals: tuple[Referral, ...] = ()
+    covers: Mapping[str, LineCover] = field(default_factory=dict, repr=False)
+    minimum_applied: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def reserves(self) -> pd.DataFrame:
@@ -383,6 +432,11 @@ class Quote:
             frame[column] = prices[column]
         for column in ("best_estimate_reserve", "risk_adjustment", "scr", "risk_margin"):
             frame[column] = self.reserves[column]
+        first = frame_columns(
+            self.pricing, self.covers, self.minimum_applied, self.submission.policy_period_years
+        )
+        for column in READ_FIRST_COLUMNS:
+            frame[column] = first[column]
         frame.attrs["currency"] = self.currency
         return frame[list(QUOTE_COLUMNS)]
 
@@ -407,9 +461,10 @@ class Quote:
             "currency": self.currency,
             "lines": list(self.lines),
             "quote": {
-                line: {k: _json_number(v) for k, v in row.items()}
+                line: {k: v if isinstance(v, str) else _json_number(v) for k, v in row.items()}
                 for line, row in table.to_dict(orient="index").items()
             },
+            "referrals": [referral.to_record() for referral in self.referrals],
             "reserves": {
                 str(line): {str(k): _json_number(v) for k, v in row.items()}
                 for line, row in self.reserves.to_dict(orient="index").items()
@@ -606,6 +661,11 @@ def quote(
         loadings,
         combined.allocation_level,
     )
+    covers = _covers(submission, rated)
+    priced, minimum_applied, market_notes = _market_pricing(
+        combined, submission, tables, priced, covers, loadings
+    )
+    referrals = _referrals(priced, covers, tables, submission)
     with warnings.catch_warnings(record=True) as caught:
         # Reserve warnings (a quantile risk adjustment below zero for a heavy right tail, an
         # SCR below zero for rare losses) belong in the quote's messages, where the
@@ -627,6 +687,7 @@ def quote(
     ] + _monte_carlo_warnings(simulation)
     if premium_tax_note is not None:
         notes.append(premium_tax_note)
+    notes += market_notes
     provenance = Provenance(
         library_version=__version__,
         numpy_version=np.__version__,
@@ -651,7 +712,137 @@ def quote(
         valuation_date=valuation,
         basis=combined,
         provenance=provenance,
+        referrals=tuple(referrals),
+        covers=covers,
+        minimum_applied=minimum_applied,
     )
+
+
+def _covers(submission: Submission, rated: RatedSubmission) -> dict[str, LineCover]:
+    """Limit, attachment and share of every rated line, and its 99.5 % claim count."""
+    covers = {}
+    for model in rated.models:
+        terms = submission.layer_terms(model.name)
+        covers[model.name] = LineCover(
+            limit=terms["limit"],
+            deductible=terms["deductible"],
+            share=terms["share"],
+            aggregate_limit=terms["aggregate_limit"],
+            claim_count_quantile=float(model.frequency.ppf(CLAIM_COUNT_LEVEL)),
+        )
+    return covers
+
+
+def _market_terms(
+    basis: _PricingBasis, submission: Submission, tables: RatingTables, loadings: Loadings
+) -> tuple[dict[str, MarketTerms], list[str]]:
+    """Each line's market terms from the tables, or the basis loadings (with a message)."""
+    lines = tuple(submission.terms)
+    if not basis.market_terms:
+        return dict.fromkeys(lines, MarketTerms.of_loadings(loadings)), []
+    terms: dict[str, MarketTerms] = {}
+    notes = []
+    version = (
+        tables.manifest["tables"][MARKET_TERMS_TABLE]["version"]
+        if tables.has_table(MARKET_TERMS_TABLE)
+        else None
+    )
+    for line in lines:
+        row = tables.market_terms_for(line)
+        if row is None:
+            terms[line] = MarketTerms.of_loadings(loadings)
+            notes.append(
+                f"{line}: market terms: the rating tables ({tables.source}) have no "
+                f"{MARKET_TERMS_TABLE} row for the line, so it is grossed up with the basis "
+                "loadings and has no minimum premium or minimum rate on line"
+            )
+            continue
+        terms[line] = MarketTerms(
+            minimum_premium=tables.convert(
+                float(row["minimum_premium"]), str(row["currency"]), submission.currency
+            ),
+            minimum_rate_on_line=float(row["minimum_rate_on_line"]),
+            commission=float(row["commission"]),
+            expense_ratio=float(row["expense_ratio"]),
+            profit_margin=float(row["profit_margin"]),
+            source=f"{MARKET_TERMS_TABLE} (version {version}), line={line}",
+        )
+    return terms, notes
+
+
+def _market_pricing(
+    basis: QuoteBasis,
+    submission: Submission,
+    tables: RatingTables,
+    priced: pricing.PricingResult,
+    covers: Mapping[str, LineCover],
+    loadings: Loadings,
+) -> tuple[pricing.PricingResult, dict[str, str], list[str]]:
+    """The pricing after each line's market terms and the risk-load floor, which minimum set
+    each line's premium, and the notes for the underwriter."""
+    principle = basis.principle
+    if not (basis.market_terms or basis.floor_risk_load or isinstance(principle, TargetLossRatio)):
+        # The policy grossed up with its loadings, as release 0.1.0 priced.
+        binding = priced.build_up.minimum_premium_adjustment > 0.0
+        which = "policy_minimum_premium" if binding else "none"
+        return priced, dict.fromkeys(priced.lines, which), []
+    terms, notes = _market_terms(basis, submission, tables, loadings)
+    allocated = priced.table["risk_load"]
+    market = price_market(
+        priced,
+        terms,
+        covers,
+        submission.policy_period_years,
+        fixed_expense=loadings.fixed_expense,
+        tax_rate=loadings.tax_rate,
+        policy_minimum_premium=loadings.minimum_premium,
+        floor_risk_load=basis.floor_risk_load,
+        principle=principle,
+    )
+    for line in market.floored:
+        notes.append(
+            f"{line}: the risk load allocated to the line was negative "
+            f"({float(allocated[line]):,.0f}): floored at 0, so that its technical premium is "
+            "not below its expected loss (PricingBasis.floor_risk_load); the line "
+            "diversifies the policy, and the floor charges no credit for it"
+        )
+    return market.pricing, dict(market.minimum_applied), notes
+
+
+def _referrals(
+    priced: pricing.PricingResult,
+    covers: Mapping[str, LineCover],
+    tables: RatingTables,
+    submission: Submission,
+) -> list[Referral]:
+    """The guards: price against cover, zero exposure, market bands."""
+    referrals: list[Referral] = []
+    table = priced.table
+    years = submission.policy_period_years
+    file = (
+        tables.manifest["tables"][MARKET_BANDS_TABLE]["file"]
+        if tables.has_table(MARKET_BANDS_TABLE)
+        else None
+    )
+    for line, cover in covers.items():
+        gross = float(table["gross_premium"][line])
+        expected = float(table["expected_loss"][line])
+        referrals += check_cover(line, gross, expected, cover, submission.currency)
+        bands = [
+            MarketBand(
+                measure=row["measure"],
+                lower=float(row["lower"]),
+                upper=float(row["upper"]),
+                source=f"{row['anchor']} [{row['source_key']}, status {row['status']}; {file}]",
+            )
+            for row in tables.market_bands_for(line)
+        ]
+        figures = {
+            "expected_loss_ratio": expected / gross if gross > 0 else math.nan,
+            "rate_on_line": gross / years / cover.capacity,
+        }
+        referrals += check_bands(line, figures, bands)
+    return referrals
 
 
 def _quote_basis(basis: object, reserving: object) -> QuoteBasis:
