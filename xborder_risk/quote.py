@@ -13,14 +13,18 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+import pydantic
+import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from xborder_risk import measures, pricing
@@ -29,7 +33,7 @@ from xborder_risk._validation import check_int
 from xborder_risk._version import __version__
 from xborder_risk.engine import SimulationResult, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
-from xborder_risk.exposure import Submission
+from xborder_risk.exposure import Submission, load_json_text, load_yaml_text
 from xborder_risk.pricing import (
     Loadings,
     PremiumBuildUp,
@@ -145,10 +149,137 @@ class QuoteBasis(_PricingBasis, ReservingBasis):
         """The reserving basis alone."""
         return ReservingBasis(**{name: getattr(self, name) for name in ReservingBasis.model_fields})
 
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> QuoteBasis:
+        """Read a basis file: YAML (``.yaml``/``.yml``) or JSON (``.json``).
+
+        The file is a mapping of basis fields (those of :class:`PricingBasis` and
+        :class:`ReservingBasis`; a principle as ``{type, parameters}``), read with the safe
+        loaders of the submission files (no Python objects, no duplicate keys, YAML 1.2
+        scalars); a field left out takes its default. ``xborder-risk schema basis`` prints
+        its JSON Schema.
+
+        Raises
+        ------
+        ParameterError
+            Naming the file and the first invalid field (or the file's problem).
+        OSError
+            If the file cannot be read.
+        """
+        file = Path(path)
+        owner = f"basis file {file}"
+        suffix = file.suffix.lower()
+        if suffix not in {".yaml", ".yml", ".json"}:
+            raise ParameterError(owner, "<file>", suffix, "must be .yaml, .yml or .json")
+        size = file.stat().st_size
+        if size > _MAX_BASIS_BYTES:
+            raise ParameterError(owner, "<file>", size, f"must be at most {_MAX_BASIS_BYTES} bytes")
+        try:
+            text = file.read_text(encoding="utf-8")
+            data = load_json_text(text) if suffix == ".json" else load_yaml_text(text)
+        except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+            raise ParameterError(owner, "<file>", file.name, f"cannot be read: {exc}") from None
+        if not isinstance(data, Mapping):
+            raise ParameterError(owner, "<file>", type(data).__name__, "must be a mapping")
+        try:
+            return cls.model_validate(dict(data))
+        except ParameterError as exc:
+            raise ParameterError(owner, exc.name, exc.value, exc.rule) from None
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of a basis file (:meth:`from_file`)."""
+        return _basis_schema()
+
     def for_submission(self, submission: Submission) -> QuoteBasis:
         """This basis with the default principle made concrete for ``submission``'s policy
         period (:meth:`PricingBasis.for_period <xborder_risk.pricing.PricingBasis.for_period>`)."""
         return self.for_period(submission.policy_period_years)
+
+
+#: Largest basis file read (a basis is a few hundred bytes).
+_MAX_BASIS_BYTES = 1 << 20
+
+
+def _principle_schemas() -> list[dict[str, Any]]:
+    schemas: list[dict[str, Any]] = []
+    for name, cls in pricing.PRINCIPLES.items():
+        if not dataclasses.is_dataclass(cls):  # every library principle is a dataclass
+            continue
+        fields = {item.name: _field_schema(item.type) for item in dataclasses.fields(cls)}
+        schemas.append(
+            {
+                "type": "object",
+                "title": name,
+                "description": (cls.__doc__ or "").strip().splitlines()[0],
+                "properties": {
+                    "type": {"const": name},
+                    "parameters": {
+                        "type": "object",
+                        "properties": fields,
+                        "additionalProperties": False,
+                    },
+                },
+                "required": ["type", "parameters"],
+                "additionalProperties": False,
+            }
+        )
+    return schemas
+
+
+def _field_schema(annotation: object) -> dict[str, Any]:
+    text = str(annotation)
+    if "dict" in text:
+        return {"type": "object", "additionalProperties": {"type": "number"}}
+    if "Literal" in text or text == "str":
+        return {"type": "string"}
+    if "None" in text:
+        return {"type": ["number", "null"]}
+    return {"type": "number"}
+
+
+def _basis_schema() -> dict[str, Any]:
+    """JSON Schema of a basis file, from the fields of :class:`QuoteBasis`."""
+    properties: dict[str, Any] = {}
+    for name, info in QuoteBasis.model_fields.items():
+        key = info.serialization_alias or name
+        if name == "principle":
+            schema: dict[str, Any] = {"oneOf": [{"type": "null"}, *_principle_schemas()]}
+        elif name == "loadings":
+            schema = {
+                "type": "object",
+                "properties": {
+                    item.name: {"type": "number", "minimum": 0}
+                    for item in dataclasses.fields(Loadings)
+                },
+                "additionalProperties": False,
+            }
+        else:
+            schema = dict(pydantic.TypeAdapter(info.annotation).json_schema(mode="validation"))
+            for meta in info.metadata:
+                for bound, word in (
+                    ("gt", "exclusiveMinimum"),
+                    ("lt", "exclusiveMaximum"),
+                    ("ge", "minimum"),
+                    ("le", "maximum"),
+                ):
+                    if getattr(meta, bound, None) is not None:
+                        schema[word] = getattr(meta, bound)
+        default = info.get_default(call_default_factory=True)
+        if default is None or isinstance(default, bool | int | float | str):
+            schema["default"] = default
+        properties[key] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "xborder_risk quote basis",
+        "description": (
+            "The pricing and reserving basis of a quote (xborder-risk quote --basis FILE): "
+            "every field optional, defaults as shown. docs/pricing.md."
+        ),
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
 
 
 def __getattr__(name: str) -> Any:

@@ -361,5 +361,6 @@ def test_narrow_terminal_drops_columns_not_digits(tmp_path: Path) -> None:
     assert all(len(line) <= 70 for line in result.stdout.splitlines())
     assert "terminal too narrow" in result.stdout
     expected = quote(Submission.from_file(SUBMISSIONS[0]), n_years=2000, seed=2026)
-    # The columns shown are complete numbers (expected loss comes first).
-    assert format_amount(expected.to_frame().loc["total", "expected_loss"]) in result.stdout
+    # The columns shown are complete numbers (limit, deductible, share and gross premium
+    # come first: what an underwriter reads first).
+    assert format_amount(expected.to_frame().loc["total", "gross_premium"]) in result.stdout
