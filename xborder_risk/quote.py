@@ -35,6 +35,7 @@ from xborder_risk.engine import SimulationResult, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission, load_json_text, load_yaml_text
 from xborder_risk.pricing import (
+    ExpectedValuePrinciple,
     Loadings,
     PremiumBuildUp,
     price_lines,
@@ -788,7 +789,11 @@ def quote(
     priced = price_lines(
         simulation.annual,
         simulation.lines,
-        principle,
+        # A target loss ratio prices each line on its own (_market_pricing): the policy's
+        # principle step then gives each line its expected loss and no load.
+        ExpectedValuePrinciple(loading=0.0)
+        if isinstance(principle, TargetLossRatio)
+        else principle,
         loadings,
         combined.allocation_level,
     )

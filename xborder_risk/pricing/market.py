@@ -347,7 +347,7 @@ def price_market(
     # The loadings record the tax actually charged; the per-line terms are in ``terms``.
     pricing = PricingResult(
         table=new,
-        principle=priced.principle,
+        principle=principle if isinstance(principle, TargetLossRatio) else priced.principle,
         loadings=priced.loadings,
         allocation=priced.allocation,
         allocation_level=priced.allocation_level,
