@@ -475,6 +475,9 @@ class Quote:
     minimum_applied : mapping of str to str
         Per line, which minimum set its premium (``none``, ``minimum_premium``,
         ``minimum_rate_on_line`` or ``policy_minimum_premium``).
+    market_terms : mapping of str to MarketTerms
+        The commission, expenses, profit and minimums each line was grossed up with
+        (empty when the policy was grossed up with the basis loadings as a whole).
 
     A quote is immutable: :meth:`to_frame` is computed once.
     """
@@ -490,6 +493,7 @@ class Quote:
     referrals: tuple[Referral, ...] = ()
     covers: Mapping[str, LineCover] = field(default_factory=dict, repr=False)
     minimum_applied: Mapping[str, str] = field(default_factory=dict)
+    market_terms: Mapping[str, MarketTerms] = field(default_factory=dict)
 
     @property
     def reserves(self) -> pd.DataFrame:
@@ -798,7 +802,7 @@ def quote(
         combined.allocation_level,
     )
     covers = _covers(submission, rated)
-    priced, minimum_applied, market_notes = _market_pricing(
+    priced, minimum_applied, market_terms, market_notes = _market_pricing(
         combined, submission, tables, priced, covers, loadings
     )
     referrals = _referrals(priced, covers, tables, submission)
@@ -851,6 +855,7 @@ def quote(
         referrals=tuple(referrals),
         covers=covers,
         minimum_applied=minimum_applied,
+        market_terms=market_terms,
     )
 
 
@@ -913,7 +918,7 @@ def _market_pricing(
     priced: pricing.PricingResult,
     covers: Mapping[str, LineCover],
     loadings: Loadings,
-) -> tuple[pricing.PricingResult, dict[str, str], list[str]]:
+) -> tuple[pricing.PricingResult, dict[str, str], dict[str, MarketTerms], list[str]]:
     """The pricing after each line's market terms and the risk-load floor, which minimum set
     each line's premium, and the notes for the underwriter."""
     principle = basis.principle
@@ -921,7 +926,7 @@ def _market_pricing(
         # The policy grossed up with its loadings, as release 0.1.0 priced.
         binding = priced.build_up.minimum_premium_adjustment > 0.0
         which = "policy_minimum_premium" if binding else "none"
-        return priced, dict.fromkeys(priced.lines, which), []
+        return priced, dict.fromkeys(priced.lines, which), {}, []
     terms, notes = _market_terms(basis, submission, tables, loadings)
     allocated = priced.table["risk_load"]
     market = price_market(
@@ -942,7 +947,7 @@ def _market_pricing(
             "not below its expected loss (PricingBasis.floor_risk_load); the line "
             "diversifies the policy, and the floor charges no credit for it"
         )
-    return market.pricing, dict(market.minimum_applied), notes
+    return market.pricing, dict(market.minimum_applied), dict(market.terms), notes
 
 
 def _referrals(

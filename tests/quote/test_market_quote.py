@@ -109,7 +109,7 @@ def test_a_negative_scr_is_shown_as_zero_with_the_reason():
     assert len(negative) > 0
     for line in negative:
         assert q.reserves.loc[line, "scr"] == 0.0
-        assert any(m.startswith(f"{line}: scr shown as 0") for m in q.messages)
+        assert any(m.startswith(f"{line}: SCR shown as 0") for m in q.messages)
     assert (q.reserves["risk_margin"] == raw.reserves["risk_margin"]).all()
 
 

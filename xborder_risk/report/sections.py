@@ -145,6 +145,19 @@ def describe_basis(quote: Quote) -> tuple[str, str]:
     )
     principle_text = f"{name} ({shown})" if shown else name
     loadings = quote.loadings
+    if quote.market_terms:
+        per_line = "; ".join(
+            f"{line_label(line)}: commission {format_percent(terms.commission)}, expenses "
+            f"{format_percent(terms.expense_ratio)}, profit {format_percent(terms.profit_margin)}"
+            f", minimum premium {quote.currency} {format_amount(terms.minimum_premium)} a year, "
+            f"minimum rate on line {format_percent(terms.minimum_rate_on_line, 2)} ({terms.source})"
+            for line, terms in quote.market_terms.items()
+        )
+        return principle_text, (
+            f"per line, of the premium before tax: {per_line}; premium tax "
+            f"{format_percent(loadings.tax_rate, 2)} ({_premium_tax_source(quote)}); fixed "
+            f"expense {quote.currency} {format_amount(loadings.fixed_expense)} per policy"
+        )
     loadings_text = (
         f"variable expenses {format_percent(loadings.expense_ratio)}, "
         f"commission {format_percent(loadings.commission)}, "

@@ -124,20 +124,20 @@ def reserve(
 
 
 def _floor_scr(table: pd.DataFrame, level: float) -> pd.DataFrame:
-    """The table with every negative SCR shown as 0, and a warning naming each row and why."""
+    """The table with every negative SCR shown as 0, and one warning per row saying why."""
     table = table.copy()
-    for column in ("scr", "scr_unpaid"):
-        if column not in table.columns:
+    columns = [column for column in ("scr", "scr_unpaid") if column in table.columns]
+    for row in table.index:
+        negative = [column for column in columns if table.loc[row, column] < 0.0]
+        if not negative:
             continue
-        negative = table.index[table[column] < 0.0]
-        for row in negative:
-            warnings.warn(
-                f"{row}: {column} shown as 0, not {float(table.loc[row, column]):,.6g}: the "
-                f"{level:.1%} quantile of the loss is below its mean (losses rarer than "
-                f"{1 - level:.1%} of periods), so no capital is required at this level; a "
-                "capital requirement is never negative",
-                XBorderRiskWarning,
-                stacklevel=3,
-            )
-        table.loc[negative, column] = 0.0
+        figures = ", ".join(f"{c} {float(table.loc[row, c]):,.6g}" for c in negative)
+        warnings.warn(
+            f"{row}: SCR shown as 0, not negative ({figures}): the {level:.1%} quantile of "
+            f"the loss is below its mean (losses rarer than {1 - level:.1%} of periods), so "
+            "no capital is required at this level; a capital requirement is never negative",
+            XBorderRiskWarning,
+            stacklevel=3,
+        )
+        table.loc[row, negative] = 0.0
     return table
