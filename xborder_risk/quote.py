@@ -550,6 +550,13 @@ class Quote:
         Amounts in :attr:`currency` per policy period. ``_se`` columns are Monte Carlo
         standard errors. The total's VaR, TVaR, SCR and risk adjustment are of the total
         loss (diversified), not sums of the lines; its premiums are sums of the lines.
+        What an underwriter reads first (:data:`READ_FIRST_COLUMNS`): ``limit``,
+        ``deductible`` (the attachment), ``aggregate_limit`` (``inf`` if none) and ``share``
+        of the line's terms; ``rate_on_line`` = gross premium per year / (limit x share);
+        ``expected_loss_ratio`` = expected loss / gross premium; ``minimum_applied``, the
+        minimum that set the line's premium (text: ``none``, ``minimum_premium``,
+        ``minimum_rate_on_line``, ``policy_minimum_premium``). The total row has no terms,
+        rate on line or minimum (NaN, NaN, ``""``).
         Computed once (the quote is immutable); each call returns a copy.
         """
         return self._table.copy()
