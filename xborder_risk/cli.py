@@ -50,16 +50,17 @@ from xborder_risk.errors import (
 )
 from xborder_risk.exposure import InvalidSubmissionError, Submission
 from xborder_risk.exposure._types import escape_control_characters
-from xborder_risk.quote import DEFAULT_N_YEARS, DEFAULT_SEED, Quote
+from xborder_risk.quote import DEFAULT_N_YEARS, DEFAULT_SEED, Quote, QuoteBasis
 from xborder_risk.quote import quote as make_quote
 from xborder_risk.rating import RatingTables, rate
 from xborder_risk.report import (
     DEFAULT_FORMATS,
     REPORT_FORMATS,
-    format_amount,
     line_label,
     parse_formats,
+    referral_text,
     refuse_overwriting_inputs,
+    summary_cells,
     summary_frame,
     write_report,
 )
@@ -358,7 +359,7 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     )
     labels = [str(label) for label in frame.index]
     columns = [str(column) for column in frame.columns]
-    cells = [[format_amount(float(v)) for v in row] for row in frame.to_numpy()]
+    cells = summary_cells(frame)
     shown = len(columns)
     table = _summary_table(labels, columns, cells)
     # A terminal too narrow for every column loses the rightmost ones rather than showing
@@ -376,6 +377,8 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
             "VaR/TVaR of the loss in one policy period."
         )
     )
+    for referral in q.referrals:
+        console.print(Text(referral_text(referral), style="bold"))
     if q.messages:
         console.print(
             _safe(
@@ -423,6 +426,16 @@ def quote_command(
             show_default=False,
         ),
     ] = None,
+    basis: Annotated[
+        Path | None,
+        typer.Option(
+            "--basis",
+            help="Pricing and reserving basis file (YAML or JSON; 'xborder-risk schema "
+            "--basis' prints its schema). The default basis if omitted.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     name: Annotated[
         str | None,
         typer.Option(
@@ -451,6 +464,7 @@ def quote_command(
         refuse_overwriting_inputs(out, stem, formats, inputs)
         with _notes_on_stderr():
             loaded_tables = None if tables is None else _load_tables(tables)
+            loaded_basis = None if basis is None else QuoteBasis.from_file(basis)
             sub = _load_submission(submission)
             if _is_interactive():
                 with _ProgressBar(years) as progress:
@@ -460,6 +474,7 @@ def quote_command(
                         seed=seed,
                         tables=loaded_tables,
                         valuation_date=valuation_date,
+                        basis=loaded_basis,
                         chunk_years=BLOCK_YEARS,
                         progress=progress,
                         book=book,
@@ -472,6 +487,7 @@ def quote_command(
                     tables=loaded_tables,
                     valuation_date=valuation_date,
                     book=book,
+                    basis=loaded_basis,
                 )
         files = write_report(
             q,
@@ -549,11 +565,15 @@ def schema_command(
     indent: Annotated[
         int, typer.Option("--indent", min=0, max=MAX_INDENT, help="JSON indentation.")
     ] = 2,
+    basis: Annotated[
+        bool,
+        typer.Option("--basis", help="The schema of a basis file (quote --basis) instead."),
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of a submission (for editors and other tools)."""
+    """Print the JSON Schema of a submission, or of a basis file (for editors and tools)."""
     with _reported_errors():
         _require_stdout()
-        schema = Submission.model_json_schema()
+        schema = QuoteBasis.json_schema() if basis else Submission.model_json_schema()
         typer.echo(json.dumps(schema, indent=indent or None, ensure_ascii=False))
 
 

@@ -13,15 +13,19 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from os import PathLike
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+import pydantic
+import yaml
 from numpy.typing import NDArray
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -31,18 +35,30 @@ from xborder_risk._validation import check_int
 from xborder_risk._version import __version__
 from xborder_risk.engine import SimulationResult, simulate
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
-from xborder_risk.exposure import Submission
+from xborder_risk.exposure import Submission, load_json_text, load_yaml_text
 from xborder_risk.portfolio.reference import ReferenceBook, book_totals, shock_overlay
 from xborder_risk.pricing import (
     CostOfCapital,
+    ExpectedValuePrinciple,
     Loadings,
     PremiumBuildUp,
     marginal_risk_loads,
     price_lines,
 )
 from xborder_risk.pricing import PricingBasis as _PricingBasis
+from xborder_risk.pricing.market import (
+    LineCover,
+    MarketBand,
+    MarketTerms,
+    Referral,
+    check_bands,
+    check_cover,
+    frame_columns,
+    price_market,
+)
+from xborder_risk.pricing.principles import TargetLossRatio
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
-from xborder_risk.rating.tables import PREMIUM_TAX_TABLE
+from xborder_risk.rating.tables import MARKET_BANDS_TABLE, MARKET_TERMS_TABLE, PREMIUM_TAX_TABLE
 from xborder_risk.reserves import (
     PaymentPattern,
     ReserveResult,
@@ -56,6 +72,7 @@ __all__ = [
     "DEFAULT_N_YEARS",
     "DEFAULT_SEED",
     "QUOTE_COLUMNS",
+    "READ_FIRST_COLUMNS",
     "BookRecord",
     "PremiumTaxRecord",
     "Provenance",
@@ -73,6 +90,10 @@ DEFAULT_SEED = 2026
 
 #: Columns of :meth:`Quote.to_frame`, in order (currency units per policy period).
 QUOTE_COLUMNS: tuple[str, ...] = (
+    "limit",
+    "deductible",
+    "aggregate_limit",
+    "share",
     "expected_loss",
     "expected_loss_se",
     "std",
@@ -82,12 +103,28 @@ QUOTE_COLUMNS: tuple[str, ...] = (
     "tvar_99_se",
     "risk_load",
     *PremiumBuildUp.STEPS,
+    "rate_on_line",
+    "expected_loss_ratio",
+    "minimum_applied",
     "best_estimate_reserve",
     "risk_adjustment",
     "scr",
     "risk_margin",
 )
 _PRICING_COLUMNS = ("risk_load", *PremiumBuildUp.STEPS)
+#: Columns of :meth:`Quote.to_frame` an underwriter reads first (:func:`frame_columns`).
+READ_FIRST_COLUMNS = (
+    "limit",
+    "deductible",
+    "aggregate_limit",
+    "share",
+    "rate_on_line",
+    "expected_loss_ratio",
+    "minimum_applied",
+)
+#: Quantile of a period's claim count that bounds what a policy without an aggregate limit
+#: can pay (the SCR's level: Directive 2009/138/EC Art. 101(3)).
+CLAIM_COUNT_LEVEL = 0.995
 
 
 class ReproducibilityError(XBorderRiskError):
@@ -126,10 +163,137 @@ class QuoteBasis(_PricingBasis, ReservingBasis):
         """The reserving basis alone."""
         return ReservingBasis(**{name: getattr(self, name) for name in ReservingBasis.model_fields})
 
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> QuoteBasis:
+        """Read a basis file: YAML (``.yaml``/``.yml``) or JSON (``.json``).
+
+        The file is a mapping of basis fields (those of :class:`PricingBasis` and
+        :class:`ReservingBasis`; a principle as ``{type, parameters}``), read with the safe
+        loaders of the submission files (no Python objects, no duplicate keys, YAML 1.2
+        scalars); a field left out takes its default. ``xborder-risk schema basis`` prints
+        its JSON Schema.
+
+        Raises
+        ------
+        ParameterError
+            Naming the file and the first invalid field (or the file's problem).
+        OSError
+            If the file cannot be read.
+        """
+        file = Path(path)
+        owner = f"basis file {file}"
+        suffix = file.suffix.lower()
+        if suffix not in {".yaml", ".yml", ".json"}:
+            raise ParameterError(owner, "<file>", suffix, "must be .yaml, .yml or .json")
+        size = file.stat().st_size
+        if size > _MAX_BASIS_BYTES:
+            raise ParameterError(owner, "<file>", size, f"must be at most {_MAX_BASIS_BYTES} bytes")
+        try:
+            text = file.read_text(encoding="utf-8")
+            data = load_json_text(text) if suffix == ".json" else load_yaml_text(text)
+        except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+            raise ParameterError(owner, "<file>", file.name, f"cannot be read: {exc}") from None
+        if not isinstance(data, Mapping):
+            raise ParameterError(owner, "<file>", type(data).__name__, "must be a mapping")
+        try:
+            return cls.model_validate(dict(data))
+        except ParameterError as exc:
+            raise ParameterError(owner, exc.name, exc.value, exc.rule) from None
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of a basis file (:meth:`from_file`)."""
+        return _basis_schema()
+
     def for_submission(self, submission: Submission) -> QuoteBasis:
         """This basis with the default principle made concrete for ``submission``'s policy
         period (:meth:`PricingBasis.for_period <xborder_risk.pricing.PricingBasis.for_period>`)."""
         return self.for_period(submission.policy_period_years)
+
+
+#: Largest basis file read (a basis is a few hundred bytes).
+_MAX_BASIS_BYTES = 1 << 20
+
+
+def _principle_schemas() -> list[dict[str, Any]]:
+    schemas: list[dict[str, Any]] = []
+    for name, cls in pricing.PRINCIPLES.items():
+        if not dataclasses.is_dataclass(cls):  # every library principle is a dataclass
+            continue
+        fields = {item.name: _field_schema(item.type) for item in dataclasses.fields(cls)}
+        schemas.append(
+            {
+                "type": "object",
+                "title": name,
+                "description": (cls.__doc__ or "").strip().splitlines()[0],
+                "properties": {
+                    "type": {"const": name},
+                    "parameters": {
+                        "type": "object",
+                        "properties": fields,
+                        "additionalProperties": False,
+                    },
+                },
+                "required": ["type", "parameters"],
+                "additionalProperties": False,
+            }
+        )
+    return schemas
+
+
+def _field_schema(annotation: object) -> dict[str, Any]:
+    text = str(annotation)
+    if "dict" in text:
+        return {"type": "object", "additionalProperties": {"type": "number"}}
+    if "Literal" in text or text == "str":
+        return {"type": "string"}
+    if "None" in text:
+        return {"type": ["number", "null"]}
+    return {"type": "number"}
+
+
+def _basis_schema() -> dict[str, Any]:
+    """JSON Schema of a basis file, from the fields of :class:`QuoteBasis`."""
+    properties: dict[str, Any] = {}
+    for name, info in QuoteBasis.model_fields.items():
+        key = info.serialization_alias or name
+        if name == "principle":
+            schema: dict[str, Any] = {"oneOf": [{"type": "null"}, *_principle_schemas()]}
+        elif name == "loadings":
+            schema = {
+                "type": "object",
+                "properties": {
+                    item.name: {"type": "number", "minimum": 0}
+                    for item in dataclasses.fields(Loadings)
+                },
+                "additionalProperties": False,
+            }
+        else:
+            schema = dict(pydantic.TypeAdapter(info.annotation).json_schema(mode="validation"))
+            for meta in info.metadata:
+                for bound, word in (
+                    ("gt", "exclusiveMinimum"),
+                    ("lt", "exclusiveMaximum"),
+                    ("ge", "minimum"),
+                    ("le", "maximum"),
+                ):
+                    if getattr(meta, bound, None) is not None:
+                        schema[word] = getattr(meta, bound)
+        default = info.get_default(call_default_factory=True)
+        if default is None or isinstance(default, bool | int | float | str):
+            schema["default"] = default
+        properties[key] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "xborder_risk quote basis",
+        "description": (
+            "The pricing and reserving basis of a quote (xborder-risk quote --basis FILE): "
+            "every field optional, defaults as shown. docs/pricing.md."
+        ),
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
 
 
 def __getattr__(name: str) -> Any:
@@ -155,6 +319,11 @@ LEGACY_BASIS_DEFAULTS: dict[str, object] = {
     "risk_adjustment_technique": "quantile",
     "capital_method": "standalone",
     "book_shocks": True,
+    # Before the market terms and the risk-load floor: the policy grossed up with its
+    # loadings, and the allocated risk loads as computed.
+    "market_terms": False,
+    "floor_risk_load": False,
+    "floor_scr": False,
 }
 
 
@@ -325,6 +494,18 @@ class Quote:
         tax rate included, are :attr:`loadings`.
     provenance : Provenance
         What reproduces the quote bit for bit (see :func:`reproduce`).
+    referrals : tuple of Referral
+        Why a line is referred or declined: a price at or above the most the policy can
+        pay, an expected loss ratio or rate on line outside the market band, a limit with
+        no exposure (:class:`~xborder_risk.pricing.market.Referral`).
+    covers : mapping of str to LineCover
+        Limit, deductible, aggregate limit, share and the 99.5 % claim count per line.
+    minimum_applied : mapping of str to str
+        Per line, which minimum set its premium (``none``, ``minimum_premium``,
+        ``minimum_rate_on_line`` or ``policy_minimum_premium``).
+    market_terms : mapping of str to MarketTerms
+        The commission, expenses, profit and minimums each line was grossed up with
+        (empty when the policy was grossed up with the basis loadings as a whole).
 
     A quote is immutable: :meth:`to_frame` is computed once.
     """
@@ -337,6 +518,10 @@ class Quote:
     valuation_date: dt.date
     basis: QuoteBasis
     provenance: Provenance
+    referrals: tuple[Referral, ...] = ()
+    covers: Mapping[str, LineCover] = field(default_factory=dict, repr=False)
+    minimum_applied: Mapping[str, str] = field(default_factory=dict)
+    market_terms: Mapping[str, MarketTerms] = field(default_factory=dict)
 
     @property
     def reserves(self) -> pd.DataFrame:
@@ -393,6 +578,13 @@ class Quote:
         Amounts in :attr:`currency` per policy period. ``_se`` columns are Monte Carlo
         standard errors. The total's VaR, TVaR, SCR and risk adjustment are of the total
         loss (diversified), not sums of the lines; its premiums are sums of the lines.
+        What an underwriter reads first (:data:`READ_FIRST_COLUMNS`): ``limit``,
+        ``deductible`` (the attachment), ``aggregate_limit`` (``inf`` if none) and ``share``
+        of the line's terms; ``rate_on_line`` = gross premium per year / (limit x share);
+        ``expected_loss_ratio`` = expected loss / gross premium; ``minimum_applied``, the
+        minimum that set the line's premium (text: ``none``, ``minimum_premium``,
+        ``minimum_rate_on_line``, ``policy_minimum_premium``). The total row has no terms,
+        rate on line or minimum (NaN, NaN, ``""``).
         Computed once (the quote is immutable); each call returns a copy.
         """
         return self._table.copy()
@@ -411,6 +603,11 @@ class Quote:
             frame[column] = prices[column]
         for column in ("best_estimate_reserve", "risk_adjustment", "scr", "risk_margin"):
             frame[column] = self.reserves[column]
+        first = frame_columns(
+            self.pricing, self.covers, self.minimum_applied, self.submission.policy_period_years
+        )
+        for column in READ_FIRST_COLUMNS:
+            frame[column] = first[column]
         frame.attrs["currency"] = self.currency
         return frame[list(QUOTE_COLUMNS)]
 
@@ -435,9 +632,10 @@ class Quote:
             "currency": self.currency,
             "lines": list(self.lines),
             "quote": {
-                line: {k: _json_number(v) for k, v in row.items()}
+                line: {k: v if isinstance(v, str) else _json_number(v) for k, v in row.items()}
                 for line, row in table.to_dict(orient="index").items()
             },
+            "referrals": [referral.to_record() for referral in self.referrals],
             "reserves": {
                 str(line): {str(k): _json_number(v) for k, v in row.items()}
                 for line, row in self.reserves.to_dict(orient="index").items()
@@ -648,11 +846,20 @@ def quote(
     priced = price_lines(
         simulation.annual,
         simulation.lines,
-        principle,
+        # A target loss ratio prices each line on its own (_market_pricing): the policy's
+        # principle step then gives each line its expected loss and no load.
+        ExpectedValuePrinciple(loading=0.0)
+        if isinstance(principle, TargetLossRatio)
+        else principle,
         loadings,
         combined.allocation_level,
         risk_loads=line_risk_loads,
     )
+    covers = _covers(submission, rated)
+    priced, minimum_applied, market_terms, market_notes = _market_pricing(
+        combined, submission, tables, priced, covers, loadings
+    )
+    referrals = _referrals(priced, covers, tables, submission)
     with warnings.catch_warnings(record=True) as caught:
         # Reserve warnings (a quantile risk adjustment below zero for a heavy right tail, an
         # SCR below zero for rare losses) belong in the quote's messages, where the
@@ -676,6 +883,7 @@ def quote(
         notes.append(premium_tax_note)
     if book_note is not None:
         notes.append(book_note)
+    notes += market_notes
     provenance = Provenance(
         library_version=__version__,
         numpy_version=np.__version__,
@@ -701,6 +909,10 @@ def quote(
         valuation_date=valuation,
         basis=combined,
         provenance=provenance,
+        referrals=tuple(referrals),
+        covers=covers,
+        minimum_applied=minimum_applied,
+        market_terms=market_terms,
     )
 
 
@@ -764,6 +976,133 @@ def _book_risk_loads(
         "run-off" + (", with the book's common shocks of each year" if combined.book_shocks else "")
     )
     return reference, loads, note
+
+
+def _covers(submission: Submission, rated: RatedSubmission) -> dict[str, LineCover]:
+    """Limit, attachment and share of every rated line, and its 99.5 % claim count."""
+    covers = {}
+    for model in rated.models:
+        terms = submission.layer_terms(model.name)
+        covers[model.name] = LineCover(
+            limit=terms["limit"],
+            deductible=terms["deductible"],
+            share=terms["share"],
+            aggregate_limit=terms["aggregate_limit"],
+            claim_count_quantile=float(model.frequency.ppf(CLAIM_COUNT_LEVEL)),
+        )
+    return covers
+
+
+def _market_terms(
+    basis: _PricingBasis, submission: Submission, tables: RatingTables, loadings: Loadings
+) -> tuple[dict[str, MarketTerms], list[str]]:
+    """Each line's market terms from the tables, or the basis loadings (with a message)."""
+    lines = tuple(submission.terms)
+    if not basis.market_terms:
+        return dict.fromkeys(lines, MarketTerms.of_loadings(loadings)), []
+    terms: dict[str, MarketTerms] = {}
+    notes = []
+    version = (
+        tables.manifest["tables"][MARKET_TERMS_TABLE]["version"]
+        if tables.has_table(MARKET_TERMS_TABLE)
+        else None
+    )
+    for line in lines:
+        row = tables.market_terms_for(line)
+        if row is None:
+            terms[line] = MarketTerms.of_loadings(loadings)
+            notes.append(
+                f"{line}: market terms: the rating tables ({tables.source}) have no "
+                f"{MARKET_TERMS_TABLE} row for the line, so it is grossed up with the basis "
+                "loadings and has no minimum premium or minimum rate on line"
+            )
+            continue
+        terms[line] = MarketTerms(
+            minimum_premium=tables.convert(
+                float(row["minimum_premium"]), str(row["currency"]), submission.currency
+            ),
+            minimum_rate_on_line=float(row["minimum_rate_on_line"]),
+            commission=float(row["commission"]),
+            expense_ratio=float(row["expense_ratio"]),
+            profit_margin=float(row["profit_margin"]),
+            source=f"{MARKET_TERMS_TABLE} (version {version}), line={line}",
+        )
+    return terms, notes
+
+
+def _market_pricing(
+    basis: QuoteBasis,
+    submission: Submission,
+    tables: RatingTables,
+    priced: pricing.PricingResult,
+    covers: Mapping[str, LineCover],
+    loadings: Loadings,
+) -> tuple[pricing.PricingResult, dict[str, str], dict[str, MarketTerms], list[str]]:
+    """The pricing after each line's market terms and the risk-load floor, which minimum set
+    each line's premium, and the notes for the underwriter."""
+    principle = basis.principle
+    if not (basis.market_terms or basis.floor_risk_load or isinstance(principle, TargetLossRatio)):
+        # The policy grossed up with its loadings, as release 0.1.0 priced.
+        binding = priced.build_up.minimum_premium_adjustment > 0.0
+        which = "policy_minimum_premium" if binding else "none"
+        return priced, dict.fromkeys(priced.lines, which), {}, []
+    terms, notes = _market_terms(basis, submission, tables, loadings)
+    allocated = priced.table["risk_load"]
+    market = price_market(
+        priced,
+        terms,
+        covers,
+        submission.policy_period_years,
+        fixed_expense=loadings.fixed_expense,
+        tax_rate=loadings.tax_rate,
+        policy_minimum_premium=loadings.minimum_premium,
+        floor_risk_load=basis.floor_risk_load,
+        principle=principle,
+    )
+    for line in market.floored:
+        notes.append(
+            f"{line}: the risk load allocated to the line was negative "
+            f"({float(allocated[line]):,.0f}): floored at 0, so that its technical premium is "
+            "not below its expected loss (PricingBasis.floor_risk_load); the line "
+            "diversifies the policy, and the floor charges no credit for it"
+        )
+    return market.pricing, dict(market.minimum_applied), dict(market.terms), notes
+
+
+def _referrals(
+    priced: pricing.PricingResult,
+    covers: Mapping[str, LineCover],
+    tables: RatingTables,
+    submission: Submission,
+) -> list[Referral]:
+    """The guards: price against cover, zero exposure, market bands."""
+    referrals: list[Referral] = []
+    table = priced.table
+    years = submission.policy_period_years
+    file = (
+        tables.manifest["tables"][MARKET_BANDS_TABLE]["file"]
+        if tables.has_table(MARKET_BANDS_TABLE)
+        else None
+    )
+    for line, cover in covers.items():
+        gross = float(table["gross_premium"][line])
+        expected = float(table["expected_loss"][line])
+        referrals += check_cover(line, gross, expected, cover, submission.currency)
+        bands = [
+            MarketBand(
+                measure=row["measure"],
+                lower=float(row["lower"]),
+                upper=float(row["upper"]),
+                source=f"{row['anchor']} [{row['source_key']}, status {row['status']}; {file}]",
+            )
+            for row in tables.market_bands_for(line)
+        ]
+        figures = {
+            "expected_loss_ratio": expected / gross if gross > 0 else math.nan,
+            "rate_on_line": gross / years / cover.capacity,
+        }
+        referrals += check_bands(line, figures, bands)
+    return referrals
 
 
 def _quote_basis(basis: object, reserving: object) -> QuoteBasis:

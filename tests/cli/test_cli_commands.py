@@ -69,8 +69,9 @@ def test_quote_every_example(path: Path, tmp_path: Path) -> None:
     # The printed table holds the same numbers as the Python API with the same seed.
     expected = quote(Submission.from_file(path), n_years=int(YEARS), seed=3)
     total = expected.to_frame().loc["total"]
-    for column in ("expected_loss", "technical_premium", "gross_premium"):
-        assert format_amount(total[column]) in result.stdout
+    # The table leads with what an underwriter reads first; columns further right may be
+    # left out of a narrow terminal, so they are checked in the JSON record below.
+    assert format_amount(total["gross_premium"]) in result.stdout
     assert expected.currency in result.stdout
     assert "Total" in result.stdout
 
@@ -80,7 +81,8 @@ def test_quote_every_example(path: Path, tmp_path: Path) -> None:
     assert (out / f"{stem}_ep_curves.png").read_bytes().startswith(PNG_SIGNATURE)
     assert (out / f"{stem}_ep_curves.png").read_bytes() == ep_chart_png(expected)
     record = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
-    assert record["quote"]["total"]["gross_premium"] == pytest.approx(total["gross_premium"])
+    for column in ("expected_loss", "technical_premium", "gross_premium"):
+        assert record["quote"]["total"][column] == pytest.approx(total[column])
     assert record["provenance"]["seed"] == 3
     assert len(list(out.glob(f"{stem}_*.csv"))) == 5
 
@@ -361,5 +363,55 @@ def test_narrow_terminal_drops_columns_not_digits(tmp_path: Path) -> None:
     assert all(len(line) <= 70 for line in result.stdout.splitlines())
     assert "terminal too narrow" in result.stdout
     expected = quote(Submission.from_file(SUBMISSIONS[0]), n_years=2000, seed=2026)
-    # The columns shown are complete numbers (expected loss comes first).
-    assert format_amount(expected.to_frame().loc["total", "expected_loss"]) in result.stdout
+    # The columns shown are complete numbers (limit, deductible, share and gross premium
+    # come first: what an underwriter reads first).
+    assert format_amount(expected.to_frame().loc["total", "gross_premium"]) in result.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# the basis file
+
+
+def test_quote_with_a_basis_file(tmp_path: Path) -> None:
+    basis = REPO / "examples" / "bases" / "target_loss_ratio.json"
+    out = tmp_path / "out"
+    result = invoke(
+        "quote", SUBMISSIONS[0], "-n", "2000", "--basis", basis, "-o", out, "-f", "json"
+    )
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    (written,) = out.glob("*.json")
+    record = json.loads(written.read_text())
+    assert record["provenance"]["basis"]["principle"]["type"] == "TargetLossRatio"
+    # what the underwriter reads first is in the terminal
+    for heading in ("Limit", "Share", "Gross"):
+        assert heading in result.stdout
+
+
+def test_a_bad_basis_file_exits_2_naming_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "basis.yaml"
+    bad.write_text("allocation_level: 1.5\n")
+    result = invoke("quote", SUBMISSIONS[0], "-n", "100", "--basis", bad, "-o", tmp_path)
+    assert_clean(result)
+    assert result.exit_code == 2
+    assert "allocation_level" in result.stderr and str(bad) in " ".join(result.stderr.split())
+
+
+def test_schema_of_the_basis_file() -> None:
+    result = invoke("schema", "--basis")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    example = json.loads((REPO / "examples" / "bases" / "target_loss_ratio.json").read_text())
+    assert set(example) <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+
+
+def test_referrals_are_printed_in_the_terminal(tmp_path: Path) -> None:
+    path = EXAMPLES / "high_risk_infrastructure.yaml"
+    result = invoke("quote", path, "-n", "2000", "-o", tmp_path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    q = quote(Submission.from_file(path), n_years=2000, seed=2026)
+    assert q.referrals
+    text = " ".join(result.stdout.split())
+    for referral in q.referrals:
+        assert " ".join(referral.reason.split())[:60] in text

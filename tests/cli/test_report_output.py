@@ -34,6 +34,7 @@ from xborder_risk.report import (
 from xborder_risk.report._format import format_percent, markdown_text
 from xborder_risk.report.chart import chart_return_periods, ep_chart_png
 from xborder_risk.report.sections import build_sections, describe_basis
+from xborder_risk.reserves import ReservingBasis
 
 REPO = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -357,10 +358,10 @@ def test_quote_csv_export_is_safe_and_exact(egates_quote: Quote, tmp_path: Path)
                     if cell.startswith(TRIGGERS):
                         float(cell)  # only numbers may start with '-' (or '+')
     reserves = pd.read_csv(tmp_path / "q_reserves.csv")
-    # Negative amounts are written as negative numbers: the SCR of a line whose losses are
-    # rarer than 1 in 200 years (political risk: VaR 99.5 % = 0 below the mean).
+    # A negative SCR (losses rarer than 1 in 200 years: political risk, VaR 99.5 % = 0
+    # below the mean) is shown as 0 by default.
     expected = tables["reserves"]["scr"].to_numpy()
-    assert (expected < 0).any()
+    assert (expected == 0).any() and (expected >= 0).all()
     np.testing.assert_allclose(reserves["scr"].to_numpy(), expected, rtol=1e-15)
     for column in ("risk_adjustment", "risk_adjustment_confidence_equivalent"):
         np.testing.assert_allclose(
@@ -404,3 +405,14 @@ def test_markdown_table_cell_with_pipe_keeps_its_columns() -> None:
     assert len(re.findall(r"(?<!\\)\|", row)) == len(re.findall(r"\|", header)) == 3
     assert row == "| x\\|y | &lt;i&gt;1&lt;/i&gt; |"
     assert rule == "|:---|---:|"
+
+
+def test_negative_amounts_in_the_csv_stay_numbers(tmp_path: Path) -> None:
+    # Without the SCR floor the political-risk SCR is negative: a number, not a formula.
+    egates = Submission.from_file(REPO / "examples/submissions/eu_egates_contractor.yaml")
+    raw = quote(egates, n_years=2_000, seed=5, reserving=ReservingBasis(floor_scr=False))
+    write_report(raw, tmp_path, stem="raw", formats="csv")
+    reserves = pd.read_csv(tmp_path / "raw_reserves.csv")
+    expected = raw.reserves["scr"].to_numpy()
+    assert (expected < 0).any()
+    np.testing.assert_allclose(reserves["scr"].to_numpy(), expected, rtol=1e-15)

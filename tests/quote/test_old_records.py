@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from xborder_risk import Submission
-from xborder_risk.quote import reproduce
+from xborder_risk.quote import READ_FIRST_COLUMNS, reproduce
 
 HERE = Path(__file__).resolve().parent
 RECORDS = sorted((HERE / "records").glob("*.json"))
@@ -34,5 +34,11 @@ def test_an_old_record_reproduces_its_quote_bit_for_bit(path):
     record = _load(path)
     submission = Submission.from_file(SUBMISSIONS / record["submission"])
     again = json.loads(reproduce(record["provenance"], submission).to_json())
-    for key in ("quote", "reserves", "premium_build_up"):
+    for key in ("reserves", "premium_build_up"):
         assert again[key] == record[key], key
+    # The quote table has since gained the columns an underwriter reads first (limit,
+    # share, rate on line, ...): every column the record has is reproduced exactly.
+    assert again["quote"].keys() == record["quote"].keys()
+    for line, row in record["quote"].items():
+        assert {column: again["quote"][line][column] for column in row} == row, line
+        assert set(again["quote"][line]) - set(row) == set(READ_FIRST_COLUMNS), line

@@ -13,9 +13,11 @@ import pytest
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.reserves import (
     PaymentPattern,
+    ReservingBasis,
     Valuation,
     YieldCurve,
     cost_of_capital_risk_margin,
+    reserve,
     reserve_lines,
     unpaid,
 )
@@ -263,3 +265,24 @@ class TestValidation:
         arguments.update(change)
         with pytest.raises(ParameterError, match=field):
             reserve_lines(**arguments)
+
+
+def test_a_negative_scr_is_shown_as_zero_with_a_warning_unless_asked_not_to():
+    rng = np.random.default_rng(0)
+    # a loss in 0.2 % of years: VaR 99.5 % is 0, below the mean
+    rare = np.where(rng.random(20_000) < 0.002, 1e6, 0.0)
+    annual = np.column_stack([rare])
+    args = (annual, ["tech_failure"], {"tech_failure": PATTERNS["tech_failure"]})
+    dates = (dt.date(2026, 1, 1), 1.0, dt.date(2026, 1, 1))
+    with pytest.warns(XBorderRiskWarning, match="SCR shown as 0"):
+        floored = reserve(*args, *dates)
+    assert floored.table.loc["tech_failure", "scr"] == 0.0
+    assert floored.table.loc["total", "scr"] == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XBorderRiskWarning)
+        raw = reserve(*args, *dates, ReservingBasis(floor_scr=False))
+    assert raw.table.loc["tech_failure", "scr"] < 0.0
+    assert (
+        raw.table.loc["tech_failure", "risk_margin"]
+        == floored.table.loc["tech_failure", "risk_margin"]
+    )

@@ -24,6 +24,7 @@ from xborder_risk.pricing.principles import (
     ExpectedValuePrinciple,
     PremiumPrinciple,
     StandardDeviationPrinciple,
+    TargetLossRatio,
     VariancePrinciple,
     WangTransform,
 )
@@ -53,6 +54,7 @@ PRINCIPLES: dict[str, type[PremiumPrinciple]] = {
         CostOfCapital,
         ExpectedValuePrinciple,
         StandardDeviationPrinciple,
+        TargetLossRatio,
         VariancePrinciple,
         WangTransform,
     )
@@ -92,6 +94,8 @@ def _from_record(cls: type[PremiumPrinciple]) -> BeforeValidator:
             parameters = {**parameters, "measure": "value_at_risk"}
         try:
             return cls(**parameters)
+        except ParameterError:  # the principle's own check, naming its parameter
+            raise
         except TypeError as exc:  # an unknown or missing parameter
             raise ParameterError("PricingBasis", "principle", value, str(exc)) from None
 
@@ -116,6 +120,7 @@ Principle = Annotated[
         InstanceOf[VariancePrinciple], _from_record(VariancePrinciple), Tag("VariancePrinciple")
     ]
     | Annotated[InstanceOf[WangTransform], _from_record(WangTransform), Tag("WangTransform")]
+    | Annotated[InstanceOf[TargetLossRatio], _from_record(TargetLossRatio), Tag("TargetLossRatio")]
     | Annotated[InstanceOf[PremiumPrinciple], Tag(_CUSTOM)],
     Discriminator(
         _tag,
@@ -139,8 +144,9 @@ LoadingsField = Annotated[
 
 
 def _default_loadings() -> Loadings:
-    # Illustrative figures, not from a market study (docs/pricing.md).
-    return Loadings(expense_ratio=0.12, commission=0.10, profit_margin=0.05)
+    # With market_terms (the default) commission, expenses, profit and minimums come per
+    # line from the rating tables, so the policy-level loadings are empty.
+    return Loadings()
 
 
 class PricingBasis(FrozenBasis):
@@ -159,9 +165,12 @@ class PricingBasis(FrozenBasis):
         (:meth:`for_period`). An explicit :class:`~xborder_risk.pricing.CostOfCapital` is used
         as given, so set its ``period_years`` for a policy period other than one year.
     loadings : Loadings
-        Expenses, commission, profit margin, tax and minimum premium. Default: 12 %
-        expenses, 10 % commission, 5 % profit (illustrative, not from a market study).
-        Its ``tax_rate`` must be 0 while ``country_premium_tax`` is True.
+        Fixed expense, and (with ``market_terms=False``) expenses, commission, profit margin,
+        tax and a policy minimum premium applied to the policy as a whole. Default: none.
+        Its ``tax_rate`` must be 0 while ``country_premium_tax`` is True, and its expense
+        ratio, commission, profit margin and minimum premium 0 while ``market_terms`` is
+        True. (Up to release 0.1.0 the default was 12 % expenses, 10 % commission, 5 %
+        profit on the policy.)
     allocation_level : float
         Confidence level of the co-TVaR allocation of the risk load to lines, in (0, 1).
     country_premium_tax : bool
@@ -183,6 +192,16 @@ class PricingBasis(FrozenBasis):
         book's common shocks of that year (its countries' political events, the systemic
         cyber event) would pay under the line's terms, so the line accumulates with the book
         as it would inside it; False prices the quoted losses alone, independent of the book.
+    market_terms : bool
+        True (default): each line's commission, expenses, profit, minimum premium and
+        minimum rate on line come from the rating tables' ``market_terms`` table, and the
+        line is grossed up on its own (:func:`xborder_risk.pricing.market.price_market`);
+        tables without the table fall back to ``loadings`` with a message. False: the
+        policy is grossed up with ``loadings`` (records of release 0.1.0 are read so).
+    floor_risk_load : bool
+        True (default): a line's negative allocated risk load is raised to 0, so that its
+        technical premium is never below its expected loss; the quote says so in a
+        message. False: the allocation as computed (records of release 0.1.0).
 
     Raises
     ------
@@ -202,6 +221,27 @@ class PricingBasis(FrozenBasis):
     country_premium_tax: bool = True
     capital_method: CapitalMethod = "marginal_book"
     book_shocks: bool = True
+    market_terms: bool = True
+    floor_risk_load: bool = True
+
+    @model_validator(mode="after")
+    def _terms_given_once(self) -> PricingBasis:
+        loadings = self.loadings
+        given = {
+            name: getattr(loadings, name)
+            for name in ("expense_ratio", "commission", "profit_margin", "minimum_premium")
+            if getattr(loadings, name) != 0.0
+        }
+        if self.market_terms and given:
+            raise ParameterError(
+                type(self).__name__,
+                "market_terms / loadings",
+                given,
+                "conflict: give one or the other. market_terms=True takes each line's "
+                "commission, expenses, profit and minimums from the rating tables and needs "
+                "those loadings at 0; set market_terms=False to use the loadings on the policy",
+            )
+        return self
 
     @model_validator(mode="after")
     def _tax_given_once(self) -> PricingBasis:

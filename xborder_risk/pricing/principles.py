@@ -32,7 +32,7 @@ from xborder_risk._validation import (
     check_probability,
     check_real,
 )
-from xborder_risk.errors import XBorderRiskWarning
+from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.pricing.allocation import co_tvar, co_var
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "ExpectedValuePrinciple",
     "PremiumPrinciple",
     "StandardDeviationPrinciple",
+    "TargetLossRatio",
     "VariancePrinciple",
     "WangTransform",
     "wang_weights",
@@ -463,3 +464,97 @@ class CostOfCapital(PremiumPrinciple):
             inverse_density = se * math.sqrt(x.size / (self.level * (1.0 - self.level)))
             measure_influence = np.where(x <= q, -inverse_density, 0.0)
         return (1.0 - self._charge) * x + self._charge * measure_influence
+
+
+@dataclass(frozen=True)
+class TargetLossRatio(PremiumPrinciple):
+    """Target loss ratio: each line's premium is its expected loss over its target.
+
+    Parameters
+    ----------
+    targets : mapping of str to float
+        Target expected loss ratio per line, each in (0, 1]: the line's premium before tax,
+        fixed expense and minimums is expected loss / target (the risk load is what is left
+        after commission, expenses and profit).
+    default : float, optional
+        Target of a line without an entry, and of a single loss sample (:meth:`premium`);
+        None (default): every priced line needs an entry.
+
+    Notes
+    -----
+    The permissible-loss-ratio method of ratemaking (Werner & Modlin, *Basic Ratemaking*,
+    5th ed., CAS 2016, ch. 7): with proportional loading L of the line, its technical premium
+    is :math:`E[X_i](1 - L)/\\lambda_i`. Each line is priced on its own, so the total carries
+    no diversification; :func:`xborder_risk.quote` applies the per-line targets
+    (:func:`xborder_risk.pricing.market.price_market`) after the policy's allocation. On one
+    sample, :meth:`premium` is :math:`E[X]/\\lambda` with ``default`` (no loadings).
+    """
+
+    targets: dict[str, float]
+    default: float | None = None
+
+    def __post_init__(self) -> None:
+        owner = "TargetLossRatio"
+        if not isinstance(self.targets, dict) or not all(
+            isinstance(line, str) for line in self.targets
+        ):
+            raise ParameterError(
+                owner, "targets", self.targets, "must be a mapping of line name to loss ratio"
+            )
+        checked = {
+            line: check_real(
+                owner, f"targets[{line}]", value, lower=0.0, upper=1.0, lower_inclusive=False
+            )
+            for line, value in self.targets.items()
+        }
+        object.__setattr__(self, "targets", checked)
+        if self.default is not None:
+            object.__setattr__(
+                self,
+                "default",
+                check_real(
+                    owner, "default", self.default, lower=0.0, upper=1.0, lower_inclusive=False
+                ),
+            )
+
+    def target(self, line: str) -> float:
+        """The target loss ratio of ``line``.
+
+        Raises
+        ------
+        ParameterError
+            If ``line`` has no target and there is no default.
+        """
+        if line in self.targets:
+            return self.targets[line]
+        if self.default is None:
+            raise ParameterError(
+                "TargetLossRatio",
+                f"targets[{line}]",
+                None,
+                f"line '{line}' has no target loss ratio and no default is given "
+                f"(targets for {sorted(self.targets)})",
+            )
+        return self.default
+
+    def _single(self) -> float:
+        if self.default is None:
+            raise ParameterError(
+                "TargetLossRatio",
+                "default",
+                None,
+                "a premium of one loss sample needs a default target (the per-line targets "
+                "apply through xborder_risk.quote)",
+            )
+        return self.default
+
+    def _risk_load(self, x: NDArray[np.float64]) -> float:
+        return float(x.mean()) * (1.0 / self._single() - 1.0)
+
+    def _allocate(
+        self, annual: NDArray[np.float64], total: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        return annual.mean(axis=0) * (1.0 / self._single() - 1.0)
+
+    def _influence(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        return x / self._single()

@@ -69,6 +69,10 @@ __all__ = [
 MANIFEST_NAME = "manifest.yaml"
 #: The optional table of country premium taxes (``premium_tax.csv``): not required by the rater.
 PREMIUM_TAX_TABLE = "premium_tax"
+#: The optional tables of market terms (minimums, commission, expenses, profit per line) and
+#: of the market bands of loss ratio and rate on line: not required by the rater.
+MARKET_TERMS_TABLE = "market_terms"
+MARKET_BANDS_TABLE = "market_bands"
 
 PENETRATION_TEST_LEVELS = ("within_12_months", "within_24_months", "older_or_never")
 DATA_PROTECTION_REGIMES = ("gdpr", "adequate", "comprehensive", "partial", "none")
@@ -464,6 +468,61 @@ class RatingTables:
                 f"the rating tables in '{self.source}' have no '{PREMIUM_TAX_TABLE}' table"
             )
         return index.get((check_text("RatingTables.premium_tax_for", "code", code),))
+
+    def has_table(self, name: str) -> bool:
+        """Whether the tables include the table ``name`` (e.g. an optional one)."""
+        return name in self._frames
+
+    def market_terms_for(self, line: str) -> Mapping[str, Any] | None:
+        """Row of ``market_terms.csv`` for ``line``, or None (no table or no row).
+
+        Returns
+        -------
+        Mapping or None
+            ``line``, ``currency``, ``minimum_premium`` (per policy year, in ``currency``),
+            ``minimum_rate_on_line``, ``commission``, ``expense_ratio``, ``profit_margin``
+            (fractions of the premium before tax), read-only.
+
+        Raises
+        ------
+        RatingTableError
+            If commission + expenses + profit of the row is 1 or more (no premium covers a
+            loss then).
+        """
+        index = self._index.get(MARKET_TERMS_TABLE)
+        row = None if index is None else index.get((line,))
+        if row is not None:
+            loading = float(row["commission"] + row["expense_ratio"] + row["profit_margin"])
+            if loading >= 1.0:
+                raise RatingTableError(
+                    f"{self._file(MARKET_TERMS_TABLE)}: line '{line}': commission + "
+                    f"expense_ratio + profit_margin = {loading:g} must be < 1"
+                )
+        return row
+
+    def market_bands_for(self, line: str) -> tuple[Mapping[str, Any], ...]:
+        """Rows of ``market_bands.csv`` for ``line`` (none without the table).
+
+        Raises
+        ------
+        RatingTableError
+            If a band's ``lower`` is not below its ``upper``.
+        """
+        frame = self._frames.get(MARKET_BANDS_TABLE)
+        if frame is None:
+            return ()
+        rows = tuple(
+            MappingProxyType({str(k): _plain(v) for k, v in record.items()})
+            for record in frame[frame["line"] == line].to_dict(orient="records")
+        )
+        for row in rows:
+            if not row["lower"] < row["upper"]:
+                raise RatingTableError(
+                    f"{self._file(MARKET_BANDS_TABLE)}: line '{line}', measure "
+                    f"'{row['measure']}': lower {row['lower']:g} must be below upper "
+                    f"{row['upper']:g}"
+                )
+        return rows
 
     def relativity(self, line: str, factor: str, level: str) -> tuple[float, float]:
         """(frequency factor, severity factor) of ``relativities.csv`` for one level."""

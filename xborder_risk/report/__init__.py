@@ -44,7 +44,14 @@ from xborder_risk.report.csv import (
 )
 from xborder_risk.report.html import render_html
 from xborder_risk.report.markdown import render_markdown
-from xborder_risk.report.sections import Section, Table, build_sections, summary_frame
+from xborder_risk.report.sections import (
+    Section,
+    Table,
+    build_sections,
+    referral_text,
+    summary_cells,
+    summary_frame,
+)
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -62,10 +69,12 @@ __all__ = [
     "line_label",
     "parse_formats",
     "quote_tables",
+    "referral_text",
     "refuse_overwriting_inputs",
     "render_html",
     "render_markdown",
     "report_file_names",
+    "summary_cells",
     "summary_frame",
     "summary_text",
     "write_csv",
@@ -131,8 +140,12 @@ def summary_text(quote: Quote) -> str:
         f"{submission.inception_date.isoformat()} to {submission.expiry_date.isoformat()} "
         f"({quote.simulation.n_years:,} simulated periods)"
     )
-    body = frame.to_string(float_format=format_amount)
-    return f"{header}\n{body}\n"
+    import pandas as pd
+
+    text = pd.DataFrame(summary_cells(frame), index=frame.index, columns=frame.columns)
+    body = text.to_string()
+    referrals = "".join(f"{referral_text(r)}\n" for r in quote.referrals)
+    return f"{header}\n{body}\n{referrals}"
 
 
 def write_report(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xborder_risk.errors import ParameterError
+from xborder_risk.pricing.market import Referral
 from xborder_risk.quote import Quote
 from xborder_risk.report._format import (
     STEP_LABELS,
@@ -28,7 +29,15 @@ from xborder_risk.report._format import (
 )
 from xborder_risk.report.chart import chart_return_periods
 
-__all__ = ["Section", "Table", "build_sections", "describe_basis", "summary_frame"]
+__all__ = [
+    "Section",
+    "Table",
+    "build_sections",
+    "describe_basis",
+    "referral_text",
+    "summary_cells",
+    "summary_frame",
+]
 
 TOTAL = "total"
 
@@ -142,6 +151,19 @@ def describe_basis(quote: Quote) -> tuple[str, str]:
     )
     principle_text = f"{name} ({shown})" if shown else name
     loadings = quote.loadings
+    if quote.market_terms:
+        per_line = "; ".join(
+            f"{line_label(line)}: commission {format_percent(terms.commission)}, expenses "
+            f"{format_percent(terms.expense_ratio)}, profit {format_percent(terms.profit_margin)}"
+            f", minimum premium {quote.currency} {format_amount(terms.minimum_premium)} a year, "
+            f"minimum rate on line {format_percent(terms.minimum_rate_on_line, 2)} ({terms.source})"
+            for line, terms in quote.market_terms.items()
+        )
+        return principle_text, (
+            f"per line, of the premium before tax: {per_line}; premium tax "
+            f"{format_percent(loadings.tax_rate, 2)} ({_premium_tax_source(quote)}); fixed "
+            f"expense {quote.currency} {format_amount(loadings.fixed_expense)} per policy"
+        )
     loadings_text = (
         f"variable expenses {format_percent(loadings.expense_ratio)}, "
         f"commission {format_percent(loadings.commission)}, "
@@ -167,22 +189,47 @@ def _premium_tax_source(quote: Quote) -> str:
     return "loadings.tax_rate as given"
 
 
+#: How the minimum that set a line's premium reads in a table.
+MINIMUM_LABELS: dict[str, str] = {
+    "none": "-",
+    "minimum_premium": "min premium",
+    "minimum_rate_on_line": "min rate on line",
+    "policy_minimum_premium": "policy minimum",
+    "": "",
+}
+#: Columns of :func:`summary_frame` that are proportions, and the digits they show.
+PERCENT_COLUMNS: dict[str, int] = {"Share": 0, "Rate on line": 3, "Expected loss ratio": 1}
+#: Columns of :func:`summary_frame` that are text.
+TEXT_COLUMNS: tuple[str, ...] = ("Minimum applied",)
+
+
 def summary_frame(quote: Quote) -> pd.DataFrame:
-    """The compact quote table an underwriter sees first (numbers, not text).
+    """The compact quote table an underwriter reads first.
 
     Returns
     -------
     pandas.DataFrame
-        Index: human-readable line names and ``Total``.  Columns: expected loss, technical
-        premium, gross premium, VaR 99.5 %, TVaR 99 % and best-estimate reserve, in the
-        quote's currency per policy period (``frame.attrs["currency"]``).
+        Index: human-readable line names and ``Total``.  Columns, most important first:
+        limit, deductible, share, gross premium, rate on line (gross premium per year /
+        (limit x share)), expected loss ratio (expected loss / gross premium), technical
+        premium, expected loss, the minimum applied, VaR 99.5 %, TVaR 99 % and
+        best-estimate reserve; amounts in the quote's currency per policy period
+        (``frame.attrs["currency"]``). :func:`summary_cells` formats it.
     """
     table = quote.to_frame()
     frame = pd.DataFrame(
         {
-            "Expected loss": table["expected_loss"],
-            "Technical premium": table["technical_premium"],
+            "Limit": table["limit"],
+            "Deductible": table["deductible"],
+            "Share": table["share"],
             "Gross premium": table["gross_premium"],
+            "Rate on line": table["rate_on_line"],
+            "Expected loss ratio": table["expected_loss_ratio"],
+            "Technical premium": table["technical_premium"],
+            "Expected loss": table["expected_loss"],
+            "Minimum applied": [
+                MINIMUM_LABELS.get(str(x), str(x)) for x in table["minimum_applied"]
+            ],
             "VaR 99.5%": table["var_99_5"],
             "TVaR 99%": table["tvar_99"],
             "Best-estimate reserve": table["best_estimate_reserve"],
@@ -193,6 +240,77 @@ def summary_frame(quote: Quote) -> pd.DataFrame:
     return frame
 
 
+def summary_cells(frame: pd.DataFrame) -> list[list[str]]:
+    """The cells of :func:`summary_frame` as text: amounts, percentages, labels; a total's
+    limit, share or rate on line (not defined for the policy) blank."""
+    cells = []
+    for _, row in frame.iterrows():
+        line = []
+        for column, value in row.items():
+            if column in TEXT_COLUMNS:
+                line.append(str(value))
+            elif isinstance(value, float) and math.isnan(value):
+                line.append("")
+            elif column in PERCENT_COLUMNS:
+                line.append(format_percent(float(value), PERCENT_COLUMNS[str(column)]))
+            else:
+                line.append(format_amount(float(value)))
+        cells.append(line)
+    return cells
+
+
+def referral_text(referral: Referral) -> str:
+    """One referral as the underwriter reads it: the line, then the reason."""
+    return f"{line_label(referral.line)}: {referral.reason}"
+
+
+def _underwriting(quote: Quote) -> Section:
+    frame = summary_frame(quote)
+    keep = [
+        "Limit",
+        "Deductible",
+        "Share",
+        "Gross premium",
+        "Rate on line",
+        "Expected loss ratio",
+        "Technical premium",
+        "Minimum applied",
+    ]
+    frame = frame[keep]
+    cells = summary_cells(frame)
+    rows = tuple((str(label), *row) for label, row in zip(frame.index, cells, strict=True))
+    referrals = tuple(referral_text(r) for r in quote.referrals)
+    paragraphs = (
+        f"Per line, in {quote.currency} for the policy period {_period_text(quote)}: the rate "
+        "on line is the gross premium per year over limit x share; the expected loss ratio "
+        "is expected loss over gross premium. A line's premium is at least its minimum "
+        "premium and its minimum rate on line (market terms, docs/pricing.md); the last "
+        "column names the minimum that set it.",
+        (
+            f"{len(referrals)} referral(s): a price at or above what the policy can pay is "
+            "not a quote (refer/decline); a figure outside its market band is referred with "
+            "the band and its source."
+            if referrals
+            else "No referrals: every line's price is below what it can pay and inside its "
+            "market bands."
+        ),
+    )
+    return Section(
+        anchor="underwriting",
+        title="What the underwriter reads first",
+        paragraphs=paragraphs,
+        bullets=referrals,
+        tables=(
+            Table(
+                columns=("Line", *keep),
+                rows=rows,
+                numeric=(False, *([True] * (len(keep) - 1)), False),
+                total_row=True,
+            ),
+        ),
+    )
+
+
 def _header(quote: Quote) -> Section:
     submission = quote.submission
     insured = submission.insured
@@ -200,6 +318,7 @@ def _header(quote: Quote) -> Section:
     total = {
         column: float(value)
         for column, value in zip(table.columns, table.to_numpy()[-1], strict=True)
+        if not isinstance(value, str)
     }  # the total row is last
     facts = (
         ("Insured", insured.name),
@@ -473,6 +592,7 @@ def _reserves(quote: Quote) -> Section:
             "(Solvency II); the risk margin is the cost of holding that capital at "
             f"{format_percent(basis.coc_rate, 0)} a year until the losses are paid. See "
             "docs/reserves.md.",
+            *_scr_floor_text(quote),
         ),
         tables=(
             Table(
@@ -482,6 +602,18 @@ def _reserves(quote: Quote) -> Section:
                 total_row=True,
             ),
         ),
+    )
+
+
+def _scr_floor_text(quote: Quote) -> tuple[str, ...]:
+    zero = [line_label(str(x)) for x, v in quote.reserves["scr"].items() if v == 0.0]
+    if not zero or not quote.basis.floor_scr:
+        return ()
+    return (
+        f"An SCR of 0 ({', '.join(zero)}) is shown as 0, not as a negative capital: the "
+        f"{format_percent(quote.basis.scr_level)} quantile of the loss is below its mean "
+        "(losses rarer than that level), so no capital is required at this level (notes "
+        "below).",
     )
 
 
@@ -639,6 +771,7 @@ def build_sections(quote: Quote) -> list[Section]:
     """
     return [
         _header(quote),
+        _underwriting(quote),
         _premium(quote),
         _build_up(quote),
         _risk(quote),

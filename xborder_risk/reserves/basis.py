@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -12,6 +13,7 @@ from numpy.typing import ArrayLike
 from pydantic import AliasChoices, Field
 
 from xborder_risk._basis import FrozenBasis, Level
+from xborder_risk.errors import XBorderRiskWarning
 from xborder_risk.reserves._patterns import PaymentPattern
 from xborder_risk.reserves._unpaid import DEFAULT_CONFIDENCE, DEFAULT_TECHNIQUE, reserve_lines
 
@@ -36,6 +38,11 @@ class ReservingBasis(FrozenBasis):
         Level of the one-year SCR quantile, in (0, 1) (Solvency II: 99.5 %).
     coc_rate : float
         Cost-of-capital rate of the risk margin, in [0, 1] (Solvency II: 6 %).
+    floor_scr : bool
+        True (default): an SCR below zero (VaR at ``scr_level`` below the mean, losses rarer
+        than ``1 - scr_level``) is shown as 0 with a warning giving the reason: a capital
+        requirement is never negative. False: the quantile minus the mean as computed
+        (records of release 0.1.0 are read so).
 
     Raises
     ------
@@ -51,6 +58,7 @@ class ReservingBasis(FrozenBasis):
     risk_adjustment_technique: Literal["cte", "quantile"] = DEFAULT_TECHNIQUE  # type: ignore[assignment]
     scr_level: Level = 0.995
     coc_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.06
+    floor_scr: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,4 +118,26 @@ def reserve(
         scr_level=basis.scr_level,
         coc_rate=basis.coc_rate,
     )
+    if basis.floor_scr:
+        table = _floor_scr(table, basis.scr_level)
     return ReserveResult(table=table, basis=basis, valuation_date=valuation_date)
+
+
+def _floor_scr(table: pd.DataFrame, level: float) -> pd.DataFrame:
+    """The table with every negative SCR shown as 0, and one warning per row saying why."""
+    table = table.copy()
+    columns = [column for column in ("scr", "scr_unpaid") if column in table.columns]
+    for row in table.index:
+        negative = [column for column in columns if table.loc[row, column] < 0.0]
+        if not negative:
+            continue
+        figures = ", ".join(f"{c} {float(table.loc[row, c]):,.6g}" for c in negative)
+        warnings.warn(
+            f"{row}: SCR shown as 0, not negative ({figures}): the {level:.1%} quantile of "
+            f"the loss is below its mean (losses rarer than {1 - level:.1%} of periods), so "
+            "no capital is required at this level; a capital requirement is never negative",
+            XBorderRiskWarning,
+            stacklevel=3,
+        )
+        table.loc[row, negative] = 0.0
+    return table
