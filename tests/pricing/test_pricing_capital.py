@@ -123,5 +123,5 @@ def test_the_basis_names_the_capital_method():
     with pytest.raises(ParameterError, match="capital_method"):
         PricingBasis(capital_method="marginal")
     record = PricingBasis().model_dump(mode="json")
-    assert record["capital_method"] == "marginal_book" and record["book_shocks"] is True
+    assert record["capital_method"] == "marginal_book" and record["book_shocks"] is False
     assert PricingBasis.model_validate(record) == PricingBasis()

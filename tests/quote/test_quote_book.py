@@ -77,8 +77,8 @@ def _runoff(submission, lines):
     )
 
 
-def test_the_default_risk_load_is_the_marginal_cost_of_capital(egates):
-    q = quote(egates, n_years=N_YEARS, seed=3, tables=TABLES)
+def test_the_marginal_risk_load_with_the_books_shocks(egates):
+    q = quote(egates, n_years=N_YEARS, seed=3, tables=TABLES, basis=PricingBasis(book_shocks=True))
     assert q.basis.capital_method == "marginal_book"
     book = ReferenceBook.load()
     assert q.provenance.book is not None and q.provenance.book.sha256 == book.sha256
@@ -114,7 +114,7 @@ def test_a_line_is_priced_the_same_whatever_else_is_quoted(egates):
 
 def test_a_multi_year_policy_holds_its_capital_over_the_run_off(iraq):
     assert iraq.policy_period_years == 2.0
-    q = quote(iraq, n_years=N_YEARS, seed=3, tables=TABLES)
+    q = quote(iraq, n_years=N_YEARS, seed=3, tables=TABLES, basis=PricingBasis(book_shocks=True))
     frame = q.to_frame()
     book = ReferenceBook.load()
     fx = TABLES.fx_rate(book.currency) / TABLES.fx_rate(iraq.currency)

@@ -188,10 +188,14 @@ class PricingBasis(FrozenBasis):
         allocated to lines by co-TVaR (the method before release 0.2; records without this
         field read as standalone). Other principles price the policy's own losses either way.
     book_shocks : bool
-        With ``"marginal_book"``: True (default) adds to each line, year by year, what the
-        book's common shocks of that year (its countries' political events, the systemic
-        cyber event) would pay under the line's terms, so the line accumulates with the book
-        as it would inside it; False prices the quoted losses alone, independent of the book.
+        With ``"marginal_book"``: True adds to each line, year by year, what the book's
+        common shocks of that year (its countries' political events, the systemic cyber
+        event) would pay under the line's terms, so the line accumulates with the book as it
+        would inside it; False (default) prices the line's own simulated losses against the
+        book. The default is False because the lines' own models do not yet carry those
+        common events, so their expected loss leaves them out: charging capital for shock
+        losses the expected loss ignores would price one risk twice over and the other not
+        at all (docs/pricing.md, "Capital against a book").
     market_terms : bool
         True (default): each line's commission, expenses, profit, minimum premium and
         minimum rate on line come from the rating tables' ``market_terms`` table, and the
@@ -220,7 +224,7 @@ class PricingBasis(FrozenBasis):
     allocation_level: Level = 0.99
     country_premium_tax: bool = True
     capital_method: CapitalMethod = "marginal_book"
-    book_shocks: bool = True
+    book_shocks: bool = False
     market_terms: bool = True
     floor_risk_load: bool = True
 
