@@ -269,7 +269,8 @@ def _basis_schema() -> dict[str, Any]:
                 "additionalProperties": False,
             }
         else:
-            schema = dict(pydantic.TypeAdapter(info.annotation).json_schema(mode="validation"))
+            annotation: Any = info.annotation  # every field of a basis is annotated
+            schema = dict(pydantic.TypeAdapter(annotation).json_schema(mode="validation"))
             for meta in info.metadata:
                 for bound, word in (
                     ("gt", "exclusiveMinimum"),
