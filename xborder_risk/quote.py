@@ -55,6 +55,7 @@ from xborder_risk.pricing.market import (
     check_cover,
     frame_columns,
     price_market,
+    rate_on_line,
 )
 from xborder_risk.pricing.principles import TargetLossRatio
 from xborder_risk.rating import RatedSubmission, RatingTables, rate
@@ -1100,7 +1101,7 @@ def _referrals(
         ]
         figures = {
             "expected_loss_ratio": expected / gross if gross > 0 else math.nan,
-            "rate_on_line": gross / years / cover.capacity,
+            "rate_on_line": rate_on_line(gross, cover.capacity, years),
         }
         referrals += check_bands(line, figures, bands)
     return referrals
