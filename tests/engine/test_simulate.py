@@ -17,7 +17,7 @@ from xborder_risk.distributions import (
     Poisson,
 )
 from xborder_risk.engine import BLOCK_YEARS, Layer, LossModel, simulate
-from xborder_risk.engine.rng import block_generator
+from xborder_risk.engine.rng import block_generator, line_stream_key
 from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
 
 CYBER = LossModel(
@@ -38,7 +38,7 @@ FREQUENT = LossModel("frequent", Poisson(lam=14.0), Lognormal(mu=8.0, sigma=1.0)
 
 
 def test_matches_a_plain_reference_loop():
-    """Counts then severities from each (block, line) stream, summed year by year."""
+    """Counts then severities from each (block, line name) stream, summed year by year."""
     n_years = BLOCK_YEARS + 37  # two blocks, the second partial
     models = [CYBER, TECH, FREQUENT]
     result = simulate(models, n_years, seed=11)
@@ -47,7 +47,7 @@ def test_matches_a_plain_reference_loop():
         expected_annual = np.empty(n_years)
         expected_max = np.empty(n_years)
         for block, (start, stop) in enumerate([(0, BLOCK_YEARS), (BLOCK_YEARS, n_years)]):
-            rng = block_generator(root, block, line_index)
+            rng = block_generator(root, block, line_stream_key(model.name))
             counts = model.frequency.sample(rng, stop - start)
             severities = model.severity.sample(rng, int(counts.sum()))
             offset = 0
