@@ -34,7 +34,7 @@ from xborder_risk._deprecation import warn_deprecated
 from xborder_risk._validation import check_int
 from xborder_risk._version import __version__
 from xborder_risk.engine import SimulationResult, simulate
-from xborder_risk.engine.rng import DEFAULT_STREAM_KEYS
+from xborder_risk.engine.rng import DEFAULT_STREAM_KEYS, StreamKeys
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission, load_json_text, load_yaml_text
 from xborder_risk.portfolio.reference import ReferenceBook, book_totals, shock_overlay
@@ -410,7 +410,7 @@ class Provenance(_Record):
     book: BookRecord | None = None
     # How the lines' random streams were keyed (engine.simulate's ``stream_keys``): "name"
     # since issue 17; a record without the field was drawn with "position".
-    stream_keys: Literal["name", "position"] = "position"
+    stream_keys: StreamKeys = "position"
     created: str | None = None
     warnings: tuple[str, ...] = ()
 
@@ -770,7 +770,7 @@ def quote(
     chunk_years: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     book: ReferenceBook | str | PathLike[str] | None = None,
-    stream_keys: str = DEFAULT_STREAM_KEYS,
+    stream_keys: StreamKeys = DEFAULT_STREAM_KEYS,
 ) -> Quote:
     """Rate, simulate, price and reserve a submission.
 

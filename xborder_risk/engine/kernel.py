@@ -17,6 +17,7 @@ from xborder_risk.engine.rng import (
     BLOCK_YEARS,
     DEFAULT_STREAM_KEYS,
     SHARED_STREAM_BASE,
+    StreamKeys,
     block_bounds,
     block_generator,
     line_stream_keys,
@@ -180,7 +181,7 @@ def simulate(
     client: Any = None,
     max_claims_per_year: float | None = None,
     analysis_copies: int = 0,
-    stream_keys: str = DEFAULT_STREAM_KEYS,
+    stream_keys: StreamKeys = DEFAULT_STREAM_KEYS,
 ) -> SimulationResult:
     """Simulate annual layer losses of one or more lines.
 

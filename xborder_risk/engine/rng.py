@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import numbers
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -28,6 +29,7 @@ __all__ = [
     "BLOCK_YEARS",
     "DEFAULT_STREAM_KEYS",
     "STREAM_KEYS",
+    "StreamKeys",
     "block_bounds",
     "block_generator",
     "line_stream_key",
@@ -44,11 +46,12 @@ SHARED_STREAM_BASE: int = 1 << 20
 
 #: How a line's stream id is chosen: ``"name"`` (from the line's name, the default since
 #: issue 17) or ``"position"`` (its index in the list of lines: every result made before).
-STREAM_KEYS: tuple[str, ...] = ("name", "position")
+StreamKeys = Literal["name", "position"]
+STREAM_KEYS: tuple[StreamKeys, ...] = ("name", "position")
 
 #: The keying of every new simulation. The one place the choice is made: quotes record it
 #: in their provenance, and a record without it was made with ``"position"``.
-DEFAULT_STREAM_KEYS: str = "name"
+DEFAULT_STREAM_KEYS: StreamKeys = "name"
 
 #: Top bit set on every name key, so a name key (>= 2**63) can never equal a position or a
 #: shared stream id (all far below 2**63).

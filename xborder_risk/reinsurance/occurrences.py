@@ -28,6 +28,7 @@ from xborder_risk.engine.kernel import check_models
 from xborder_risk.engine.rng import (
     BLOCK_YEARS,
     DEFAULT_STREAM_KEYS,
+    StreamKeys,
     block_bounds,
     block_generator,
     line_stream_keys,
@@ -163,7 +164,7 @@ def occurrences_from_models(
     *,
     max_memory_bytes: int | None = None,
     max_claims_per_year: float | None = None,
-    stream_keys: str = DEFAULT_STREAM_KEYS,
+    stream_keys: StreamKeys = DEFAULT_STREAM_KEYS,
 ) -> OccurrenceTable:
     """Every occurrence of a simulation, drawn from the engine's own random streams.
 
