@@ -321,3 +321,47 @@ def test_bad_loss_model(field, value):
     with pytest.raises(ParameterError) as info:
         LossModel(**kwargs)
     assert info.value.name == field
+
+
+def test_a_line_draws_the_same_losses_alone_beside_others_and_in_any_order():
+    """Streams keyed by line name: a line's years do not depend on what is simulated with it."""
+    n_years = BLOCK_YEARS + 321  # two blocks
+    alone = simulate([CYBER], n_years, seed=41)
+    for models in ([CYBER, TECH], [TECH, CYBER], [FREQUENT, TECH, CYBER]):
+        result = simulate(models, n_years, seed=41)
+        column = result.lines.index("cyber")
+        np.testing.assert_array_equal(result.annual[:, column], alone.annual[:, 0])
+        np.testing.assert_array_equal(result.max_occurrence[:, column], alone.max_occurrence[:, 0])
+
+
+def test_position_keyed_streams_are_the_old_scheme_and_depend_on_the_order():
+    """``stream_keys="position"`` (records before issue 17): line i draws from stream i."""
+    first = simulate([CYBER, TECH], 5_000, seed=8, stream_keys="position")
+    swapped = simulate([TECH, CYBER], 5_000, seed=8, stream_keys="position")
+    assert not np.array_equal(first.annual[:, 0], swapped.annual[:, 1])
+    # position 0 of any model list is the single-line stream 0
+    np.testing.assert_array_equal(
+        first.annual[:, 0], simulate([CYBER], 5_000, seed=8, stream_keys="position").annual[:, 0]
+    )
+    by_name = simulate([CYBER, TECH], 5_000, seed=8)
+    assert not np.array_equal(first.annual, by_name.annual)
+
+
+def test_line_stream_key_is_the_first_8_bytes_of_sha256_with_the_top_bit_set():
+    import hashlib
+
+    digest = hashlib.sha256(b"cyber").digest()
+    assert line_stream_key("cyber") == int.from_bytes(digest[:8], "big") | (1 << 63)
+    assert line_stream_key("cyber") >= 1 << 63  # never a position or a shared stream
+    assert line_stream_key("cyber") != line_stream_key("Cyber")
+
+
+def test_duplicate_line_names_and_bad_stream_keys_are_refused():
+    with pytest.raises(ParameterError, match="cyber"):
+        simulate([CYBER, CYBER], 100, seed=1)
+    with pytest.raises(ParameterError, match="stream_keys"):
+        simulate([CYBER], 100, seed=1, stream_keys="index")  # type: ignore[arg-type]
+    from xborder_risk.engine.rng import line_stream_keys
+
+    with pytest.raises(ParameterError, match="'x'"):
+        line_stream_keys("simulate", ["x", "y", "x"], "name")
