@@ -34,6 +34,7 @@ from xborder_risk._deprecation import warn_deprecated
 from xborder_risk._validation import check_int
 from xborder_risk._version import __version__
 from xborder_risk.engine import SimulationResult, simulate
+from xborder_risk.engine.rng import DEFAULT_STREAM_KEYS, StreamKeys
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission, load_json_text, load_yaml_text
 from xborder_risk.portfolio.reference import ReferenceBook, book_totals, shock_overlay
@@ -409,6 +410,9 @@ class Provenance(_Record):
     basis: Annotated[QuoteBasis, BeforeValidator(_legacy_basis)]
     premium_tax: PremiumTaxRecord | None = None
     book: BookRecord | None = None
+    # How the lines' random streams were keyed (engine.simulate's ``stream_keys``): "name"
+    # since issue 17; a record without the field was drawn with "position".
+    stream_keys: StreamKeys = "position"
     created: str | None = None
     warnings: tuple[str, ...] = ()
 
@@ -768,6 +772,7 @@ def quote(
     chunk_years: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     book: ReferenceBook | str | PathLike[str] | None = None,
+    stream_keys: StreamKeys = DEFAULT_STREAM_KEYS,
 ) -> Quote:
     """Rate, simulate, price and reserve a submission.
 
@@ -808,6 +813,11 @@ def quote(
         shipped illustrative book by default. Year t of the quote's simulation is added to
         year t of the book's (docs/pricing.md, "Capital against a book"); the provenance
         records the book's checksum.
+    stream_keys : {"name", "position"}, default "name"
+        How each line's random stream is keyed (:func:`~xborder_risk.engine.simulate`): by
+        the line's name, so a line's simulated losses do not depend on the other lines of the
+        submission; ``"position"`` only to reproduce a quote made before issue 17
+        (:func:`reproduce` passes the record's). Recorded in the provenance.
 
     Returns
     -------
@@ -841,6 +851,7 @@ def quote(
         # pricing, reserving and the EP curves hold about five float64 copies of every
         # year-loss column at once: counted by the memory guard (tests/engine/test_memory_guard.py)
         analysis_copies=5,
+        stream_keys=stream_keys,
     )
     reference, line_risk_loads, book_note = _book_risk_loads(
         book, combined, principle, submission, tables, rated, simulation
@@ -899,6 +910,7 @@ def quote(
         basis=combined,
         premium_tax=PremiumTaxRecord(**premium_tax),
         book=None if reference is None else BookRecord(**reference.record()),
+        stream_keys=stream_keys,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         warnings=tuple(notes),
     )
@@ -1223,6 +1235,13 @@ def reproduce(
         raise ReproducibilityError(f"rating tables changed since the quote: {changed}")
     reference = None
     if record.book is not None:
+        if "stream_keys" not in record.model_fields_set:
+            # A record from before issue 17: its book was simulated with each policy's lines
+            # keyed by position, and a book is now only simulated with them keyed by name.
+            raise ReproducibilityError(
+                "the quote was priced against a reference book simulated before line streams "
+                "were keyed by name (issue 17); the book's totals can no longer be reproduced"
+            )
         reference = book if isinstance(book, ReferenceBook) else ReferenceBook.load(book)
         if reference.sha256 != record.book.sha256:
             raise ReproducibilityError(
@@ -1238,4 +1257,5 @@ def reproduce(
         valuation_date=record.valuation_date,
         basis=record.basis,
         book=reference,
+        stream_keys=record.stream_keys,
     )

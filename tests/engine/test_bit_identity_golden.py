@@ -6,6 +6,13 @@ change.  The hashes below were computed on the code *before* that refactor (comm
 and must stay equal: every array is hashed with its dtype, shape and bytes (C order), so a
 single flipped bit anywhere in a table fails the test.
 
+Issue 17 item 2 keyed each line's random stream by its name instead of its position: the
+cases below run with ``stream_keys="position"`` and keep the hashes recorded before that change
+(so the only change of the engine's numbers is the keying), and the ``*_by_name`` cases hold the
+hashes of the name-keyed streams, recorded when the keying changed. The portfolio has no
+position keying any more: its hashes were recorded again then (a policy's lines drawn as
+``simulate`` draws them by name, ``tests/portfolio``).
+
 To see the current hashes: ``python -m tests.engine.test_bit_identity_golden``.
 """
 
@@ -80,8 +87,20 @@ def digest(*arrays: NDArray[np.generic] | None) -> str:
     return h.hexdigest()
 
 
-def _engine(models: list[LossModel], n_years: int, seed: object, **kwargs: object) -> str:
-    result = simulate(models, n_years, seed=seed, **kwargs)  # type: ignore[arg-type]
+def _engine(
+    models: list[LossModel],
+    n_years: int,
+    seed: object,
+    stream_keys: str = "position",
+    **kwargs: object,
+) -> str:
+    result = simulate(
+        models,
+        n_years,
+        seed=seed,  # type: ignore[arg-type]
+        stream_keys=stream_keys,
+        **kwargs,  # type: ignore[arg-type]
+    )
     return digest(result.annual, result.max_occurrence, result.total)
 
 
@@ -113,17 +132,44 @@ def engine_batched() -> str:
     return _engine([BATCHED, TECH], BLOCK_YEARS + 17, 3)
 
 
-def occurrences_table() -> str:
+def engine_standard_by_name() -> str:
+    return _engine([STANDARD], N_YEARS, 20260, stream_keys="name")
+
+
+def engine_three_lines_by_name() -> str:
+    seed = np.random.SeedSequence(7, spawn_key=(3,))
+    return _engine([CYBER, TECH, HEAVY], N_YEARS, seed, stream_keys="name")
+
+
+def engine_gaussian_copula_by_name() -> str:
+    corr = [[1.0, 0.6, 0.3], [0.6, 1.0, 0.2], [0.3, 0.2, 1.0]]
+    copula = GaussianCopula(corr)
+    return _engine([CYBER, TECH, HEAVY], N_YEARS, 99, stream_keys="name", dependence=copula)
+
+
+def engine_batched_by_name() -> str:
+    return _engine([BATCHED, TECH], BLOCK_YEARS + 17, 3, stream_keys="name")
+
+
+def _occurrences(models: list[LossModel], n_years: int, seed: int, stream_keys: str) -> str:
     from xborder_risk.reinsurance import occurrences_from_models
 
-    table = occurrences_from_models([CYBER, HEAVY, STANDARD], N_YEARS, 31)
+    table = occurrences_from_models(models, n_years, seed, stream_keys=stream_keys)
     return digest(table.year_index, table.loss, table.source, table.annual())
+
+
+def occurrences_table() -> str:
+    return _occurrences([CYBER, HEAVY, STANDARD], N_YEARS, 31, "position")
+
+
+def occurrences_table_by_name() -> str:
+    return _occurrences([CYBER, HEAVY, STANDARD], N_YEARS, 31, "name")
 
 
 def occurrences_batched() -> str:
     from xborder_risk.reinsurance import occurrences_from_models
 
-    table = occurrences_from_models([BATCHED], BLOCK_YEARS + 17, 4)
+    table = occurrences_from_models([BATCHED], BLOCK_YEARS + 17, 4, stream_keys="position")
     return digest(table.year_index, table.loss, table.source)
 
 
@@ -165,13 +211,21 @@ def portfolio_book_chunked() -> str:
     )
 
 
-def one_quote() -> str:
+def _one_quote(stream_keys: str) -> str:
     from xborder_risk.exposure import Submission
     from xborder_risk.quote import quote
 
     sub = Submission.from_file(EXAMPLES / "land_border_surveillance.yaml")
-    q = quote(sub, n_years=BLOCK_YEARS + 99, seed=2026)
+    q = quote(sub, n_years=BLOCK_YEARS + 99, seed=2026, stream_keys=stream_keys)
     return digest(q.simulation.annual, q.simulation.max_occurrence, q.simulation.total)
+
+
+def one_quote() -> str:
+    return _one_quote("position")
+
+
+def one_quote_by_name() -> str:
+    return _one_quote("name")
 
 
 CASES: dict[str, Callable[[], str]] = {
@@ -186,6 +240,12 @@ CASES: dict[str, Callable[[], str]] = {
     "portfolio_book": portfolio_book,
     "portfolio_book_chunked": portfolio_book_chunked,
     "one_quote": one_quote,
+    "engine_standard_by_name": engine_standard_by_name,
+    "engine_three_lines_by_name": engine_three_lines_by_name,
+    "engine_gaussian_copula_by_name": engine_gaussian_copula_by_name,
+    "engine_batched_by_name": engine_batched_by_name,
+    "occurrences_table_by_name": occurrences_table_by_name,
+    "one_quote_by_name": one_quote_by_name,
 }
 
 GOLDEN: dict[str, str] = {
@@ -197,9 +257,22 @@ GOLDEN: dict[str, str] = {
     "engine_batched": "5ef57b69852ac4e593305f2460a75072823124043cf92fd300e938c60d11fa77",
     "occurrences_table": "e7ea448d5140b09c5ac553a5225e4fb76b3cd01695cff97e6d859a3632727065",
     "occurrences_batched": "6d8cbb6ca64cd629f886913c6a89fec82212396f795eaac00eb21535f0496108",
-    "portfolio_book": "86c393ce899bc6004ba8f9cc1a82564fd50457c61e35903872fada74b84b72cc",
-    "portfolio_book_chunked": "86c393ce899bc6004ba8f9cc1a82564fd50457c61e35903872fada74b84b72cc",
+    "portfolio_book": "9134bf1a3356134fdba64546d9f7db2766cec10a7c5472e8927c064802b63747",
+    "portfolio_book_chunked": "9134bf1a3356134fdba64546d9f7db2766cec10a7c5472e8927c064802b63747",
     "one_quote": "dc82c1da0bc4fe28e2ad0245472ce04f047906d7e7714a8e845291cf6f1d704b",
+    # recorded when the streams were keyed by line name (issue 17 item 2)
+    "engine_standard_by_name": "dfe1c8fc52e1c55b10f3604c6aa4bf5c35c15535486145a0687c4accad7a0d4a",
+    "engine_three_lines_by_name": (
+        "532e55040af379b3011a0189dc5d00dc968f63ebdeae222858dc059105cead8c"
+    ),
+    "engine_gaussian_copula_by_name": (
+        "b67597873d642030a1bae8fed5d160f692093a0b2b8069a10408500b4282b74d"
+    ),
+    "engine_batched_by_name": "aca0aa59d317ad0369e629c7be40264ab7b2a4f70969d64e873cde984de4d2c2",
+    "occurrences_table_by_name": (
+        "b5acbfebfae08845a67d3c1822e4a158742d1dc9776ee15a8ebf4ad4c49d1375"
+    ),
+    "one_quote_by_name": "5c20b84280f18b5fe4e525942fe0afc28932806ec8ac5738c681d8383b394182",
 }
 
 

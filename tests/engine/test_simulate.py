@@ -17,7 +17,7 @@ from xborder_risk.distributions import (
     Poisson,
 )
 from xborder_risk.engine import BLOCK_YEARS, Layer, LossModel, simulate
-from xborder_risk.engine.rng import block_generator
+from xborder_risk.engine.rng import block_generator, line_stream_key
 from xborder_risk.errors import ParameterError, SimulationError, SimulationSizeError
 
 CYBER = LossModel(
@@ -38,7 +38,7 @@ FREQUENT = LossModel("frequent", Poisson(lam=14.0), Lognormal(mu=8.0, sigma=1.0)
 
 
 def test_matches_a_plain_reference_loop():
-    """Counts then severities from each (block, line) stream, summed year by year."""
+    """Counts then severities from each (block, line name) stream, summed year by year."""
     n_years = BLOCK_YEARS + 37  # two blocks, the second partial
     models = [CYBER, TECH, FREQUENT]
     result = simulate(models, n_years, seed=11)
@@ -47,7 +47,7 @@ def test_matches_a_plain_reference_loop():
         expected_annual = np.empty(n_years)
         expected_max = np.empty(n_years)
         for block, (start, stop) in enumerate([(0, BLOCK_YEARS), (BLOCK_YEARS, n_years)]):
-            rng = block_generator(root, block, line_index)
+            rng = block_generator(root, block, line_stream_key(model.name))
             counts = model.frequency.sample(rng, stop - start)
             severities = model.severity.sample(rng, int(counts.sum()))
             offset = 0
@@ -321,3 +321,47 @@ def test_bad_loss_model(field, value):
     with pytest.raises(ParameterError) as info:
         LossModel(**kwargs)
     assert info.value.name == field
+
+
+def test_a_line_draws_the_same_losses_alone_beside_others_and_in_any_order():
+    """Streams keyed by line name: a line's years do not depend on what is simulated with it."""
+    n_years = BLOCK_YEARS + 321  # two blocks
+    alone = simulate([CYBER], n_years, seed=41)
+    for models in ([CYBER, TECH], [TECH, CYBER], [FREQUENT, TECH, CYBER]):
+        result = simulate(models, n_years, seed=41)
+        column = result.lines.index("cyber")
+        np.testing.assert_array_equal(result.annual[:, column], alone.annual[:, 0])
+        np.testing.assert_array_equal(result.max_occurrence[:, column], alone.max_occurrence[:, 0])
+
+
+def test_position_keyed_streams_are_the_old_scheme_and_depend_on_the_order():
+    """``stream_keys="position"`` (records before issue 17): line i draws from stream i."""
+    first = simulate([CYBER, TECH], 5_000, seed=8, stream_keys="position")
+    swapped = simulate([TECH, CYBER], 5_000, seed=8, stream_keys="position")
+    assert not np.array_equal(first.annual[:, 0], swapped.annual[:, 1])
+    # position 0 of any model list is the single-line stream 0
+    np.testing.assert_array_equal(
+        first.annual[:, 0], simulate([CYBER], 5_000, seed=8, stream_keys="position").annual[:, 0]
+    )
+    by_name = simulate([CYBER, TECH], 5_000, seed=8)
+    assert not np.array_equal(first.annual, by_name.annual)
+
+
+def test_line_stream_key_is_the_first_8_bytes_of_sha256_with_the_top_bit_set():
+    import hashlib
+
+    digest = hashlib.sha256(b"cyber").digest()
+    assert line_stream_key("cyber") == int.from_bytes(digest[:8], "big") | (1 << 63)
+    assert line_stream_key("cyber") >= 1 << 63  # never a position or a shared stream
+    assert line_stream_key("cyber") != line_stream_key("Cyber")
+
+
+def test_duplicate_line_names_and_bad_stream_keys_are_refused():
+    with pytest.raises(ParameterError, match="cyber"):
+        simulate([CYBER, CYBER], 100, seed=1)
+    with pytest.raises(ParameterError, match="stream_keys"):
+        simulate([CYBER], 100, seed=1, stream_keys="index")  # type: ignore[arg-type]
+    from xborder_risk.engine.rng import line_stream_keys
+
+    with pytest.raises(ParameterError, match="'x'"):
+        line_stream_keys("simulate", ["x", "y", "x"], "name")

@@ -45,7 +45,7 @@ def test_bit_identical_whatever_the_chunk_size(small_book, make_shocks, tables):
 
 
 def test_without_shocks_each_policy_is_the_engine_with_its_own_seed(small_book, tables):
-    """Policy streams: block_generator(policy_seed_sequence(seed, id), block, line position)."""
+    """Policy streams: block_generator(policy_seed_sequence(seed, id), block, line name key)."""
     book = Portfolio(small_book, tables, shocks=CommonShocks.none())
     n_years = BLOCK_YEARS + 500
     result = book.simulate(n_years, seed=5)

@@ -150,3 +150,16 @@ def test_bad_arguments_are_rejected():
 def test_oversize_request_is_refused_before_drawing():
     with pytest.raises(SimulationSizeError, match="max_memory_bytes"):
         occurrences_from_models(GROUND_UP, 10**6, seed=1, max_memory_bytes=10**6)
+
+
+@pytest.mark.parametrize("stream_keys", ["name", "position"])
+def test_a_line_keyed_as_simulate_keys_it_gives_its_annual_losses_in_any_order(stream_keys):
+    """The same line, keyed the same way (by name by default), gives simulate's years."""
+    reordered = (GROUND_UP[2], GROUND_UP[0])
+    table = occurrences_from_models(reordered, N_YEARS, seed=77, stream_keys=stream_keys)
+    result = simulate(reordered, N_YEARS, seed=77, stream_keys=stream_keys)
+    for line in range(len(reordered)):
+        np.testing.assert_array_equal(_per_line_sums(table, line, N_YEARS), result.annual[:, line])
+    if stream_keys == "name":  # and line "c" draws the same wherever it stands
+        full = simulate(GROUND_UP, N_YEARS, seed=77)
+        np.testing.assert_array_equal(_per_line_sums(table, 0, N_YEARS), full.annual[:, 2])

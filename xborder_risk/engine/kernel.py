@@ -15,9 +15,12 @@ from xborder_risk.engine.model import LossModel
 from xborder_risk.engine.results import TOTAL, SimulationResult
 from xborder_risk.engine.rng import (
     BLOCK_YEARS,
+    DEFAULT_STREAM_KEYS,
     SHARED_STREAM_BASE,
+    StreamKeys,
     block_bounds,
     block_generator,
+    line_stream_keys,
     root_seed_sequence,
 )
 from xborder_risk.engine.runner import (
@@ -97,18 +100,23 @@ def simulate_blocks(
     root: np.random.SeedSequence,
     n_years: int,
     dependence: Copula | None = None,
+    keys: tuple[int, ...] | None = None,
     out: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Simulate a run of whole blocks: (annual, max_occurrence) rows of their years.
 
     The kernel of the run loop (:func:`~xborder_risk.engine.runner.run_chunks`), the unit of
-    work of every backend: it depends only on the models, the root seed and the block
-    indices, so any split of the blocks into chunks gives the same numbers. ``out`` (two
+    work of every backend: it depends only on the models, the root seed, the lines' stream
+    keys (``keys``, from :func:`~xborder_risk.engine.rng.line_stream_keys`; by name when
+    None) and the block indices, so any split of the blocks into chunks gives the same
+    numbers. ``out`` (two
     arrays of shape (years in these blocks, n_lines)) receives the rows in place; otherwise
     new arrays are returned. With a ``dependence`` copula, each block's
     lines are reordered with scores drawn from the block's shared stream
     (``SHARED_STREAM_BASE``), after the lines' own draws, so independent results are untouched.
     """
+    if keys is None:
+        keys = line_stream_keys("simulate", [m.name for m in models], DEFAULT_STREAM_KEYS)
     bounds = block_bounds(n_years)
     first_year = bounds[blocks.start][0]
     last_year = bounds[blocks.stop - 1][1]
@@ -121,7 +129,7 @@ def simulate_blocks(
         start, stop = bounds[block]
         rows = slice(start - first_year, stop - first_year)
         for line_index, model in enumerate(models):
-            rng = block_generator(root, block, line_index)
+            rng = block_generator(root, block, keys[line_index])
             _line_block(model, rng, annual[rows, line_index], largest[rows, line_index])
         if dependence is not None:
             shared = block_generator(root, block, SHARED_STREAM_BASE)
@@ -173,6 +181,7 @@ def simulate(
     client: Any = None,
     max_claims_per_year: float | None = None,
     analysis_copies: int = 0,
+    stream_keys: StreamKeys = DEFAULT_STREAM_KEYS,
 ) -> SimulationResult:
     """Simulate annual layer losses of one or more lines.
 
@@ -217,6 +226,11 @@ def simulate(
         caller will hold at once while reading it (sorts for quantiles, pricing), counted in
         the memory estimate so that a request whose analysis would not fit is refused before
         simulating. :func:`xborder_risk.quote.quote` passes its own figure.
+    stream_keys : {"name", "position"}, default "name"
+        How each line's random stream is keyed: by the line's name (a line's losses are then
+        the same whatever other lines are simulated beside it, in any order), or by its
+        position in ``models`` (how every result before issue 17 was drawn; a quote record
+        without the field reproduces with it).
 
     Returns
     -------
@@ -261,6 +275,7 @@ def simulate(
                 f"must match the number of lines ({len(checked_models)})",
             )
     root = root_seed_sequence(seed)
+    keys = line_stream_keys(owner, [m.name for m in checked_models], stream_keys)
     analysis_copies = check_int(owner, "analysis_copies", analysis_copies, lower=0)
     options.refuse_frequent((repr(m.name), m.frequency.mean()) for m in checked_models)
     options.refuse_oversize(
@@ -287,7 +302,7 @@ def simulate(
     run = ChunkRun(
         kernel=simulate_blocks,
         shared=checked_models,
-        args=(root, n_years, dependence),
+        args=(root, n_years, dependence, keys),
         rows=lambda years: (annual[years], largest[years]),
         store=store,
     )

@@ -81,7 +81,7 @@ class PolicyLine:
     """One rated line of one policy, with what the shocks and the accumulation need."""
 
     model: LossModel
-    stream: int  # position among the policy's rated models = its engine stream
+    stream: int  # the line's engine stream key: line_stream_key(name), as simulate keys it
     line: int  # canonical line index (column of the year-loss table)
     shocks: tuple[tuple[int, float], ...]  # (shock source, exposed amount, policy currency)
     attribution: tuple[tuple[int, float], ...]  # (country, weight) summing to 1, or empty

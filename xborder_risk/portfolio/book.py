@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from xborder_risk.engine import BLOCK_YEARS, LossModel
-from xborder_risk.engine.rng import root_seed_sequence
+from xborder_risk.engine.rng import line_stream_key, root_seed_sequence
 from xborder_risk.engine.runner import ChunkRun, run_chunks, run_options
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.exposure import LINES, Submission
@@ -259,9 +259,7 @@ class Portfolio:
             self._policy_ids, self._submissions, self._rated, exposures, strict=True
         ):
             specs = []
-            for stream, (model, exposure) in enumerate(
-                zip(rated.models, policy_exposures, strict=True)
-            ):
+            for model, exposure in zip(rated.models, policy_exposures, strict=True):
                 line = model.name
                 shock_amounts = [
                     (country_index[code], amount) for code, amount in exposure.country_events
@@ -292,7 +290,7 @@ class Portfolio:
                 specs.append(
                     PolicyLine(
                         model=model,
-                        stream=stream,
+                        stream=line_stream_key(line),
                         line=_LINE_INDEX[line],
                         shocks=tuple(shock_amounts),
                         attribution=tuple(attribution),
@@ -449,10 +447,12 @@ class Portfolio:
 
         Notes
         -----
-        Policy ``i``'s line in position ``j`` of its rated models draws from the generator
-        ``block_generator(policy_seed_sequence(seed, i), block, j)``: the engine's own scheme
-        under a per-policy root keyed to the policy id (``docs/portfolio.md``).  Shocks draw from
-        shared streams of the portfolio root keyed to the country (or the cyber platform).
+        Policy ``i``'s line ``name`` draws from the generator
+        ``block_generator(policy_seed_sequence(seed, i), block, line_stream_key(name))``: the
+        engine's own scheme under a per-policy root keyed to the policy id, the line keyed by its
+        name, so adding a policy or a line never moves another's draws (``docs/portfolio.md``).
+        Shocks draw from shared streams of the portfolio root keyed to the country (or the cyber
+        platform).
         """
         owner = "Portfolio.simulate"
         options = run_options(

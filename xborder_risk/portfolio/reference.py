@@ -277,6 +277,8 @@ def _cache_key(book: ReferenceBook, tables: RatingTables, n_years: int) -> str:
         "n_years": n_years,
         "library": __version__,
         "numpy": np.__version__,
+        # policy lines are keyed by line name since issue 17; totals cached before are stale
+        "stream_keys": "name",
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()
 

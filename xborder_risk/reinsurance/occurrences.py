@@ -5,7 +5,8 @@ occurrence of each year.  A per-occurrence excess of loss treaty needs every occ
 module redraws them from the *same* random streams with the engine's own claim loop
 (:func:`xborder_risk.engine.claims.draw_line_block`): for each block of
 :data:`~xborder_risk.engine.BLOCK_YEARS` years and each line, the generator
-``block_generator(root, block, line_index)`` gives the claim counts and then the severities.
+``block_generator(root, block, key)`` (``key`` the line's stream key, from its name) gives the
+claim counts and then the severities.
 Summing the occurrences of a year therefore gives the engine's annual loss (see
 :func:`occurrences_from_models`).
 """
@@ -26,8 +27,11 @@ from xborder_risk.engine.claims import claim_loop_bytes, draw_line_block
 from xborder_risk.engine.kernel import check_models
 from xborder_risk.engine.rng import (
     BLOCK_YEARS,
+    DEFAULT_STREAM_KEYS,
+    StreamKeys,
     block_bounds,
     block_generator,
+    line_stream_keys,
     root_seed_sequence,
 )
 from xborder_risk.engine.runner import ChunkRun, run_chunks, run_options
@@ -160,14 +164,15 @@ def occurrences_from_models(
     *,
     max_memory_bytes: int | None = None,
     max_claims_per_year: float | None = None,
+    stream_keys: StreamKeys = DEFAULT_STREAM_KEYS,
 ) -> OccurrenceTable:
     """Every occurrence of a simulation, drawn from the engine's own random streams.
 
     Parameters
     ----------
     models : LossModel or sequence of LossModel
-        The lines, as given to :func:`xborder_risk.engine.simulate` (same order: a line's
-        random stream is its position).
+        The lines, as given to :func:`xborder_risk.engine.simulate` (a line's random stream
+        is keyed by its name, so the order does not matter; it only orders ``source``).
     n_years : int
         Number of simulated years, ``>= 1``.
     seed : int or numpy.random.SeedSequence
@@ -181,6 +186,8 @@ def occurrences_from_models(
     max_claims_per_year : float, optional
         Refuse (before drawing) a line expecting more claims per simulated year; by default
         as :func:`~xborder_risk.engine.simulate` (1e5).
+    stream_keys : {"name", "position"}, default "name"
+        How each line's stream is keyed, as :func:`~xborder_risk.engine.simulate` takes it.
 
     Returns
     -------
@@ -192,7 +199,7 @@ def occurrences_from_models(
     Notes
     -----
     Block by block, line by line, the counts and then the severities are drawn from
-    ``block_generator(root, block, line_index)`` by the engine's own claim loop
+    ``block_generator(root, block, key)`` (the line's stream key) by the engine's own claim loop
     (:func:`~xborder_risk.engine.claims.draw_line_block`), so ``table.annual()`` equals
     ``simulate(models, n_years, seed).total`` up to float rounding, and the per-line sums
     without aggregate terms are the engine's bit for bit.  The aggregate deductible and limit
@@ -214,6 +221,7 @@ def occurrences_from_models(
     )
     n_years = options.n_years
     root = root_seed_sequence(seed)
+    keys = line_stream_keys(owner, [m.name for m in checked], stream_keys)
     options.refuse_frequent((repr(m.name), m.frequency.mean()) for m in checked)
     expected = n_years * math.fsum(
         m.frequency.mean() * float(m.severity.sf(m.layer.deductible)) for m in checked
@@ -227,7 +235,7 @@ def occurrences_from_models(
     run = ChunkRun(
         kernel=_occurrence_chunk,
         shared=checked,
-        args=(root, n_years),
+        args=(root, n_years, keys),
         rows=lambda years: None,
         store=lambda blocks, years, result, in_place: pieces.extend(result),
     )
@@ -249,6 +257,7 @@ def _occurrence_chunk(
     blocks: range,
     root: np.random.SeedSequence,
     n_years: int,
+    keys: tuple[int, ...],
     out: None = None,
 ) -> list[_Occurrences]:
     """The occurrences of a run of whole blocks, block by block and line by line."""
@@ -258,7 +267,10 @@ def _occurrence_chunk(
         start, stop = bounds[block]
         for line_index, model in enumerate(models):
             draw = draw_line_block(
-                model, block_generator(root, block, line_index), stop - start, keep_payments=True
+                model,
+                block_generator(root, block, keys[line_index]),
+                stop - start,
+                keep_payments=True,
             )
             assert draw.payments is not None
             paid = model.layer.attribute_aggregate(draw.counts, draw.payments)
