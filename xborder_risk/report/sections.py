@@ -377,13 +377,25 @@ def _premium(quote: Quote) -> Section:
     )
     formatters = (str, *([format_amount] * 5), format_percent, format_percent)
     principle, _ = describe_basis(quote)
+    book = quote.provenance.book
+    if book is not None:
+        # Marginal capital: each line against the reference book, not a share of the policy.
+        risk_load = (
+            f"The risk load is the margin of the premium principle ({principle}) on each "
+            f"line's own contribution to the capital of the reference book {book.name!r} "
+            "(co-TVaR at the margin of the book, held over the line's run-off)."
+        )
+    else:
+        risk_load = (
+            f"The risk load is the margin of the premium principle ({principle}) on the total, "
+            "allocated to the lines by their contribution to the tail (co-TVaR)."
+        )
     paragraphs: tuple[str, ...] = (
         f"Amounts in {quote.currency} for the policy period {_period_text(quote)}, after each "
         "line's deductibles, limits and share.",
         f"Expected loss is the mean of {quote.simulation.n_years:,} simulated policy periods, "
-        "shown with its Monte Carlo standard error (± s.e.). The risk load is the margin of "
-        f"the premium principle ({principle}) on the total, allocated to the lines by their "
-        "contribution to the tail (co-TVaR). Technical premium = expected loss + risk load; "
+        f"shown with its Monte Carlo standard error (± s.e.). {risk_load} "
+        "Technical premium = expected loss + risk load; "
         "gross premium adds expenses, commission, profit and tax. The expected loss ratio is "
         "expected loss / gross premium.",
     )
