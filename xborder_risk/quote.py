@@ -54,6 +54,7 @@ from xborder_risk.pricing.market import (
     Referral,
     check_bands,
     check_cover,
+    expected_loss_ratio,
     frame_columns,
     price_market,
     rate_on_line,
@@ -853,8 +854,11 @@ def quote(
         analysis_copies=5,
         stream_keys=stream_keys,
     )
+    # Each line's reporting and payment pattern: its run-off holds the capital, and the
+    # reserves are valued on it.
+    patterns = _patterns(tables, simulation.lines)
     reference, line_risk_loads, book_note = _book_risk_loads(
-        book, combined, principle, submission, tables, rated, simulation
+        book, combined, principle, submission, tables, rated, simulation, patterns
     )
     priced = price_lines(
         simulation.annual,
@@ -881,7 +885,7 @@ def quote(
         reserves = reserve(
             simulation.annual,
             simulation.lines,
-            _patterns(tables, simulation.lines),
+            patterns,
             submission.inception_date,
             submission.policy_period_years,
             valuation,
@@ -938,6 +942,7 @@ def _book_risk_loads(
     tables: RatingTables,
     rated: RatedSubmission,
     simulation: SimulationResult,
+    patterns: Mapping[str, PaymentPattern],
 ) -> tuple[ReferenceBook | None, NDArray[np.float64] | None, str | None]:
     """Each line's risk load at the margin of the reference book, the book and a note; or
     ``(None, None, None)`` when the basis prices the policy's own capital."""
@@ -963,7 +968,7 @@ def _book_risk_loads(
     period = submission.policy_period_years
     runoff = [
         float(runoff_profile(pattern, Valuation(inception, inception, period)).sum())
-        for pattern in _patterns(tables, simulation.lines).values()
+        for pattern in patterns.values()
     ]
     # Year t of cover: the quote's own draw of year t (a 1/P slice of its period loss) plus
     # what the book's common shocks of year t add to the line, within the line's annual cap.
@@ -1112,7 +1117,7 @@ def _referrals(
             for row in tables.market_bands_for(line)
         ]
         figures = {
-            "expected_loss_ratio": expected / gross if gross > 0 else math.nan,
+            "expected_loss_ratio": expected_loss_ratio(expected, gross),
             "rate_on_line": rate_on_line(gross, cover.capacity, years),
         }
         referrals += check_bands(line, figures, bands)

@@ -23,14 +23,8 @@ from xborder_risk.pricing.principles import PremiumPrinciple
 
 __all__ = ["PRICING_COLUMNS", "PricingResult", "price_lines"]
 
-LOADING_STEPS: tuple[str, ...] = (
-    "fixed_expense",
-    "variable_expense",
-    "commission",
-    "profit_margin",
-    "minimum_premium_adjustment",
-    "premium_tax",
-)
+# The steps between the technical and the gross premium, in the build-up's order.
+LOADING_STEPS: tuple[str, ...] = PremiumBuildUp.STEPS[1:-1]
 
 PRICING_COLUMNS: tuple[str, ...] = (
     "expected_loss",

@@ -35,6 +35,7 @@ __all__ = [
     "Referral",
     "check_bands",
     "check_cover",
+    "expected_loss_ratio",
     "frame_columns",
     "price_market",
     "rate_on_line",
@@ -233,6 +234,11 @@ def rate_on_line(gross_premium: float, capacity: float, period_years: float) -> 
     if capacity <= 0.0 or period_years <= 0.0:
         return math.nan
     return gross_premium / period_years / capacity
+
+
+def expected_loss_ratio(expected_loss: float, gross_premium: float) -> float:
+    """Expected loss over gross premium (NaN without a premium)."""
+    return expected_loss / gross_premium if gross_premium > 0.0 else math.nan
 
 
 def price_market(
@@ -465,7 +471,7 @@ def frame_columns(
                 "rate_on_line": math.nan
                 if cover is None
                 else rate_on_line(gross, cover.capacity, period_years),
-                "expected_loss_ratio": expected / gross if gross > 0 else math.nan,
+                "expected_loss_ratio": expected_loss_ratio(expected, gross),
                 "minimum_applied": minimum_applied.get(str(line), "") if cover else "",
             }
         )
