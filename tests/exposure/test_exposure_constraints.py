@@ -31,6 +31,8 @@ from xborder_risk.exposure._types import IDENTIFIER_PATTERN, NAME_PATTERN
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "submissions" / "eu_egates_contractor.yaml"
 BASE: dict[str, Any] = Submission.from_file(EXAMPLE).model_dump(mode="json")
+# An excess layer above the cyber layer (0.5M to 25.5M), so TowerLayer has a place in BASE.
+BASE["terms"]["cyber"]["tower"] = [{"attachment": 25.5e6, "limit": 25e6, "share": 1.0}]
 
 #: Where each model occurs in BASE (the first occurrence of list items).
 LOCATIONS: dict[str, tuple[str | int, ...]] = {
@@ -45,6 +47,7 @@ LOCATIONS: dict[str, tuple[str | int, ...]] = {
     "PoliticalRiskExposure": ("political_risk",),
     "GovernmentContract": ("political_risk", "contracts", 0),
     "PolicyTerms": ("terms", "cyber"),
+    "TowerLayer": ("terms", "cyber", "tower", 0),
 }
 
 #: A string that breaks each declared pattern (and nothing else).
@@ -190,7 +193,8 @@ def _field_violations(model: type[BaseModel], loc: tuple[str | int, ...]) -> Ite
                 if isinstance(m, at.MinLen):
                     yield Violation("empty", name, field, plant([]), format_path(path))
                 if getattr(m, "func", None) is not None and "unique" in repr(m.func.__qualname__):
-                    first = _node(BASE, path)[0]
+                    listed = _node(BASE, path)
+                    first = listed[0] if listed else typing.get_args(item_base)[0]
                     key = {"systems": "system_id", "contracts": "contract_id"}.get(field)
                     key = key or ("role" if field == "personnel" else None)
                     suffix = (1, key) if key else (1,)
@@ -289,6 +293,45 @@ CROSS_FIELD: dict[tuple[str, str], tuple[Callable[[dict[str, Any]], None], str]]
         _set((*T, "aggregate_deductible"), 25_000_001.0),
         "terms.cyber.aggregate_deductible",
     ),
+    ("PolicyTerms", "attachment_not_below_deductible"): (
+        _set((*T, "attachment"), 499_999.0),
+        "terms.cyber.deductible",
+    ),
+    ("PolicyTerms", "sublimit_not_above_limit"): (
+        _set((*T, "sublimits"), {"ransomware_extortion": 25_000_001.0}),
+        "terms.cyber.sublimits.ransomware_extortion",
+    ),
+    ("PolicyTerms", "claims_made_terms_need_claims_made_basis"): (
+        _set((*T, "retroactive_date"), "2024-01-01"),
+        "terms.cyber.retroactive_date",
+    ),
+    ("PolicyTerms", "tower_layers_above_deductible"): (
+        _set((*T, "tower"), [{"attachment": 499_999.0, "limit": 1e6}]),
+        "terms.cyber.tower[0].attachment",
+    ),
+    ("PolicyTerms", "tower_layers_do_not_overlap"): (
+        _set((*T, "tower"), [{"attachment": 25_499_999.0, "limit": 1e6}]),
+        "terms.cyber.tower[0].attachment",
+    ),
+    ("Submission", "claims_made_only_for_cyber_and_tech_failure"): (
+        _set(("terms", "operational_liability", "basis"), "claims_made"),
+        "terms.operational_liability.basis",
+    ),
+    ("Submission", "retroactive_date_not_after_inception"): (
+        _chain(
+            _set((*T, "basis"), "claims_made"),
+            _set((*T, "retroactive_date"), "2026-04-02"),
+        ),
+        "terms.cyber.retroactive_date",
+    ),
+    ("Submission", "sublimit_component_of_the_line"): (
+        _set(("terms", "tech_failure", "sublimits"), {"ransomware_extortion": 1e6}),
+        "terms.tech_failure.sublimits.ransomware_extortion",
+    ),
+    ("Submission", "exclusion_of_the_line"): (
+        _set((*T, "exclusions"), ["motor"]),
+        "terms.cyber.exclusions[0]",
+    ),
     ("Submission", "at_least_one_exposure"): (_no_exposure, ""),
     ("Submission", "terms_for_every_exposure"): (_drop_terms("cyber"), "terms.cyber"),
     ("Submission", "no_terms_without_exposure"): (_drop_line("cyber"), "terms.cyber"),
@@ -338,6 +381,7 @@ def test_boundary_values_are_accepted():
     data = copy.deepcopy(BASE)
     data["tech_failure"]["systems"][0].update(replacement_value=0.0, age_years=100.0)
     data["terms"]["cyber"].update(deductible=25e6, aggregate_deductible=25e6)
+    data["terms"]["cyber"]["tower"] = [{"attachment": 50e6, "limit": 25e6}]  # touching is fine
     data["expiry_date"] = "2046-04-01"  # exactly 20 years
     data["cyber"]["controls"]["last_penetration_test"] = "2046-04-01"
     data["operational_liability"]["personnel"][0]["annual_hours_per_person"] = 8784.0

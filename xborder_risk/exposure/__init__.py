@@ -52,7 +52,7 @@ from xborder_risk.exposure.submission import (
     policy_years,
 )
 from xborder_risk.exposure.tech_failure import BorderSystem, TechFailureExposure
-from xborder_risk.exposure.terms import PolicyTerms
+from xborder_risk.exposure.terms import EXCLUSIONS, SUBLIMIT_COMPONENTS, PolicyTerms, TowerLayer
 
 #: Every model of the package, for conformance tests and schema export.
 MODELS: tuple[type[FrozenModel], ...] = (
@@ -65,6 +65,7 @@ MODELS: tuple[type[FrozenModel], ...] = (
     OperationalLiabilityExposure,
     GovernmentContract,
     PoliticalRiskExposure,
+    TowerLayer,
     PolicyTerms,
     Submission,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "COUNTERPARTIES",
     "COUNTRY_CODES",
     "CURRENCY_CODES",
+    "EXCLUSIONS",
     "EXPOSURE_MODELS",
     "INSURED_KINDS",
     "LINES",
@@ -95,6 +97,7 @@ __all__ = [
     "REDUNDANCY_LEVELS",
     "ROLES",
     "SECURITY_CONTROLS",
+    "SUBLIMIT_COMPONENTS",
     "SYSTEM_TYPES",
     "VENDOR_SUPPORT_LEVELS",
     "BorderSystem",
@@ -120,6 +123,7 @@ __all__ = [
     "SubmissionYamlLoader",
     "SystemType",
     "TechFailureExposure",
+    "TowerLayer",
     "VendorSupport",
     "load_json_text",
     "load_yaml_text",

@@ -35,7 +35,7 @@ from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import OperationalLiabilityExposure
 from xborder_risk.exposure.political_risk import PoliticalRiskExposure
 from xborder_risk.exposure.tech_failure import TechFailureExposure
-from xborder_risk.exposure.terms import PolicyTerms
+from xborder_risk.exposure.terms import PolicyTerms, check_line_terms
 
 __all__ = ["MAX_FILE_BYTES", "MAX_POLICY_YEARS", "Exposure", "Submission", "policy_years"]
 
@@ -150,6 +150,10 @@ class Submission(FrozenModel):
         "expiry_after_inception",
         "policy_period_at_most_max",
         "penetration_test_not_after_expiry",
+        "claims_made_only_for_cyber_and_tech_failure",
+        "retroactive_date_not_after_inception",
+        "sublimit_component_of_the_line",
+        "exclusion_of_the_line",
     )
 
     submission_id: Identifier | None = None
@@ -228,6 +232,8 @@ class Submission(FrozenModel):
                     at=("cyber", "controls", "last_penetration_test"),
                     value=tested,
                 )
+        for line, terms in self.terms.items():
+            check_line_terms(line, terms, self.inception_date)
         return self
 
     def __hash__(self) -> int:

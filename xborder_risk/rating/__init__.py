@@ -10,7 +10,7 @@ the line's name in the registry :data:`LINE_RATERS` (:func:`rater_for`).
 >>> rated.summary()  # doctest: +SKIP
 """
 
-from xborder_risk.rating._severities import Capped, Mixture
+from xborder_risk.rating._severities import Capped, Mixture, Scaled
 from xborder_risk.rating.lines import LINE_RATERS, LineRater, rater_for
 from xborder_risk.rating.rater import WORKSHEET_COLUMNS, RatedSubmission, expected_layer_loss, rate
 from xborder_risk.rating.tables import RatingTables, refresh_checksums, shipped_tables_location
@@ -23,6 +23,7 @@ __all__ = [
     "Mixture",
     "RatedSubmission",
     "RatingTables",
+    "Scaled",
     "expected_layer_loss",
     "rate",
     "rater_for",

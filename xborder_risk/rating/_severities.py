@@ -27,7 +27,7 @@ from xborder_risk._validation import check_real
 from xborder_risk.distributions import Gamma, Lognormal, ParamSpec, Pareto, Severity, Weibull
 from xborder_risk.errors import MomentDoesNotExistError, ParameterError, SimulationError
 
-__all__ = ["Capped", "Mixture"]
+__all__ = ["Capped", "Mixture", "Scaled"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -454,3 +454,59 @@ class Capped(Severity):
 
     def _limited_moment(self, u: FloatArray, k: int) -> FloatArray:
         return _as_float_array(self.base.limited_moment(np.minimum(u, self.support_upper), k))
+
+
+@dataclass(frozen=True, slots=True)
+class Scaled(Severity):
+    r"""A severity multiplied by a constant: :math:`m X`.
+
+    Parameters
+    ----------
+    base : Severity
+        The severity scaled (currency units).
+    multiplier : float
+        The factor :math:`m > 0` (finite, dimensionless).
+
+    Notes
+    -----
+    :math:`F(x) = F_X(x / m)`, :math:`E[(mX \wedge u)^k] = m^k E[(X \wedge u/m)^k]`
+    (Loss Models, 5th ed., Section 5.2.1, multiplication by a constant).  Used for the
+    components of a line's severity that carry a sub-limit (``rating/lines/_terms.py``): each
+    is the line's severity times a tabulated multiplier.
+    """
+
+    base: Severity
+    multiplier: float
+    PARAMETERS: ClassVar[tuple[ParamSpec, ...]] = (
+        ParamSpec("multiplier", 0.0, math.inf, lower_inclusive=False),
+    )
+
+    def _validate_extra(self) -> None:
+        if not isinstance(self.base, Severity):
+            raise ParameterError("Scaled", "base", self.base, "must be a Severity")
+
+    @property
+    def support_upper(self) -> float:
+        return self.multiplier * self.base.support_upper
+
+    def _sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> FloatArray:
+        return self.multiplier * self.base.sample(rng, shape)
+
+    def _cdf(self, x: FloatArray) -> FloatArray:
+        return _as_float_array(self.base.cdf(x / self.multiplier))
+
+    def _sf(self, x: FloatArray) -> FloatArray:
+        return _as_float_array(self.base.sf(x / self.multiplier))
+
+    def _pdf(self, x: FloatArray) -> FloatArray:
+        return _as_float_array(self.base.pdf(x / self.multiplier)) / self.multiplier
+
+    def _ppf(self, q: FloatArray) -> FloatArray:
+        return self.multiplier * _as_float_array(self.base.ppf(q))
+
+    def _moment(self, k: int) -> float:
+        return float(self.multiplier**k * self.base.moment(k))
+
+    def _limited_moment(self, u: FloatArray, k: int) -> FloatArray:
+        limited = _as_float_array(self.base.limited_moment(u / self.multiplier, k))
+        return self.multiplier**k * limited
