@@ -33,6 +33,7 @@ from xborder_risk.engine import Layer, LossModel
 from xborder_risk.errors import ParameterError, SubmissionError
 from xborder_risk.exposure import EXPOSURE_MODELS, LINES, FrozenModel, Line, Submission
 from xborder_risk.rating._severities import Mixture
+from xborder_risk.rating.lines._terms import apply_terms
 from xborder_risk.rating.tables import RatingTables
 
 __all__ = [
@@ -484,6 +485,7 @@ class RatingContext:
         """
         line = sheet.line
         layer = Layer(**self.submission.layer_terms(line))
+        rated = apply_terms(self, sheet, rated)
         live = [r for r in rated if r.component.frequency > 0.0]
         total = math.fsum(r.component.frequency for r in live)
         frequency: Frequency
