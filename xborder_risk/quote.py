@@ -33,7 +33,7 @@ from xborder_risk import measures, pricing
 from xborder_risk._deprecation import warn_deprecated
 from xborder_risk._validation import check_int
 from xborder_risk._version import __version__
-from xborder_risk.engine import SimulationResult, simulate
+from xborder_risk.engine import Layer, SimulationResult, simulate
 from xborder_risk.engine.rng import DEFAULT_STREAM_KEYS, StreamKeys
 from xborder_risk.errors import ParameterError, XBorderRiskError, XBorderRiskWarning
 from xborder_risk.exposure import Submission, load_json_text, load_yaml_text
@@ -60,7 +60,7 @@ from xborder_risk.pricing.market import (
     rate_on_line,
 )
 from xborder_risk.pricing.principles import TargetLossRatio
-from xborder_risk.rating import RatedSubmission, RatingTables, rate
+from xborder_risk.rating import RatedSubmission, RatingTables, expected_layer_loss, rate
 from xborder_risk.rating.tables import MARKET_BANDS_TABLE, MARKET_TERMS_TABLE, PREMIUM_TAX_TABLE
 from xborder_risk.reserves import (
     PaymentPattern,
@@ -513,6 +513,9 @@ class Quote:
     market_terms : mapping of str to MarketTerms
         The commission, expenses, profit and minimums each line was grossed up with
         (empty when the policy was grossed up with the basis loadings as a whole).
+    tower : pandas.DataFrame
+        Every layer of each line whose terms have a ``tower``, the policy's layer included,
+        quoted on the same simulated ground-up losses (:func:`tower_frame`); empty otherwise.
 
     A quote is immutable: :meth:`to_frame` is computed once.
     """
@@ -529,6 +532,16 @@ class Quote:
     covers: Mapping[str, LineCover] = field(default_factory=dict, repr=False)
     minimum_applied: Mapping[str, str] = field(default_factory=dict)
     market_terms: Mapping[str, MarketTerms] = field(default_factory=dict)
+    tower: pd.DataFrame = field(default_factory=lambda: tower_frame([]), repr=False)
+
+    @property
+    def exclusions(self) -> dict[str, tuple[str, ...]]:
+        """The exclusions applied, by line (lines without any are left out)."""
+        return {
+            line: terms.exclusions
+            for line, terms in self.submission.terms.items()
+            if terms.exclusions
+        }
 
     @property
     def reserves(self) -> pd.DataFrame:
@@ -653,7 +666,20 @@ class Quote:
             ],
             "messages": list(self.messages),
             "provenance": self.provenance.to_record(),
-        }
+        } | self._terms_record()
+
+    def _terms_record(self) -> dict[str, Any]:
+        # Exclusions applied and the tower's layers, only when the terms have them (older
+        # records keep their keys).
+        record: dict[str, Any] = {}
+        if self.exclusions:
+            record["exclusions"] = {line: list(names) for line, names in self.exclusions.items()}
+        if not self.tower.empty:
+            record["tower"] = [
+                {k: v if isinstance(v, str) else _json_number(v) for k, v in row.items()}
+                for row in self.tower.to_dict(orient="records")
+            ]
+        return record
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text."""
@@ -931,7 +957,99 @@ def quote(
         covers=covers,
         minimum_applied=minimum_applied,
         market_terms=market_terms,
+        tower=_tower(submission, rated, n_years, seed, stream_keys, principle, loadings, combined),
     )
+
+
+#: Columns of :attr:`Quote.tower`.
+TOWER_COLUMNS = (
+    "line",
+    "layer",
+    "attachment",
+    "limit",
+    "share",
+    "expected_claims_in_layer",
+    "expected_loss",
+    "expected_loss_exact",
+    "standard_deviation",
+    "technical_premium",
+    "rate_on_line",
+)
+
+
+def tower_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The tower table from its rows (columns :data:`TOWER_COLUMNS`)."""
+    return pd.DataFrame(rows, columns=list(TOWER_COLUMNS))
+
+
+def _tower(
+    submission: Submission,
+    rated: RatedSubmission,
+    n_years: int,
+    seed: int | np.random.SeedSequence,
+    stream_keys: StreamKeys,
+    principle: Any,
+    loadings: Loadings,
+    combined: QuoteBasis,
+) -> pd.DataFrame:
+    """Each layer of every line with a tower, quoted on the same simulated ground-up losses.
+
+    The line's model is simulated once per layer with that layer's terms; its random stream
+    is keyed by the line (by name, or by position among the same models), so every layer sees
+    the same ground-up occurrences and contiguous layers add up to the layer they span.  Each
+    layer's technical premium is the policy's principle on the layer alone (a target loss ratio:
+    the expected loss); ``rate_on_line`` is technical premium per year over limit x share.
+    """
+    rows: list[dict[str, Any]] = []
+    for position, model in enumerate(rated.models):
+        terms = submission.terms[model.name]  # type: ignore[index]
+        if not terms.tower:
+            continue
+        main = {
+            "deductible": model.layer.deductible,
+            "limit": model.layer.limit,
+            "share": model.layer.share,
+        }
+        for label, kwargs in (
+            ("policy", main),
+            *((f"tower {i + 1}", kw) for i, kw in enumerate(terms.tower_layer_kwargs())),
+        ):
+            layered = dataclasses.replace(model, layer=Layer(**kwargs))
+            models = list(rated.models) if stream_keys == "position" else [layered]
+            if stream_keys == "position":
+                models[position] = layered
+            column = position if stream_keys == "position" else 0
+            annual = simulate(models, n_years, seed=seed, stream_keys=stream_keys).annual[:, column]
+            priced = price_lines(
+                annual[:, None],
+                (model.name,),
+                ExpectedValuePrinciple(loading=0.0)
+                if isinstance(principle, TargetLossRatio)
+                else principle,
+                loadings,
+                combined.allocation_level,
+            )
+            technical = float(priced.table["technical_premium"].iloc[0])
+            rows.append(
+                {
+                    "line": model.name,
+                    "layer": label,
+                    "attachment": kwargs["deductible"],
+                    "limit": kwargs["limit"],
+                    "share": kwargs["share"],
+                    "expected_claims_in_layer": float(
+                        model.frequency.mean() * model.severity.sf(kwargs["deductible"])
+                    ),
+                    "expected_loss": float(annual.mean()),
+                    "expected_loss_exact": expected_layer_loss(layered),
+                    "standard_deviation": float(annual.std(ddof=1)) if n_years > 1 else 0.0,
+                    "technical_premium": technical,
+                    "rate_on_line": technical
+                    / submission.policy_period_years
+                    / (kwargs["limit"] * kwargs["share"]),
+                }
+            )
+    return tower_frame(rows)
 
 
 def _book_risk_loads(
