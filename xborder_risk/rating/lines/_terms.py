@@ -20,17 +20,73 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from xborder_risk.distributions import Severity
 from xborder_risk.errors import RatingTableError, SubmissionError
-from xborder_risk.exposure import PolicyTerms
+from xborder_risk.exposure import PolicyTerms, Submission
 from xborder_risk.rating._severities import Capped, Mixture, Scaled
+from xborder_risk.rating.tables import RatingTables
 
-if TYPE_CHECKING:
-    from xborder_risk.distributions import Severity
-    from xborder_risk.rating.lines._base import LineSheet, Rated, RatingContext
+
+# What this module needs of ``_base``'s classes (which import it): structural types, no cycle.
+class _Component(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def scale_frequency(self, factor: str, table: str, key: str, value: float) -> None: ...
+
+    def note(self, factor: str, table: str, key: str, value: float) -> None: ...
+
+
+class Rated(Protocol):
+    """A rated component and its severity (``_base.Rated``)."""
+
+    @property
+    def component(self) -> _Component: ...
+
+    @property
+    def severity(self) -> Severity: ...
+
+
+class LineSheet(Protocol):
+    """A line's worksheet (``_base.LineSheet``)."""
+
+    @property
+    def line(self) -> str: ...
+
+    def add(
+        self,
+        component: str,
+        factor: str,
+        table: str,
+        key: str,
+        value: float,
+        frequency: float,
+        severity_parameter: str,
+        severity: float,
+    ) -> None: ...
+
+
+class RatingContext(Protocol):
+    """The rating context (``_base.RatingContext``)."""
+
+    @property
+    def submission(self) -> Submission: ...
+
+    @property
+    def tables(self) -> RatingTables: ...
+
+    @property
+    def messages(self) -> list[str]: ...
+
+    @property
+    def period(self) -> float: ...
+
+
+R = TypeVar("R", bound=Rated)
 
 __all__ = ["apply_terms", "claims_made_factor", "reported_integral"]
 
@@ -38,7 +94,7 @@ __all__ = ["apply_terms", "claims_made_factor", "reported_integral"]
 _SPLIT_TOLERANCE = 1e-9
 
 
-def apply_terms(context: RatingContext, sheet: LineSheet, rated: list[Rated]) -> list[Rated]:
+def apply_terms(context: RatingContext, sheet: LineSheet, rated: list[R]) -> list[R]:
     """The line's rated components with its exclusions, basis and sub-limits applied.
 
     Parameters
@@ -117,7 +173,7 @@ def _component_keys(name: str) -> tuple[str, ...]:
 
 
 def _apply_exclusion(
-    context: RatingContext, sheet: LineSheet, rated: list[Rated], exclusion: str
+    context: RatingContext, sheet: LineSheet, rated: Sequence[Rated], exclusion: str
 ) -> None:
     rows = _rows(context, "exclusions", line=sheet.line, exclusion=exclusion)
     factors = {str(row["component"]): row for row in rows}
@@ -159,7 +215,7 @@ def _rows(context: RatingContext, table: str, **match: str) -> list[Mapping[str,
             f"the rating tables at {context.tables.source} ({table}.csv) have no row for "
             + ", ".join(f"{k}={v}" for k, v in match.items())
         )
-    return [dict(row) for row in frame.to_dict("records")]
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,7 +280,7 @@ def claims_made_factor(
 
 
 def _apply_claims_made(
-    context: RatingContext, sheet: LineSheet, rated: list[Rated], terms: PolicyTerms
+    context: RatingContext, sheet: LineSheet, rated: Sequence[Rated], terms: PolicyTerms
 ) -> None:
     submission = context.submission
     pattern = context.tables.patterns
@@ -249,8 +305,8 @@ def _apply_claims_made(
 
 
 def _apply_sublimits(
-    context: RatingContext, sheet: LineSheet, rated: list[Rated], terms: PolicyTerms
-) -> list[Rated]:
+    context: RatingContext, sheet: LineSheet, rated: list[R], terms: PolicyTerms
+) -> list[R]:
     sublimits = dict(terms.sublimits)
     caps = {name: terms.deductible + amount for name, amount in sublimits.items()}
     own = {
@@ -293,7 +349,7 @@ def _split(context: RatingContext, line: str) -> list[Mapping[str, Any]]:
 
 
 def _split_severity(
-    item: Rated, rows: list[Mapping[str, Any]], caps: Mapping[str, float], line: str
+    item: Rated, rows: list[Mapping[str, Any]], caps: Mapping[Any, float], line: str
 ) -> Severity:
     parts: list[Severity] = []
     for row in rows:
@@ -314,5 +370,5 @@ def _split_severity(
     return Mixture(components=tuple(parts), weights=tuple(float(r["weight"]) for r in rows))
 
 
-def _replace(item: Rated, severity: Severity) -> Rated:
-    return type(item)(item.component, severity)
+def _replace(item: R, severity: Severity) -> R:
+    return type(item)(item.component, severity)  # type: ignore[call-arg]
