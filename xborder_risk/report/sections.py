@@ -633,16 +633,33 @@ def _terms(quote: Quote) -> Section:
     rows = []
     for line in quote.lines:
         layer = quote.submission.layer_terms(line)
+        terms = quote.submission.terms[line]  # type: ignore[index]
         rows.append(
             (
                 line_label(line),
-                format_amount(layer["deductible"]),
+                format_amount(terms.deductible),
                 format_amount(layer["limit"]),
                 format_amount(layer["aggregate_deductible"]),
                 format_amount(layer["aggregate_limit"]),
-                format_percent(layer["share"], 0),
+                format_percent(terms.share, 0),
             )
         )
+    tables = [
+        Table(
+            columns=(
+                "Line",
+                "Deductible",
+                "Limit",
+                "Aggregate deductible",
+                "Aggregate limit",
+                "Share",
+            ),
+            rows=tuple(rows),
+            numeric=(False, True, True, True, True, True),
+        )
+    ]
+    if not quote.tower.empty:
+        tables.append(_tower_table(quote))
     return Section(
         anchor="terms",
         title="Policy terms",
@@ -651,20 +668,69 @@ def _terms(quote: Quote) -> Section:
             "to the limit; a period's payments are capped by the aggregate limit; the insurer "
             "takes its share of the result.",
         ),
-        tables=(
-            Table(
-                columns=(
-                    "Line",
-                    "Deductible",
-                    "Limit",
-                    "Aggregate deductible",
-                    "Aggregate limit",
-                    "Share",
-                ),
-                rows=tuple(rows),
-                numeric=(False, True, True, True, True, True),
-            ),
+        tables=tuple(tables),
+        bullets=tuple(text for line in quote.lines for text in terms_in_model(quote, line)),
+    )
+
+
+def terms_in_model(quote: Quote, line: str) -> list[str]:
+    """How each term of ``line`` beyond the layer and share entered the model (report text)."""
+    terms = quote.submission.terms[line]  # type: ignore[index]
+    label = line_label(line)
+    out = []
+    if terms.attachment is not None:
+        out.append(
+            f"{label}: excess layer {format_amount(terms.limit)} xs "
+            f"{format_amount(terms.attachment)} (ground-up; the insured's deductible "
+            f"{format_amount(terms.deductible)} lies below): each occurrence pays above the "
+            "attachment."
+        )
+    if terms.coinsurance:
+        out.append(
+            f"{label}: coinsurance {format_percent(terms.coinsurance, 0)} kept by the insured; "
+            f"the insurer pays share x (1 - coinsurance) = "
+            f"{format_percent(terms.share * (1 - terms.coinsurance), 1)} of the layer."
+        )
+    if terms.exclusions:
+        out.append(
+            f"{label}: exclusions applied: {', '.join(terms.exclusions)} (each scales the "
+            "expected claims of the components it names, rating table exclusions; the "
+            "worksheet rows 'exclusion ...')."
+        )
+    if terms.basis == "claims_made":
+        retro = terms.retroactive_date or quote.submission.inception_date
+        out.append(
+            f"{label}: claims-made, retroactive date {retro}, extended reporting "
+            f"{terms.extended_reporting_years:g} years: the expected claims are those reported "
+            "in the period from acts after the retroactive date (the line's reporting pattern; "
+            "worksheet row 'claims-made basis')."
+        )
+    for component, amount in terms.sublimits.items():
+        out.append(
+            f"{label}: sub-limit {format_amount(amount)} on {component}: its occurrences are "
+            "capped at deductible + sub-limit before the line's limit (worksheet rows "
+            "'sub-limit' or 'split')."
+        )
+    return out
+
+
+def _tower_table(quote: Quote) -> Table:
+    tower = quote.tower
+    return Table(
+        columns=("Line", "Layer", "Limit xs attachment", "Share", "Expected loss", "Rate on line"),
+        rows=tuple(
+            (
+                line_label(str(row["line"])),
+                str(row["layer"]),
+                f"{format_amount(row['limit'])} xs {format_amount(row['attachment'])}",
+                format_percent(row["share"], 0),
+                format_amount(row["expected_loss"]),
+                format_percent(row["rate_on_line"], 2),
+            )
+            for row in tower.to_dict(orient="records")
         ),
+        numeric=(False, False, True, True, True, True),
+        caption="Each layer of the tower on the same simulated ground-up losses",
     )
 
 
