@@ -972,8 +972,9 @@ TOWER_COLUMNS = (
     "expected_loss",
     "expected_loss_exact",
     "standard_deviation",
-    "technical_premium",
-    "rate_on_line",
+    "standalone_technical_premium",
+    "expected_loss_rate_on_line",
+    "standalone_rate_on_line",
 )
 
 
@@ -997,24 +998,21 @@ def _tower(
     The line's model is simulated once per layer with that layer's terms; its random stream
     is keyed by the line (by name, or by position among the same models), so every layer sees
     the same ground-up occurrences and contiguous layers add up to the layer they span.  Each
-    layer's technical premium is the policy's principle on the layer alone (a target loss ratio:
-    the expected loss); ``rate_on_line`` is technical premium per year over limit x share.
+    layer's ``standalone_technical_premium`` is the policy's principle on the layer alone (its
+    own capital, not its margin on the reference book as the quote's lines; a target loss
+    ratio: the expected loss), so the layers compare with each other, not with the quote
+    table; the rates on line are per year over limit x share.
     """
     rows: list[dict[str, Any]] = []
     for position, model in enumerate(rated.models):
         terms = submission.terms[model.name]  # type: ignore[index]
         if not terms.tower:
             continue
-        main = {
-            "deductible": model.layer.deductible,
-            "limit": model.layer.limit,
-            "share": model.layer.share,
-        }
-        for label, kwargs in (
-            ("policy", main),
-            *((f"tower {i + 1}", kw) for i, kw in enumerate(terms.tower_layer_kwargs())),
-        ):
-            layered = dataclasses.replace(model, layer=Layer(**kwargs))
+        layers = [("policy", model.layer)] + [
+            (f"tower {i + 1}", Layer(**kw)) for i, kw in enumerate(terms.tower_layer_kwargs())
+        ]
+        for label, layer in layers:
+            layered = dataclasses.replace(model, layer=layer)
             models = list(rated.models) if stream_keys == "position" else [layered]
             if stream_keys == "position":
                 models[position] = layered
@@ -1030,23 +1028,23 @@ def _tower(
                 combined.allocation_level,
             )
             technical = float(priced.table["technical_premium"].iloc[0])
+            capacity = submission.policy_period_years * layer.limit * layer.share
             rows.append(
                 {
                     "line": model.name,
                     "layer": label,
-                    "attachment": kwargs["deductible"],
-                    "limit": kwargs["limit"],
-                    "share": kwargs["share"],
+                    "attachment": layer.deductible,
+                    "limit": layer.limit,
+                    "share": layer.share,
                     "expected_claims_in_layer": float(
-                        model.frequency.mean() * model.severity.sf(kwargs["deductible"])
+                        model.frequency.mean() * model.severity.sf(layer.deductible)
                     ),
                     "expected_loss": float(annual.mean()),
                     "expected_loss_exact": expected_layer_loss(layered),
                     "standard_deviation": float(annual.std(ddof=1)) if n_years > 1 else 0.0,
-                    "technical_premium": technical,
-                    "rate_on_line": technical
-                    / submission.policy_period_years
-                    / (kwargs["limit"] * kwargs["share"]),
+                    "standalone_technical_premium": technical,
+                    "expected_loss_rate_on_line": float(annual.mean()) / capacity,
+                    "standalone_rate_on_line": technical / capacity,
                 }
             )
     return tower_frame(rows)

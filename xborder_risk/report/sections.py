@@ -717,7 +717,15 @@ def terms_in_model(quote: Quote, line: str) -> list[str]:
 def _tower_table(quote: Quote) -> Table:
     tower = quote.tower
     return Table(
-        columns=("Line", "Layer", "Limit xs attachment", "Share", "Expected loss", "Rate on line"),
+        columns=(
+            "Line",
+            "Layer",
+            "Limit xs attachment",
+            "Share",
+            "Expected loss",
+            "Expected loss on line",
+            "Standalone rate on line",
+        ),
         rows=tuple(
             (
                 line_label(str(row["line"])),
@@ -725,12 +733,16 @@ def _tower_table(quote: Quote) -> Table:
                 f"{format_amount(row['limit'])} xs {format_amount(row['attachment'])}",
                 format_percent(row["share"], 0),
                 format_amount(row["expected_loss"]),
-                format_percent(row["rate_on_line"], 2),
+                format_percent(row["expected_loss_rate_on_line"], 3),
+                format_percent(row["standalone_rate_on_line"], 3),
             )
             for row in tower.to_dict(orient="records")
         ),
-        numeric=(False, False, True, True, True, True),
-        caption="Each layer of the tower on the same simulated ground-up losses",
+        numeric=(False, False, True, True, True, True, True),
+        caption=(
+            "Each layer of the tower on the same simulated ground-up losses; standalone = "
+            "the policy's premium principle on the layer alone"
+        ),
     )
 
 
