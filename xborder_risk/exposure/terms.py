@@ -15,9 +15,16 @@ import math
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import Annotated, ClassVar, Final, Literal, Self, get_args
+from typing import Annotated, Any, ClassVar, Final, Literal, Self, get_args
 
-from pydantic import AfterValidator, Field, WrapSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    WrapSerializer,
+    model_serializer,
+    model_validator,
+)
 
 from xborder_risk.exposure._base import FrozenModel, field_error
 from xborder_risk.exposure._types import IsoDate, Money, PositiveMoney, Share, unique_items
@@ -107,6 +114,34 @@ class TowerLayer(FrozenModel):
     """Per-occurrence limit in excess of the attachment, in the submission currency."""
     share: Share = 1.0
     """Insurer's line on the layer, in (0, 1]."""
+
+
+#: PolicyTerms fields added by issue 11, omitted from the serialised terms at their defaults.
+_ISSUE_11_FIELDS: Final[tuple[str, ...]] = (
+    "attachment",
+    "coinsurance",
+    "tower",
+    "sublimits",
+    "basis",
+    "retroactive_date",
+    "extended_reporting_years",
+    "exclusions",
+)
+_DEFAULTS: Final[dict[str, Any]] = {
+    "attachment": None,
+    "coinsurance": 0.0,
+    "tower": (),
+    "basis": "occurrence",
+    "retroactive_date": None,
+    "extended_reporting_years": 0.0,
+    "exclusions": (),
+}
+
+
+def _is_default(value: Any, name: str) -> bool:
+    if name == "sublimits":
+        return not value
+    return bool(value == _DEFAULTS[name])
 
 
 class PolicyTerms(FrozenModel):
@@ -219,6 +254,16 @@ class PolicyTerms(FrozenModel):
         unique_items("exclusion"),
     ] = ()
     """Exclusions applied (distinct)."""
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # The terms of issue 11 are left out at their defaults, so a submission written before
+        # them serialises (and hashes, quote provenance) exactly as it did.
+        data: dict[str, Any] = handler(self)
+        for name in _ISSUE_11_FIELDS:
+            if name in data and _is_default(getattr(self, name), name):
+                del data[name]
+        return data
 
     def __hash__(self) -> int:
         # The read-only sub-limits mapping is unhashable: hash its items instead.
