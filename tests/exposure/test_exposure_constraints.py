@@ -33,6 +33,9 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "submissions" / "eu_egates_co
 BASE: dict[str, Any] = Submission.from_file(EXAMPLE).model_dump(mode="json")
 # An excess layer above the cyber layer (0.5M to 25.5M), so TowerLayer has a place in BASE.
 BASE["terms"]["cyber"]["tower"] = [{"attachment": 25.5e6, "limit": 25e6, "share": 1.0}]
+# The terms of issue 11 are not serialised at their defaults; the generated violations start
+# from them.
+BASE["terms"]["cyber"].update(sublimits={}, exclusions=[])
 
 #: Where each model occurs in BASE (the first occurrence of list items).
 LOCATIONS: dict[str, tuple[str | int, ...]] = {
