@@ -695,9 +695,52 @@ def _json_number(value: object) -> float | str | None:
     return number
 
 
-def _patterns(tables: RatingTables, lines: tuple[str, ...]) -> dict[str, PaymentPattern]:
+def _patterns(
+    tables: RatingTables, lines: tuple[str, ...], submission: Submission | None = None
+) -> dict[str, PaymentPattern]:
     frame = tables.patterns
-    return {line: PaymentPattern.from_frame(frame, line) for line in lines}
+    patterns = {line: PaymentPattern.from_frame(frame, line) for line in lines}
+    if submission is not None:
+        for line in lines:
+            terms = submission.terms.get(line)  # type: ignore[call-overload]
+            if terms is not None and terms.basis == "claims_made":
+                patterns[line] = claims_made_pattern(patterns[line])
+    return patterns
+
+
+def claims_made_pattern(pattern: PaymentPattern) -> PaymentPattern:
+    r"""The reporting and payment pattern of a claims-made policy, from its line's pattern.
+
+    A claims-made policy is triggered by the report: its claims develop from the report date,
+    which falls in the policy period (or the extended reporting period).  Measured from the
+    trigger, every claim is reported by the pattern's first development month (the
+    notification allowance), and is paid after the occurrence pattern's payment lag less the
+    mean reporting lag :math:`m = \int_0^\infty (1 - F_{rep}(u))\,du` months:
+    :math:`P_{cm}(t) = P(t + m)`, 1 from the last development month on.  So the claims-made
+    reserves carry little IBNR and more case reserve, and run off sooner.
+
+    Parameters
+    ----------
+    pattern : PaymentPattern
+        The line's occurrence-basis pattern (months from the occurrence).
+
+    Returns
+    -------
+    PaymentPattern
+        Months from the report, same development months, reported 1 at each.
+
+    Notes
+    -----
+    Approximation: the paid lag after report is taken as the paid lag from occurrence shifted
+    by the mean reporting lag (the tables give the marginal patterns, not their joint law).
+    """
+    months = np.asarray(pattern.development_months, dtype=np.float64)
+    knots = np.concatenate(([0.0], months))
+    reported = np.concatenate(([0.0], np.asarray(pattern.cumulative_reported)))
+    mean_lag = float(np.sum(np.diff(knots) * (1.0 - (reported[:-1] + reported[1:]) / 2.0)))
+    paid = pattern.paid_at(np.minimum(months + mean_lag, months[-1]))
+    paid[-1] = 1.0
+    return PaymentPattern(months, np.ones_like(months), paid, line=pattern.line)
 
 
 def _premium_tax(
@@ -882,7 +925,7 @@ def quote(
     )
     # Each line's reporting and payment pattern: its run-off holds the capital, and the
     # reserves are valued on it.
-    patterns = _patterns(tables, simulation.lines)
+    patterns = _patterns(tables, simulation.lines, submission)
     reference, line_risk_loads, book_note = _book_risk_loads(
         book, combined, principle, submission, tables, rated, simulation, patterns
     )

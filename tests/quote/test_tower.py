@@ -46,3 +46,45 @@ def test_exclusions_are_listed_in_the_quote_record(tower_quote):
         "cyber": ["cyber_war"],
     }
     assert [row["layer"] for row in record["tower"]] == ["policy", "tower 1"]
+
+
+def test_claims_made_reserves_follow_the_reporting_basis():
+    from xborder_risk.quote import claims_made_pattern
+    from xborder_risk.rating import RatingTables
+    from xborder_risk.reserves import PaymentPattern
+
+    occurrence = PaymentPattern.from_frame(RatingTables.load().patterns, "cyber")
+    claims_made = claims_made_pattern(occurrence)
+    months = np.array([1.0, 3.0, 6.0, 12.0, 24.0])
+    # Reported from the trigger: nothing left to report after the first development month.
+    assert np.all(claims_made.reported_at(months[1:]) == 1.0)
+    assert np.all(claims_made.reported_at(months) >= occurrence.reported_at(months))
+    # Paid sooner after the report than after the occurrence, never above reported.
+    assert np.all(claims_made.paid_at(months) >= occurrence.paid_at(months))
+    assert np.all(claims_made.paid_at(months) <= claims_made.reported_at(months))
+    # At expiry the claims-made policy has less IBNR than the occurrence policy.
+    at_expiry = 12.0
+    ibnr = {
+        name: 1.0 - p.exposure_averaged("reported", at_expiry, 12.0)[()]
+        for name, p in (("occurrence", occurrence), ("claims_made", claims_made))
+    }
+    assert ibnr["claims_made"] < ibnr["occurrence"]
+
+
+def test_quote_reserves_at_expiry_carry_less_ibnr_on_claims_made():
+    submission = Submission.from_file(EXAMPLE)
+    data = submission.model_dump(mode="json")
+    cyber = data["terms"]["cyber"]
+    for name in ("basis", "retroactive_date", "extended_reporting_years"):
+        cyber.pop(name, None)
+    occurrence = Submission.from_data(data)
+    share = {}
+    for name, sub in (("claims_made", submission), ("occurrence", occurrence)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            q = quote(sub, n_years=500, seed=5, valuation_date="2027-07-01")
+        row = q.reserves.loc["cyber"]
+        share[name] = row.ibnr / row.expected_loss
+    # Claims-made cyber is fully reported shortly after its trigger; occurrence cyber at
+    # expiry still has about a fifth of its ultimate to be reported.
+    assert share["claims_made"] < 0.5 * share["occurrence"]
