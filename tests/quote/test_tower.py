@@ -88,3 +88,16 @@ def test_quote_reserves_at_expiry_carry_less_ibnr_on_claims_made():
     # Claims-made cyber is fully reported shortly after its trigger; occurrence cyber at
     # expiry still has about a fifth of its ultimate to be reported.
     assert share["claims_made"] < 0.5 * share["occurrence"]
+
+
+def test_report_says_how_each_term_entered_the_model(tower_quote):
+    from xborder_risk.report.sections import build_sections
+
+    terms = next(s for s in build_sections(tower_quote) if s.anchor == "terms")
+    text = "\n".join(terms.bullets)
+    assert "exclusions applied: cyber_war" in text
+    assert "exclusions applied: infrastructure_outage" in text
+    assert "claims-made, retroactive date 2023-07-01" in text
+    assert "excess layer 20,000,000 xs 10,000,000" in text
+    assert "coinsurance 10%" in text
+    assert any(t.columns[1] == "Layer" for t in terms.tables)

@@ -699,11 +699,15 @@ def terms_in_model(quote: Quote, line: str) -> list[str]:
         )
     if terms.basis == "claims_made":
         retro = terms.retroactive_date or quote.submission.inception_date
+        sheet = quote.worksheet
+        rows = sheet[(sheet["line"] == line) & (sheet["factor"] == "claims-made basis")]
+        factor = f" x {float(rows['value'].iloc[0]):.4f}" if not rows.empty else ""
         out.append(
             f"{label}: claims-made, retroactive date {retro}, extended reporting "
             f"{terms.extended_reporting_years:g} years: the expected claims are those reported "
-            "in the period from acts after the retroactive date (the line's reporting pattern; "
-            "worksheet row 'claims-made basis')."
+            f"in the period from acts after the retroactive date{factor} of the occurrence "
+            "policy's (the line's reporting pattern; worksheet row 'claims-made basis'); the "
+            "reserves develop from the report."
         )
     for component, amount in terms.sublimits.items():
         out.append(
