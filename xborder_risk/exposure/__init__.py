@@ -38,6 +38,13 @@ from xborder_risk.exposure._types import (
     VendorSupport,
 )
 from xborder_risk.exposure.cyber import SECURITY_CONTROLS, CyberExposure, SecurityControls
+from xborder_risk.exposure.history import (
+    EXPOSURE_MEASURES,
+    HistoryYear,
+    LargeLoss,
+    LossHistory,
+    exposure_measure,
+)
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import (
     OperationalLiabilityExposure,
@@ -66,6 +73,9 @@ MODELS: tuple[type[FrozenModel], ...] = (
     GovernmentContract,
     PoliticalRiskExposure,
     PolicyTerms,
+    LargeLoss,
+    HistoryYear,
+    LossHistory,
     Submission,
 )
 
@@ -81,6 +91,7 @@ __all__ = [
     "COUNTERPARTIES",
     "COUNTRY_CODES",
     "CURRENCY_CODES",
+    "EXPOSURE_MEASURES",
     "EXPOSURE_MODELS",
     "INSURED_KINDS",
     "LINES",
@@ -104,10 +115,13 @@ __all__ = [
     "FieldError",
     "FrozenModel",
     "GovernmentContract",
+    "HistoryYear",
     "Insured",
     "InsuredKind",
     "InvalidSubmissionError",
+    "LargeLoss",
     "Line",
+    "LossHistory",
     "OperationalLiabilityExposure",
     "Peril",
     "PersonnelGroup",
@@ -121,6 +135,7 @@ __all__ = [
     "SystemType",
     "TechFailureExposure",
     "VendorSupport",
+    "exposure_measure",
     "load_json_text",
     "load_yaml_text",
     "policy_years",

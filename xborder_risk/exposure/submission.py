@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, ClassVar, Final, Self, cast
+from typing import Annotated, Any, ClassVar, Final, Self, TypeVar, cast
 
 import yaml
 from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, model_validator
@@ -31,6 +31,7 @@ from xborder_risk.exposure._types import (
     Notes,
 )
 from xborder_risk.exposure.cyber import CyberExposure
+from xborder_risk.exposure.history import LossHistory
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import OperationalLiabilityExposure
 from xborder_risk.exposure.political_risk import PoliticalRiskExposure
@@ -91,13 +92,16 @@ def policy_years(start: date, end: date) -> float:
     return whole + (end - anchor).days / year_days
 
 
+_V = TypeVar("_V")
+
+
 def _too_deep(kind: str) -> FieldError:
     # Python's json and PyYAML parse nested lists and mappings recursively: a file nested a
     # few hundred levels deep exhausts the interpreter's stack (a submission is 4 levels deep).
     return FieldError("", f"not a submission: {kind} nested too deeply to read", None, "nesting")
 
 
-def _read_only(terms: Mapping[str, PolicyTerms]) -> Mapping[str, PolicyTerms]:
+def _read_only(terms: Mapping[str, _V]) -> Mapping[str, _V]:
     # Stored read-only so that a frozen Submission cannot be changed through its terms;
     # the lines are kept in canonical order for stable output.
     return MappingProxyType({line: terms[line] for line in LINES if line in terms})
@@ -105,6 +109,12 @@ def _read_only(terms: Mapping[str, PolicyTerms]) -> Mapping[str, PolicyTerms]:
 
 TermsByLine = Annotated[
     Mapping[Line, PolicyTerms],
+    Field(strict=False),
+    AfterValidator(_read_only),
+    WrapSerializer(lambda value, handler: handler(dict(value))),
+]
+HistoryByLine = Annotated[
+    Mapping[Line, LossHistory],
     Field(strict=False),
     AfterValidator(_read_only),
     WrapSerializer(lambda value, handler: handler(dict(value))),
@@ -131,6 +141,10 @@ class Submission(FrozenModel):
         Terms for exactly the lines that have an exposure (read-only, canonical line order).
     notes : str or None
         Free text for the underwriter.
+    loss_history : mapping of line to LossHistory or None
+        The insured's own loss history per line (optional, only for lines with an exposure,
+        every year before the inception year); the rater blends it with the exposure rate by
+        credibility (``docs/experience.md``).
 
     Notes
     -----
@@ -150,6 +164,8 @@ class Submission(FrozenModel):
         "expiry_after_inception",
         "policy_period_at_most_max",
         "penetration_test_not_after_expiry",
+        "history_only_for_exposure",
+        "history_before_inception",
     )
 
     submission_id: Identifier | None = None
@@ -174,6 +190,8 @@ class Submission(FrozenModel):
     """Policy terms per line, for exactly the lines with an exposure."""
     notes: Notes | None = None
     """Free text."""
+    loss_history: HistoryByLine | None = None
+    """The insured's loss history per line (optional), for experience rating."""
 
     @model_validator(mode="after")
     def _check_cross_field(self) -> Self:
@@ -227,6 +245,23 @@ class Submission(FrozenModel):
                     f"{self.expiry_date}",
                     at=("cyber", "controls", "last_penetration_test"),
                     value=tested,
+                )
+        for line, history in (self.loss_history or {}).items():
+            if line not in present:
+                raise field_error(
+                    "history_only_for_exposure",
+                    f"loss history given for line '{line}' but the submission has no {line} "
+                    "exposure",
+                    at=("loss_history", line),
+                )
+            last = history.years[-1]
+            if last.year > self.inception_date.year:
+                raise field_error(
+                    "history_before_inception",
+                    f"loss history year {last.year} is after the policy's inception year "
+                    f"{self.inception_date.year}",
+                    at=("loss_history", line, "years", len(history.years) - 1, "year"),
+                    value=last.year,
                 )
         return self
 
