@@ -288,3 +288,12 @@ def test_a_history_on_a_line_without_exposure_measure_is_refused() -> None:
         group["annual_hours_per_person"] = 0.0
     with pytest.raises(SubmissionError, match=r"loss_history\.operational_liability"):
         _rated(record)
+
+
+def test_the_old_claim_count_still_reads_but_is_not_rated() -> None:
+    record = _without_history()
+    record[LINE]["claims_last_five_years"] = 40
+    with pytest.warns(UserWarning, match="claims_last_five_years is no longer rated"):
+        rated = rate(Submission.model_validate(record), TABLES)
+    before = rate(Submission.model_validate(_without_history()), TABLES).model(LINE)
+    assert rated.model(LINE).frequency.mean() == before.frequency.mean()

@@ -10,7 +10,15 @@ from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Final, Self, TypeVar, cast
 
 import yaml
-from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    WrapSerializer,
+    model_serializer,
+    model_validator,
+)
 
 from xborder_risk._validation import check_line_name
 from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
@@ -192,6 +200,19 @@ class Submission(FrozenModel):
     """Free text."""
     loss_history: HistoryByLine | None = None
     """The insured's loss history per line (optional), for experience rating."""
+
+    #: Optional fields added after release 0.1.0, left out of the serialised form when absent
+    #: so that a submission without them keeps its JSON and its hash (``quote`` provenance).
+    omitted_when_absent: ClassVar[tuple[str, ...]] = ("loss_history",)
+
+    @model_serializer(mode="wrap")
+    def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in self.omitted_when_absent:
+                if data.get(name, 0) is None:
+                    del data[name]
+        return data
 
     @model_validator(mode="after")
     def _check_cross_field(self) -> Self:
