@@ -159,6 +159,46 @@ def _all(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]
     return apply
 
 
+def _history() -> Callable[[dict[str, Any]], None]:
+    """A valid three-year operational-liability loss history (the cases then break it)."""
+    return _set(
+        "loss_history",
+        {
+            "operational_liability": {
+                "deductible": 25000,
+                "large_loss_threshold": 100000,
+                "years": [
+                    {
+                        "year": 2023,
+                        "exposure": 800000,
+                        "claim_count": 2,
+                        "incurred": 180000,
+                        "paid": 60000,
+                        "age_months": 33,
+                        "large_losses": [{"incurred": 150000, "paid": 50000}],
+                    },
+                    {
+                        "year": 2024,
+                        "exposure": 850000,
+                        "claim_count": 1,
+                        "incurred": 40000,
+                        "paid": 10000,
+                        "age_months": 21,
+                    },
+                    {
+                        "year": 2025,
+                        "exposure": 900000,
+                        "claim_count": 0,
+                        "incurred": 0,
+                        "paid": 0,
+                        "age_months": 9,
+                    },
+                ],
+            }
+        },
+    )
+
+
 # (file name, description, change, expected path, message fragment or None)
 STRUCTURED: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str | None]] = [
     (
@@ -672,6 +712,51 @@ STRUCTURED: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str | No
         _set("cyber", [{"pii_records": 1}]),
         "cyber",
         None,
+    ),
+    (
+        "history_paid_above_incurred.yaml",
+        "a loss-history year paid more than it incurred",
+        _all(_history(), _set("loss_history.operational_liability.years[1].paid", 45000)),
+        "loss_history.operational_liability.years[1].paid",
+        "must not exceed incurred",
+    ),
+    (
+        "history_year_after_inception.json",
+        "a loss-history year after the policy's inception year",
+        _all(_history(), _set("loss_history.operational_liability.years[2].year", 2027)),
+        "loss_history.operational_liability.years[2].year",
+        "after the policy's inception year",
+    ),
+    (
+        "history_years_out_of_order.yaml",
+        "loss-history years not listed oldest first",
+        _all(_history(), _set("loss_history.operational_liability.years[1].year", 2022)),
+        "loss_history.operational_liability.years[1].year",
+        "oldest first",
+    ),
+    (
+        "history_large_loss_below_threshold.yaml",
+        "a large loss listed below the history's large-loss threshold",
+        _all(
+            _history(),
+            _set("loss_history.operational_liability.years[0].large_losses[0].incurred", 90000),
+        ),
+        "loss_history.operational_liability.years[0].large_losses[0].incurred",
+        "below large_loss_threshold",
+    ),
+    (
+        "history_zero_exposure.json",
+        "a loss-history year with zero exposure (nothing to put it on today's exposure)",
+        _all(_history(), _set("loss_history.operational_liability.years[0].exposure", 0)),
+        "loss_history.operational_liability.years[0].exposure",
+        "greater than 0",
+    ),
+    (
+        "history_age_as_calendar_date.yaml",
+        "a valuation date typed where the age in months belongs",
+        _all(_history(), _set("loss_history.operational_liability.years[0].age_months", 20250630)),
+        "loss_history.operational_liability.years[0].age_months",
+        "less than or equal to 1200",
     ),
 ]
 

@@ -86,7 +86,6 @@ def test_every_count_at_its_schema_maximum_is_refused_quickly():
         "vessels",
         "aircraft",
         "detention_facilities",
-        "claims_last_five_years",
     }
     changed = 0
 

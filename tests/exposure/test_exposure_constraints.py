@@ -36,6 +36,42 @@ BASE["terms"]["cyber"]["tower"] = [{"attachment": 25.5e6, "limit": 25e6, "share"
 # The terms of issue 11 are not serialised at their defaults; the generated violations start
 # from them.
 BASE["terms"]["cyber"].update(sublimits={}, exclusions=[])
+_YEAR = {"claim_count": 1, "incurred": 10_000.0, "paid": 5_000.0}
+BASE["loss_history"] = {
+    "operational_liability": {
+        "deductible": 25_000.0,
+        "large_loss_threshold": 250_000.0,
+        "years": [
+            {
+                **_YEAR,
+                "year": 2021,
+                "exposure": 9e5,
+                "incurred": 61_000.0,
+                "paid": 61_000.0,
+                "age_months": 63.0,
+            },
+            {**_YEAR, "year": 2022, "exposure": 9e5, "age_months": 51.0},
+            {
+                "year": 2023,
+                "exposure": 9e5,
+                "claim_count": 3,
+                "incurred": 402_000.0,
+                "paid": 150_000.0,
+                "age_months": 39.0,
+                "large_losses": [
+                    {
+                        "claim_id": "OL-1",
+                        "incurred": 310_000.0,
+                        "paid": 95_000.0,
+                        "description": "injury",
+                    }
+                ],
+            },
+            {**_YEAR, "year": 2024, "exposure": 1e6, "age_months": 27.0},
+            {**_YEAR, "year": 2025, "exposure": 1e6, "age_months": 15.0},
+        ],
+    }
+}
 
 #: Where each model occurs in BASE (the first occurrence of list items).
 LOCATIONS: dict[str, tuple[str | int, ...]] = {
@@ -51,6 +87,9 @@ LOCATIONS: dict[str, tuple[str | int, ...]] = {
     "GovernmentContract": ("political_risk", "contracts", 0),
     "PolicyTerms": ("terms", "cyber"),
     "TowerLayer": ("terms", "cyber", "tower", 0),
+    "LossHistory": ("loss_history", "operational_liability"),
+    "HistoryYear": ("loss_history", "operational_liability", "years", 0),
+    "LargeLoss": ("loss_history", "operational_liability", "years", 2, "large_losses", 0),
 }
 
 #: A string that breaks each declared pattern (and nothing else).
@@ -198,7 +237,9 @@ def _field_violations(model: type[BaseModel], loc: tuple[str | int, ...]) -> Ite
                 if getattr(m, "func", None) is not None and "unique" in repr(m.func.__qualname__):
                     listed = _node(BASE, path)
                     first = listed[0] if listed else typing.get_args(item_base)[0]
-                    key = {"systems": "system_id", "contracts": "contract_id"}.get(field)
+                    key = {"systems": "system_id", "contracts": "contract_id", "years": "year"}.get(
+                        field
+                    )
                     key = key or ("role" if field == "personnel" else None)
                     suffix = (1, key) if key else (1,)
                     yield Violation(
@@ -282,6 +323,7 @@ def _drop_terms(line: str) -> Callable[[dict[str, Any]], None]:
 
 
 T = ("terms", "cyber")
+H = ("loss_history", "operational_liability")
 #: One violation per declared cross-field rule: (model, rule) -> (change, expected path).
 CROSS_FIELD: dict[tuple[str, str], tuple[Callable[[dict[str, Any]], None], str]] = {
     ("PolicyTerms", "deductible_not_above_limit"): (
@@ -345,6 +387,58 @@ CROSS_FIELD: dict[tuple[str, str], tuple[Callable[[dict[str, Any]], None], str]]
     ("Submission", "policy_period_at_most_max"): (
         _set(("expiry_date",), "2046-04-02"),
         "expiry_date",
+    ),
+    ("Submission", "history_only_for_exposure"): (
+        _chain(
+            _drop_line("political_risk"),
+            _drop_terms("political_risk"),
+            _set(("loss_history", "political_risk"), _node(BASE, H)),
+        ),
+        "loss_history.political_risk",
+    ),
+    ("Submission", "history_before_inception"): (
+        _set((*H, "years", 4, "year"), 2027),
+        "loss_history.operational_liability.years[4].year",
+    ),
+    ("LossHistory", "years_increasing"): (
+        _set((*H, "years", 1, "year"), 2020),
+        "loss_history.operational_liability.years[1].year",
+    ),
+    ("LossHistory", "older_years_more_developed"): (
+        _set((*H, "years", 1, "age_months"), 64.0),
+        "loss_history.operational_liability.years[1].age_months",
+    ),
+    ("LossHistory", "large_loss_at_least_threshold"): (
+        _set((*H, "large_loss_threshold"), 400000.0),
+        "loss_history.operational_liability.years[2].large_losses[0].incurred",
+    ),
+    ("LossHistory", "large_loss_within_limit"): (
+        _set((*H, "limit"), 300000.0),
+        "loss_history.operational_liability.years[2].large_losses[0].incurred",
+    ),
+    ("HistoryYear", "paid_not_above_incurred"): (
+        _set((*H, "years", 0, "paid"), 61001.0),
+        "loss_history.operational_liability.years[0].paid",
+    ),
+    ("HistoryYear", "claims_when_incurred"): (
+        _set((*H, "years", 0, "claim_count"), 0),
+        "loss_history.operational_liability.years[0].claim_count",
+    ),
+    ("HistoryYear", "large_losses_within_claim_count"): (
+        _set((*H, "years", 3, "large_losses"), [{"incurred": 300000.0}, {"incurred": 300000.0}]),
+        "loss_history.operational_liability.years[3].large_losses",
+    ),
+    ("HistoryYear", "large_losses_within_incurred"): (
+        _set((*H, "years", 2, "incurred"), 300000.0),
+        "loss_history.operational_liability.years[2].incurred",
+    ),
+    ("HistoryYear", "large_losses_within_paid"): (
+        _set((*H, "years", 2, "paid"), 90000.0),
+        "loss_history.operational_liability.years[2].paid",
+    ),
+    ("LargeLoss", "large_loss_paid_not_above_incurred"): (
+        _set((*H, "years", 2, "large_losses", 0, "paid"), 310001.0),
+        "loss_history.operational_liability.years[2].large_losses[0].paid",
     ),
     ("Submission", "penetration_test_not_after_expiry"): (
         _set(("cyber", "controls", "last_penetration_test"), "2027-04-02"),

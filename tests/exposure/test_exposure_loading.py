@@ -96,10 +96,10 @@ def test_leading_zero_identifier_stays_a_string(example):
 
 
 def test_leading_zero_count_is_rejected_not_misread(example):
-    text = _yaml_with(example, "claims_last_five_years: 3", "claims_last_five_years: 012")
+    text = _yaml_with(example, "detention_facilities: 0", "detention_facilities: 012")
     with pytest.raises(InvalidSubmissionError) as info:
         Submission.from_yaml(text)
-    assert info.value.paths == ("operational_liability.claims_last_five_years",)
+    assert info.value.paths == ("operational_liability.detention_facilities",)
 
 
 def test_unquoted_dates_are_parsed(example):

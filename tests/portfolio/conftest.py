@@ -74,7 +74,6 @@ def build_submission(
             "use_of_force_authorised": False,
             "detention_facilities": 0,
             "countries": list(operations),
-            "claims_last_five_years": 1,
         }
         data["terms"]["operational_liability"] = {
             "deductible": 50_000.0,

@@ -29,7 +29,21 @@ def test_the_old_records_are_there():
     assert {_load(p)["written_by"] for p in RECORDS} == {"0.1.0"}
 
 
-@pytest.mark.parametrize("path", RECORDS, ids=lambda p: p.stem)
+#: Records of examples with an operational-liability line: issue 13 replaced that line's
+#: claim-count credibility by experience rating (and the examples lost the claim count), so
+#: their 0.1.0 quotes cannot reproduce; the lead decides whether to re-record or retire them.
+_OL_RATING_CHANGED = pytest.mark.xfail(
+    strict=True, reason="operational liability re-rated by issue 13 (experience rating)"
+)
+_CASES = [
+    pytest.param(p, marks=_OL_RATING_CHANGED)
+    if p.stem in ("default_basis", "sd_principle_own_tax")
+    else p
+    for p in RECORDS
+]
+
+
+@pytest.mark.parametrize("path", _CASES, ids=lambda p: p.stem)
 def test_an_old_record_reproduces_its_quote_bit_for_bit(path):
     record = _load(path)
     submission = Submission.from_file(SUBMISSIONS / record["submission"])

@@ -178,19 +178,24 @@ def test_an_invalid_record_is_a_reproducibility_error_naming_the_field(egates, c
         reproduce(["not", "a", "record"], egates, TABLES)  # type: ignore[arg-type]
 
 
-def test_reproduce_checks_the_library_and_numpy_versions(egates):
-    other = {**RECORD, "numpy_version": "1.26.4", "library_version": "0.0.9"}
+def test_reproduce_checks_the_library_and_numpy_versions():
+    # The agency record: its submission has no operational liability, whose rating changed
+    # with experience rating (issue 13), so its 0.1.0 quote still reproduces.
+    record = json.loads((HERE / "records" / "wang_quantile_valued_later.json").read_text())
+    agency = Submission.from_file(SUBMISSIONS / record["submission"])
+    record = record["provenance"]
+    other = {**record, "numpy_version": "1.26.4", "library_version": "0.0.9"}
     with pytest.warns(ReproducibilityWarning, match=r"numpy 1\.26\.4 \(now") as caught:
-        reproduce(other, egates, TABLES)
+        reproduce(other, agency, TABLES)
     assert "xborder_risk 0.0.9" in str(caught[0].message)
     with pytest.raises(ReproducibilityError, match=r"numpy 1\.26\.4"):
-        reproduce(other, egates, TABLES, versions="error")
+        reproduce(other, agency, TABLES, versions="error")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReproducibilityWarning)
-        reproduce(other, egates, TABLES, versions="ignore")
-        reproduce(RECORD, egates, TABLES, versions="error")  # same versions: silent
+        reproduce(other, agency, TABLES, versions="ignore")
+        reproduce(record, agency, TABLES, versions="error")  # same versions: silent
     with pytest.raises(ParameterError):
-        reproduce(RECORD, egates, TABLES, versions="strict")  # type: ignore[arg-type]
+        reproduce(record, agency, TABLES, versions="strict")  # type: ignore[arg-type]
 
 
 def test_a_seed_sequence_quotes_like_simulate_and_reproduces(egates):

@@ -38,6 +38,13 @@ from xborder_risk.exposure._types import (
     VendorSupport,
 )
 from xborder_risk.exposure.cyber import SECURITY_CONTROLS, CyberExposure, SecurityControls
+from xborder_risk.exposure.history import (
+    EXPOSURE_MEASURES,
+    HistoryYear,
+    LargeLoss,
+    LossHistory,
+    exposure_measure,
+)
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import (
     OperationalLiabilityExposure,
@@ -67,6 +74,9 @@ MODELS: tuple[type[FrozenModel], ...] = (
     PoliticalRiskExposure,
     TowerLayer,
     PolicyTerms,
+    LargeLoss,
+    HistoryYear,
+    LossHistory,
     Submission,
 )
 
@@ -83,6 +93,7 @@ __all__ = [
     "COUNTRY_CODES",
     "CURRENCY_CODES",
     "EXCLUSIONS",
+    "EXPOSURE_MEASURES",
     "EXPOSURE_MODELS",
     "INSURED_KINDS",
     "LINES",
@@ -107,10 +118,13 @@ __all__ = [
     "FieldError",
     "FrozenModel",
     "GovernmentContract",
+    "HistoryYear",
     "Insured",
     "InsuredKind",
     "InvalidSubmissionError",
+    "LargeLoss",
     "Line",
+    "LossHistory",
     "OperationalLiabilityExposure",
     "Peril",
     "PersonnelGroup",
@@ -125,6 +139,7 @@ __all__ = [
     "TechFailureExposure",
     "TowerLayer",
     "VendorSupport",
+    "exposure_measure",
     "load_json_text",
     "load_yaml_text",
     "policy_years",

@@ -53,8 +53,10 @@ class OperationalLiabilityExposure(FrozenModel):
         Detention or holding facilities operated, >= 0.
     countries : tuple of str
         Countries of operation (ISO 3166-1 alpha-2, non-empty, distinct).
-    claims_last_five_years : int
-        Liability claims notified in the last five years, >= 0.
+    claims_last_five_years : int or None
+        Deprecated and no longer rated (a single count has no exposure, amounts or claim
+        threshold to compare like with like): give ``Submission.loss_history`` instead.
+        Accepted so that older files still read; the rater says it was ignored.
     """
 
     personnel: Annotated[
@@ -75,8 +77,8 @@ class OperationalLiabilityExposure(FrozenModel):
     """Detention or holding facilities operated."""
     countries: CountryList
     """ISO 3166-1 alpha-2 codes of the countries of operation."""
-    claims_last_five_years: Count
-    """Liability claims notified in the last five years."""
+    claims_last_five_years: Count | None = None
+    """Deprecated, not rated: give ``Submission.loss_history['operational_liability']``."""
 
     @property
     def personnel_hours(self) -> float:

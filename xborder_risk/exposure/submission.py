@@ -7,10 +7,18 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, ClassVar, Final, Self, cast
+from typing import Annotated, Any, ClassVar, Final, Self, TypeVar, cast
 
 import yaml
-from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    WrapSerializer,
+    model_serializer,
+    model_validator,
+)
 
 from xborder_risk._validation import check_line_name
 from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
@@ -31,6 +39,7 @@ from xborder_risk.exposure._types import (
     Notes,
 )
 from xborder_risk.exposure.cyber import CyberExposure
+from xborder_risk.exposure.history import LossHistory
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import OperationalLiabilityExposure
 from xborder_risk.exposure.political_risk import PoliticalRiskExposure
@@ -91,13 +100,16 @@ def policy_years(start: date, end: date) -> float:
     return whole + (end - anchor).days / year_days
 
 
+_V = TypeVar("_V")
+
+
 def _too_deep(kind: str) -> FieldError:
     # Python's json and PyYAML parse nested lists and mappings recursively: a file nested a
     # few hundred levels deep exhausts the interpreter's stack (a submission is 4 levels deep).
     return FieldError("", f"not a submission: {kind} nested too deeply to read", None, "nesting")
 
 
-def _read_only(terms: Mapping[str, PolicyTerms]) -> Mapping[str, PolicyTerms]:
+def _read_only(terms: Mapping[str, _V]) -> Mapping[str, _V]:
     # Stored read-only so that a frozen Submission cannot be changed through its terms;
     # the lines are kept in canonical order for stable output.
     return MappingProxyType({line: terms[line] for line in LINES if line in terms})
@@ -105,6 +117,12 @@ def _read_only(terms: Mapping[str, PolicyTerms]) -> Mapping[str, PolicyTerms]:
 
 TermsByLine = Annotated[
     Mapping[Line, PolicyTerms],
+    Field(strict=False),
+    AfterValidator(_read_only),
+    WrapSerializer(lambda value, handler: handler(dict(value))),
+]
+HistoryByLine = Annotated[
+    Mapping[Line, LossHistory],
     Field(strict=False),
     AfterValidator(_read_only),
     WrapSerializer(lambda value, handler: handler(dict(value))),
@@ -131,6 +149,10 @@ class Submission(FrozenModel):
         Terms for exactly the lines that have an exposure (read-only, canonical line order).
     notes : str or None
         Free text for the underwriter.
+    loss_history : mapping of line to LossHistory or None
+        The insured's own loss history per line (optional, only for lines with an exposure,
+        every year before the inception year); the rater blends it with the exposure rate by
+        credibility (``docs/experience.md``).
 
     Notes
     -----
@@ -154,6 +176,8 @@ class Submission(FrozenModel):
         "retroactive_date_not_after_inception",
         "sublimit_component_of_the_line",
         "exclusion_of_the_line",
+        "history_only_for_exposure",
+        "history_before_inception",
     )
 
     submission_id: Identifier | None = None
@@ -178,6 +202,21 @@ class Submission(FrozenModel):
     """Policy terms per line, for exactly the lines with an exposure."""
     notes: Notes | None = None
     """Free text."""
+    loss_history: HistoryByLine | None = None
+    """The insured's loss history per line (optional), for experience rating."""
+
+    #: Optional fields added after release 0.1.0, left out of the serialised form when absent
+    #: so that a submission without them keeps its JSON and its hash (``quote`` provenance).
+    omitted_when_absent: ClassVar[tuple[str, ...]] = ("loss_history",)
+
+    @model_serializer(mode="wrap")
+    def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in self.omitted_when_absent:
+                if data.get(name, 0) is None:
+                    del data[name]
+        return data
 
     @model_validator(mode="after")
     def _check_cross_field(self) -> Self:
@@ -234,6 +273,23 @@ class Submission(FrozenModel):
                 )
         for line, terms in self.terms.items():
             check_line_terms(line, terms, self.inception_date)
+        for line, history in (self.loss_history or {}).items():
+            if line not in present:
+                raise field_error(
+                    "history_only_for_exposure",
+                    f"loss history given for line '{line}' but the submission has no {line} "
+                    "exposure",
+                    at=("loss_history", line),
+                )
+            last = history.years[-1]
+            if last.year > self.inception_date.year:
+                raise field_error(
+                    "history_before_inception",
+                    f"loss history year {last.year} is after the policy's inception year "
+                    f"{self.inception_date.year}",
+                    at=("loss_history", line, "years", len(history.years) - 1, "year"),
+                    value=last.year,
+                )
         return self
 
     def __hash__(self) -> int:

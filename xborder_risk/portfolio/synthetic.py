@@ -106,8 +106,10 @@ def _operational_liability(
         "use_of_force_authorised": bool(kind == "agency" and rng.random() < 0.5),
         "detention_facilities": int(rng.integers(0, 2)) if kind == "agency" else 0,
         "countries": _countries(rng, 3, countries),
-        "claims_last_five_years": int(rng.integers(0, 6)),
     }
+    # The former claim count, no longer rated (experience rating needs a loss history): still
+    # drawn so that every later draw of a synthetic book, and its policies, stay the same.
+    rng.integers(0, 6)
     terms = {"deductible": 50_000.0, "limit": 10_000_000.0, "aggregate_limit": 20_000_000.0}
     return exposure, terms
 

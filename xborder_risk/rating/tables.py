@@ -73,6 +73,8 @@ PREMIUM_TAX_TABLE = "premium_tax"
 #: of the market bands of loss ratio and rate on line: not required by the rater.
 MARKET_TERMS_TABLE = "market_terms"
 MARKET_BANDS_TABLE = "market_bands"
+#: The optional table of experience-rating parameters per line (needed for a loss history).
+EXPERIENCE_TABLE = "experience"
 
 PENETRATION_TEST_LEVELS = ("within_12_months", "within_24_months", "older_or_never")
 DATA_PROTECTION_REGIMES = ("gdpr", "adequate", "comprehensive", "partial", "none")
@@ -89,8 +91,6 @@ PARAMETER_NAMES = (
     "biometric_record_weight",
     "personnel_hours_unit",
     "class_action_hours_unit",
-    "claims_credibility_alpha",
-    "claims_history_years",
     "political_risk_nb_beta",
     "default_oecd_crc",
     "minimum_payment_term_years",
@@ -499,6 +499,18 @@ class RatingTables:
                     f"expense_ratio + profit_margin = {loading:g} must be < 1"
                 )
         return row
+
+    def experience_for(self, line: str) -> Mapping[str, Any] | None:
+        """Row of ``experience.csv`` for ``line``, or None (no table or no row).
+
+        Returns
+        -------
+        Mapping or None
+            ``line``, ``annual_trend``, ``vhm``, ``max_credit``, ``max_debit``, ``source``,
+            ``status``, read-only.
+        """
+        index = self._index.get(EXPERIENCE_TABLE)
+        return None if index is None else index.get((line,))
 
     def market_bands_for(self, line: str) -> tuple[Mapping[str, Any], ...]:
         """Rows of ``market_bands.csv`` for ``line`` (none without the table).

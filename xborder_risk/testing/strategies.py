@@ -309,7 +309,6 @@ def operational_liability_exposures(
         use_of_force_authorised=st.booleans(),
         detention_facilities=_counts(max_fleet),
         countries=_country_lists(countries, max_countries),
-        claims_last_five_years=_counts(max_claims),
     )
 
 

@@ -31,8 +31,16 @@ from xborder_risk.distributions import (
 )
 from xborder_risk.engine import Layer, LossModel
 from xborder_risk.errors import ParameterError, SubmissionError
-from xborder_risk.exposure import EXPOSURE_MODELS, LINES, FrozenModel, Line, Submission
+from xborder_risk.exposure import (
+    EXPOSURE_MODELS,
+    LINES,
+    FrozenModel,
+    Line,
+    Submission,
+    exposure_measure,
+)
 from xborder_risk.rating._severities import Mixture
+from xborder_risk.rating.experience import experience_modification
 from xborder_risk.rating.lines._terms import apply_terms
 from xborder_risk.rating.tables import RatingTables
 
@@ -474,6 +482,76 @@ class RatingContext:
                 self.messages.append(message)
         return row
 
+    def _apply_experience(self, line: str, rated: list[Rated], layer: Layer) -> tuple[Any, ...]:
+        """Scale every component's frequency by the line's experience modification.
+
+        Only when the submission has a loss history for ``line``; the modification
+        (:func:`xborder_risk.rating.experience.experience_modification`) compares the history
+        with the exposure-rated components' expected losses in the history's layer.  Returns
+        the experience worksheet steps, written after the line's closing rows.
+
+        Raises
+        ------
+        SubmissionError
+            If the tables have no ``experience`` row for the line, or the line's exposure
+            measure is 0 (nothing to put the history on).
+        """
+        histories = self.submission.loss_history or {}
+        history = histories.get(line)  # type: ignore[call-overload]
+        if history is None:
+            return ()
+        where = f"submission field 'loss_history.{line}'"
+        parameters = self.tables.experience_for(line)
+        if parameters is None:
+            raise SubmissionError(
+                f"{where}: the rating tables at {self.tables.source} have no experience row "
+                f"for line '{line}' (experience.csv) to rate the loss history with"
+            )
+        measure = exposure_measure(line, self.submission.exposure(line))
+        if measure <= 0.0:
+            raise SubmissionError(
+                f"{where}: the line's current exposure measure is 0, so the history cannot "
+                "be put on the current exposure; remove the history or give the exposure"
+            )
+        live = [r for r in rated if r.component.frequency > 0.0]
+        total = math.fsum(r.component.frequency for r in live)
+        if total == 0.0:
+            return ()
+        severity: Severity = (
+            live[0].severity
+            if len(live) == 1
+            else Mixture(
+                components=tuple(r.severity for r in live),
+                weights=tuple(r.component.frequency / total for r in live),
+            )
+        )
+        patterns = self.tables.patterns
+        rows = patterns[patterns["line"] == line]
+        result = experience_modification(
+            line=line,
+            annual_frequency=total / self.period,
+            severity=severity,
+            current_limit=layer.limit,
+            current_measure=measure,
+            history=history,
+            parameters=parameters,
+            pattern=(
+                rows["development_months"].to_numpy(dtype=float),
+                rows["cumulative_reported"].to_numpy(dtype=float),
+            ),
+            inception=self.submission.inception_date,
+            period_years=self.period,
+        )
+        for r in rated:
+            r.component.scale_frequency(
+                f"experience modification (Z = {result.credibility:.3f}, "
+                f"R = {result.experience_ratio:.3f}, capped)",
+                "experience",
+                f"{line} ({parameters['status']})",
+                result.modification,
+            )
+        return result.steps
+
     def finish(self, sheet: LineSheet, rated: list[Rated], beta: float) -> LineRating:
         """The line's loss model from its rated components, and its closing worksheet rows.
 
@@ -485,6 +563,7 @@ class RatingContext:
         """
         line = sheet.line
         layer = Layer(**self.submission.layer_terms(line))
+        experience_rows = self._apply_experience(line, rated, layer)
         rated = apply_terms(self, sheet, rated)
         live = [r for r in rated if r.component.frequency > 0.0]
         total = math.fsum(r.component.frequency for r in live)
@@ -536,6 +615,8 @@ class RatingContext:
             "E[min(X, d + l)]",
             limited,
         )
+        for row in experience_rows:
+            sheet.add("line", row.factor, row.table, row.key, row.value, total, "", 0.0)
         return LineRating(model=model, rows=tuple(MappingProxyType(row) for row in sheet.rows))
 
 

@@ -1,7 +1,8 @@
 """Operational liability: third-party claims from personnel, fleets, detention and use of force.
 
 Formula: ``docs/rating.md`` ("Operational liability").  Components: personnel (role-weighted
-hours, use-of-force and detention factors, Poisson-gamma credibility on the insured's own claims),
+hours, use-of-force and detention factors), the insured's own losses entering through the generic
+experience rating (``rating/experience.py``),
 vehicles, vessels, aircraft, detention class actions and use-of-force class actions, each a
 lognormal severity from the tables.  Common shock: the political event of each country of
 operation, on an equal share of the layer's exhaustion point; the line's losses are attributed to
@@ -59,7 +60,7 @@ def rate(context: RatingContext, exposure: OperationalLiabilityExposure) -> Line
         severity = finish_lognormal(component, float(sev["sigma"]), "severity_base", key)
         return Rated(component, severity)
 
-    # Personnel: role-weighted personnel-hours, then powers, then the insured's own experience.
+    # Personnel: role-weighted personnel-hours, then powers.
     component, personnel_base, sev = context.base_component(sheet, "personnel", "claims")
     unit = tables.parameter("personnel_hours_unit")
     weighted_hours = 0.0
@@ -83,7 +84,12 @@ def rate(context: RatingContext, exposure: OperationalLiabilityExposure) -> Line
     )
     relativity(component, tables, LINE, "use_of_force", uof)
     relativity(component, tables, LINE, "detention", detention)
-    _apply_claims_credibility(context, component, exposure.claims_last_five_years)
+    if exposure.claims_last_five_years is not None:
+        context.messages.append(
+            "operational_liability.claims_last_five_years is no longer rated (one count has no "
+            "exposure, amounts or claim threshold to compare like with like); give "
+            "loss_history.operational_liability for experience rating (docs/experience.md)"
+        )
     context.apply_period(component)
     rated.append(finish(component, sev))
 
@@ -133,31 +139,6 @@ def rate(context: RatingContext, exposure: OperationalLiabilityExposure) -> Line
     # One count for the line: the components share the personnel row's beta (checked on load).
     beta = float(personnel_base["nb_beta"])
     return context.finish(sheet, rated, beta)
-
-
-def _apply_claims_credibility(context: RatingContext, component: Component, claims: int) -> None:
-    """Poisson-gamma credibility of the personnel claim rate on the insured's own claims.
-
-    With prior annual rate :math:`\\lambda` and a gamma prior of shape :math:`\\alpha` (mean
-    :math:`\\lambda`), :math:`N` claims in :math:`T` years give the posterior mean
-    :math:`(\\alpha + N)/(\\alpha/\\lambda + T)` (Bühlmann & Gisler 2005, §2.3): increasing in
-    both :math:`\\lambda` and :math:`N`.
-    """
-    prior = component.frequency
-    alpha = context.tables.parameter("claims_credibility_alpha")
-    years = context.tables.parameter("claims_history_years")
-    if prior == 0.0:
-        component.note(
-            "claims history: no personnel exposure, no credibility", "parameters", "", claims
-        )
-        return
-    posterior = (alpha + claims) / (alpha / prior + years)
-    component.scale_frequency(
-        f"claims history: {claims} claims in {years:g} years, alpha = {alpha:g}",
-        "parameters",
-        "(alpha + N) / (alpha / lambda + T) / lambda",
-        posterior / prior,
-    )
 
 
 def shock_exposure(
