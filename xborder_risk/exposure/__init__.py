@@ -40,6 +40,7 @@ from xborder_risk.exposure._types import (
 from xborder_risk.exposure.cyber import SECURITY_CONTROLS, CyberExposure, SecurityControls
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import (
+    DroneGroup,
     OperationalLiabilityExposure,
     PersonnelGroup,
 )
@@ -62,6 +63,7 @@ MODELS: tuple[type[FrozenModel], ...] = (
     SecurityControls,
     CyberExposure,
     PersonnelGroup,
+    DroneGroup,
     OperationalLiabilityExposure,
     GovernmentContract,
     PoliticalRiskExposure,
@@ -100,6 +102,7 @@ __all__ = [
     "BorderSystem",
     "Counterparty",
     "CyberExposure",
+    "DroneGroup",
     "Exposure",
     "FieldError",
     "FrozenModel",
