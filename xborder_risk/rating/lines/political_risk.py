@@ -205,7 +205,8 @@ def _apply_loss_basis(
       days; when they already exceed the peril's waiting period (and the peril responds to
       arrears) the loss is known before inception and excluded;
     * an event becomes a claim only if it is still uncured after the waiting period:
-      frequency x ``0.5 ** (waiting_period_days / cure_half_life_days)``;
+      frequency x ``0.5 ** (waiting_period_days / cure_half_life_days)``, the waiting period
+      shortened by known arrears for a peril that responds to them;
     * ``incidents_per_occurrence`` incidents (the 72-hour clause) are one occurrence: the
       frequency falls and the median rises by that number, the ground-up mean is unchanged;
     * a paid loss is reduced by ``recovery_fraction`` (salvage, arrears paid late).
@@ -237,6 +238,9 @@ def _apply_loss_basis(
                 1.0 + arrears_factor * contract.arrears_days / 30.0,
             )
     half_life = float(row["cure_half_life_days"])
+    if arrears_factor > 0.0:
+        # Known arrears have already run part of the waiting period.
+        waiting = max(waiting - contract.arrears_days, 0.0)
     component.scale_frequency(
         f"uncured after the waiting period: 0.5 ** ({waiting:g} d / {half_life:g} d)",
         "political_severity",
