@@ -257,9 +257,10 @@ GOLDEN: dict[str, str] = {
     "engine_batched": "5ef57b69852ac4e593305f2460a75072823124043cf92fd300e938c60d11fa77",
     "occurrences_table": "e7ea448d5140b09c5ac553a5225e4fb76b3cd01695cff97e6d859a3632727065",
     "occurrences_batched": "6d8cbb6ca64cd629f886913c6a89fec82212396f795eaac00eb21535f0496108",
-    "portfolio_book": "9134bf1a3356134fdba64546d9f7db2766cec10a7c5472e8927c064802b63747",
-    "portfolio_book_chunked": "9134bf1a3356134fdba64546d9f7db2766cec10a7c5472e8927c064802b63747",
-    "one_quote": "dc82c1da0bc4fe28e2ad0245472ce04f047906d7e7714a8e845291cf6f1d704b",
+    "portfolio_book": "6ef834df66ef303e4aa8907ff66d5f2bb58a256b9a96c3659fea332995fe61da",
+    "portfolio_book_chunked": "6ef834df66ef303e4aa8907ff66d5f2bb58a256b9a96c3659fea332995fe61da",
+    # portfolio_book*, one_quote*: recorded after the liability and political-risk recalibration
+    "one_quote": "c60b7fcf9d18afb2946035fc8e95cc43b751a93d373bfd3fc7db08756aa822a6",
     # recorded when the streams were keyed by line name (issue 17 item 2)
     "engine_standard_by_name": "dfe1c8fc52e1c55b10f3604c6aa4bf5c35c15535486145a0687c4accad7a0d4a",
     "engine_three_lines_by_name": (
@@ -272,7 +273,7 @@ GOLDEN: dict[str, str] = {
     "occurrences_table_by_name": (
         "b5acbfebfae08845a67d3c1822e4a158742d1dc9776ee15a8ebf4ad4c49d1375"
     ),
-    "one_quote_by_name": "5c20b84280f18b5fe4e525942fe0afc28932806ec8ac5738c681d8383b394182",
+    "one_quote_by_name": "b34cbaeed2fc02212ab26088198bdd12c4b34db5b5e93daff1160e5616b76b66",
 }
 
 
