@@ -83,6 +83,7 @@ LOCATIONS: dict[str, tuple[str | int, ...]] = {
     "SecurityControls": ("cyber", "controls"),
     "OperationalLiabilityExposure": ("operational_liability",),
     "PersonnelGroup": ("operational_liability", "personnel", 0),
+    "DroneGroup": ("operational_liability", "drones", 0),
     "PoliticalRiskExposure": ("political_risk",),
     "GovernmentContract": ("political_risk", "contracts", 0),
     "PolicyTerms": ("terms", "cyber"),

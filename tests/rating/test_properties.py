@@ -219,12 +219,15 @@ def test_more_redundancy_never_raises_tech_failure(
 def test_worse_oecd_class_never_lowers_political_risk_frequency(
     submission: Submission, first: str, second: str
 ) -> None:
+    # Political violence is rated from the political-violence index, not the OECD class.
     better, worse = sorted((first, second), key=lambda code: int(TABLES.country(code)["oecd_crc"]))
 
     def host(code: str) -> Submission:
         def change(d: dict[str, Any]) -> None:
             for contract in d["political_risk"]["contracts"]:
                 contract["host_country"] = code
+                perils = [p for p in contract["perils"] if p != "political_violence"]
+                contract["perils"] = perils or ["expropriation"]
 
         return _changed(submission, change)
 

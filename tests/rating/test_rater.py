@@ -147,7 +147,8 @@ def test_severities_are_converted_to_the_submission_currency(
     # so personnel severities (from the USD table) differ by the EUR rate exactly.
     def median(result: RatedSubmission) -> float:
         sheet = result.worksheet
-        rows = sheet[(sheet["line"] == "operational_liability") & (sheet["component"] == "vehicle")]
+        line = sheet["line"] == "operational_liability"
+        rows = sheet[line & (sheet["component"] == "vehicles")]
         return float(rows["severity"].iloc[-1])
 
     assert median(in_usd) / median(in_eur) == pytest.approx(tables.fx_rate("EUR"), rel=1e-12)
@@ -205,6 +206,8 @@ def test_country_missing_from_user_tables_is_a_clear_error(
     shutil.copytree(REPO / "rating_tables", directory)
     path = directory / "countries.csv"
     path.write_text("".join(x for x in path.open() if not x.startswith("LV,")))
+    index = directory / "political_violence_index.csv"
+    index.write_text("".join(x for x in index.open() if not x.startswith("LV,")))
     refresh_checksums(directory)
     own = RatingTables.load(directory)
     with pytest.raises(SubmissionError, match=r"'cyber\.countries': country 'LV' has no row"):

@@ -47,6 +47,7 @@ from xborder_risk.exposure.history import (
 )
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import (
+    DroneGroup,
     OperationalLiabilityExposure,
     PersonnelGroup,
 )
@@ -69,6 +70,7 @@ MODELS: tuple[type[FrozenModel], ...] = (
     SecurityControls,
     CyberExposure,
     PersonnelGroup,
+    DroneGroup,
     OperationalLiabilityExposure,
     GovernmentContract,
     PoliticalRiskExposure,
@@ -114,6 +116,7 @@ __all__ = [
     "BorderSystem",
     "Counterparty",
     "CyberExposure",
+    "DroneGroup",
     "Exposure",
     "FieldError",
     "FrozenModel",

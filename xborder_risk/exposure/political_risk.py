@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from xborder_risk.exposure._base import FrozenModel
 from xborder_risk.exposure._types import (
+    Count,
     Counterparty,
     CountryCode,
     Identifier,
@@ -17,7 +18,10 @@ from xborder_risk.exposure._types import (
     unique_items,
 )
 
-__all__ = ["GovernmentContract", "PoliticalRiskExposure"]
+__all__ = ["FundingSource", "GovernmentContract", "PoliticalRiskExposure"]
+
+FundingSource = Literal["host_budget", "eu_funded", "multilateral"]
+"""Who pays the contract: the host government's budget, EU funds, or a multilateral lender."""
 
 
 class GovernmentContract(FrozenModel):
@@ -41,6 +45,17 @@ class GovernmentContract(FrozenModel):
         Perils covered, non-empty and distinct: ``expropriation``, ``contract_frustration``
         (including non-payment), ``political_violence``, ``currency_inconvertibility``
         (including transfer restriction).
+    region : str or None
+        Region of the host country where the assets sit (lower-case identifier, e.g.
+        ``anbar``); the political-violence index uses the region's row when it has one.
+    sovereign_guarantee : bool
+        Whether the national government guarantees the counterparty's obligations.
+    funding_source : {"host_budget", "eu_funded", "multilateral"}
+        Who funds the contract's payments.
+    arrears_days : int
+        Days the counterparty's payments are already late at inception (0 = none), 0 to
+        36,500: a known circumstance, rated as a loading on non-payment and inconvertibility,
+        and excluded from contract frustration when it already exceeds the waiting period.
     """
 
     contract_id: Identifier
@@ -61,6 +76,14 @@ class GovernmentContract(FrozenModel):
         unique_items("peril"),
     ]
     """Perils covered (non-empty, distinct)."""
+    region: Identifier | None = None
+    """Region of the host country (lower-case identifier), or None for the whole country."""
+    sovereign_guarantee: bool = False
+    """Whether the national government guarantees the counterparty's obligations."""
+    funding_source: FundingSource = "host_budget"
+    """host_budget, eu_funded or multilateral."""
+    arrears_days: Annotated[Count, Field(le=36_500)] = 0
+    """Days the counterparty's payments are already late at inception."""
 
 
 class PoliticalRiskExposure(FrozenModel):

@@ -81,7 +81,7 @@ DATA_PROTECTION_REGIMES = ("gdpr", "adequate", "comprehensive", "partial", "none
 YES_NO = ("yes", "no")
 OL_COMPONENTS = (
     "personnel",
-    "vehicle",
+    "vehicles",
     "vessel",
     "aircraft",
     "detention_class_action",
