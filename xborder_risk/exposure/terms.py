@@ -9,6 +9,7 @@ from pydantic import model_validator
 
 from xborder_risk.exposure._base import FrozenModel, field_error
 from xborder_risk.exposure._types import Money, PositiveMoney, Share
+from xborder_risk.exposure.bi_terms import BusinessInterruptionTerms
 
 __all__ = ["PolicyTerms"]
 
@@ -63,6 +64,9 @@ class PolicyTerms(FrozenModel):
     """Annual aggregate limit in the submission currency; null = no aggregate limit."""
     share: Share = 1.0
     """Insurer's share of the layer, in (0, 1]."""
+    business_interruption: BusinessInterruptionTerms | None = None
+    """Waiting and indemnity periods of the time-element cover (technology failure, cyber
+    business interruption); null = none (see exposure/bi_terms.py)."""
 
     @model_validator(mode="after")
     def _check_cross_field(self) -> Self:
