@@ -131,18 +131,20 @@ def rate(context: RatingContext, exposure: CyberExposure) -> LineRating:
         (revenue_usd / reference) ** elasticity,
         el_prov if el_prov[1] != "verified" else ref_prov,
     )
-    reach, reach_prov = (
-        (1.0, ("", ""))
-        if not exposure.controls.segmentation
-        else (par("segmentation_reach_fraction"))
-    )
-    component.note(
-        "share of records reachable (segmentation)",
-        "line_parameters",
-        f"{LINE}/segmentation_reach_fraction",
-        reach,
-        reach_prov,
-    )
+    if exposure.controls.segmentation:
+        reach, reach_prov = par("segmentation_reach_fraction")
+        component.note(
+            "share of records reachable (segmented network)",
+            "line_parameters",
+            f"{LINE}/segmentation_reach_fraction",
+            reach,
+            reach_prov,
+        )
+    else:
+        reach = 1.0
+        component.note(
+            "share of records reachable (no segmentation: all)", "submission", "segmentation", 1.0
+        )
     reach_records = reach * exposure.total_records
     ref_records, _ = par("cost_reference_records")
     minimum, _ = par("minimum_breach_records")
@@ -296,12 +298,14 @@ def rate(context: RatingContext, exposure: CyberExposure) -> LineRating:
     credit = (component.frequency / before_freq) * (component.severity / before_sev)
     floor, floor_prov = par("control_credit_floor")
     if credit < floor:
-        component.scale_severity(
+        # The floor lifts the frequency (the layer loss is linear in it), so a further credit
+        # below the floor can never raise the layer loss through a larger severity.
+        component.scale_frequency(
             f"combined control credit {credit:.4g} floored at {floor:g}",
             "line_parameters",
             f"{LINE}/control_credit_floor",
             floor / credit,
-            provenance=floor_prov,
+            floor_prov,
         )
     for condition in ("mfa", "offline_backups"):
         if not getattr(exposure.controls, condition):
