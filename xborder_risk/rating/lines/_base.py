@@ -406,11 +406,17 @@ class ShockExposure:
     systemic_cyber : float or None
         Amount the systemic cyber event's damage ratio multiplies, or ``None`` when the line
         is not exposed to it.
+    vendor_events : tuple of (str, float)
+        ``(vendor, amount)``: the line is exposed to the common-vendor event of the named
+        vendor (one faulty update stopping every insured's systems that name it), whose
+        damage ratio multiplies ``amount`` into one extra occurrence.  In increasing vendor
+        order.
     """
 
     country_events: tuple[tuple[str, float], ...] = ()
     attribution: tuple[tuple[str, float], ...] = ()
     systemic_cyber: float | None = None
+    vendor_events: tuple[tuple[str, float], ...] = ()
 
     @property
     def countries(self) -> frozenset[str]:

@@ -289,8 +289,17 @@ def rate(context: RatingContext, exposure: TechFailureExposure) -> LineRating:
 def shock_exposure(
     submission: Submission, exposure: TechFailureExposure, layer: Layer
 ) -> ShockExposure:
-    """None: an outage of the insured's own systems is not a common shock of the book."""
-    return ShockExposure()
+    """The common-vendor events of the vendors its systems name (one per vendor).
+
+    An outage of the insured's own systems is not a common shock of the book; a named vendor's
+    faulty update is (every insured naming the vendor is hit in the same year).  The exposed
+    amount is the layer's exhaustion point ``deductible + limit``, as for the systemic cyber
+    event.
+    """
+    vendors = sorted({s.vendor for s in exposure.systems if s.vendor is not None})
+    return ShockExposure(
+        vendor_events=tuple((vendor, layer.deductible + layer.limit) for vendor in vendors)
+    )
 
 
 RATER: LineRater[TechFailureExposure] = LineRater(
