@@ -257,9 +257,9 @@ GOLDEN: dict[str, str] = {
     "engine_batched": "5ef57b69852ac4e593305f2460a75072823124043cf92fd300e938c60d11fa77",
     "occurrences_table": "e7ea448d5140b09c5ac553a5225e4fb76b3cd01695cff97e6d859a3632727065",
     "occurrences_batched": "6d8cbb6ca64cd629f886913c6a89fec82212396f795eaac00eb21535f0496108",
-    "portfolio_book": "9134bf1a3356134fdba64546d9f7db2766cec10a7c5472e8927c064802b63747",
-    "portfolio_book_chunked": "9134bf1a3356134fdba64546d9f7db2766cec10a7c5472e8927c064802b63747",
-    "one_quote": "dc82c1da0bc4fe28e2ad0245472ce04f047906d7e7714a8e845291cf6f1d704b",
+    "portfolio_book": "f608062b4da3d406cb9719978d6848166f35d0009fd23e5d1b42879e2f554ea1",
+    "portfolio_book_chunked": "f608062b4da3d406cb9719978d6848166f35d0009fd23e5d1b42879e2f554ea1",
+    "one_quote": "d05742c1f94b6ac932522c0dae87120d5ab6e07ea4c900635c118376b2abda28",
     # recorded when the streams were keyed by line name (issue 17 item 2)
     "engine_standard_by_name": "dfe1c8fc52e1c55b10f3604c6aa4bf5c35c15535486145a0687c4accad7a0d4a",
     "engine_three_lines_by_name": (
@@ -272,7 +272,7 @@ GOLDEN: dict[str, str] = {
     "occurrences_table_by_name": (
         "b5acbfebfae08845a67d3c1822e4a158742d1dc9776ee15a8ebf4ad4c49d1375"
     ),
-    "one_quote_by_name": "5c20b84280f18b5fe4e525942fe0afc28932806ec8ac5738c681d8383b394182",
+    "one_quote_by_name": "cf64ca5e0cceecaa9bea266b216420bea3e3c30b6c71f24ce3bf64d01270889c",
 }
 
 
