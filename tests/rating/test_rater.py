@@ -131,7 +131,7 @@ def test_cyber_frequency_by_hand_from_the_tables(
     expected *= (records / par("cost_reference_records")) ** par("records_frequency_elasticity")
     expected *= tables.band("cyber", "partner_connections", cyber.partner_connections)[0]
     expected *= 1.0 + par("vendor_access_coefficient") * math.log1p(cyber.vendor_access)
-    credit = 1.0
+    credit = 1.0  # the frequency credit, floored at sqrt(control_credit_floor)
     for control in (
         "mfa",
         "edr",
@@ -139,14 +139,14 @@ def test_cyber_frequency_by_hand_from_the_tables(
         "encryption_at_rest",
         "incident_response_plan",
     ):
-        freq, sev = tables.relativity("cyber", "security_control", control)
+        freq = tables.relativity("cyber", "security_control", control)[0]
         expected *= freq
-        credit *= freq * sev
+        credit *= freq
     # 2025-11-14 is 4 full months before the 2026-04-01 inception.
     pen = tables.relativity("cyber", "penetration_test", "within_12_months")
     expected *= pen[0]
-    credit *= pen[0] * pen[1]
-    expected *= max(1.0, par("control_credit_floor") / credit)
+    credit *= pen[0]
+    expected *= max(1.0, math.sqrt(par("control_credit_floor")) / credit)
     assert rated.model("cyber").frequency.mean() == pytest.approx(expected, rel=1e-12)
     assert isinstance(rated.model("cyber").frequency, NegativeBinomial)
 

@@ -295,17 +295,29 @@ def rate(context: RatingContext, exposure: CyberExposure) -> LineRating:
         float(pen_row["severity_factor"]),
         provenance=pen_prov,
     )
-    credit = (component.frequency / before_freq) * (component.severity / before_sev)
+    # The combined credit is floored at control_credit_floor by flooring the frequency credit
+    # and the severity credit each at its square root: each floor keeps its part monotone, so
+    # an added control can never raise the layer loss (a single floor on the product would
+    # trade severity for frequency and could).
     floor, floor_prov = par("control_credit_floor")
-    if credit < floor:
-        # The floor lifts the frequency (the layer loss is linear in it), so a further credit
-        # below the floor can never raise the layer loss through a larger severity.
+    part_floor = math.sqrt(floor)
+    frequency_credit = component.frequency / before_freq
+    severity_credit = component.severity / before_sev
+    if frequency_credit < part_floor:
         component.scale_frequency(
-            f"combined control credit {credit:.4g} floored at {floor:g}",
+            f"frequency credit {frequency_credit:.4g} floored at sqrt({floor:g})",
             "line_parameters",
             f"{LINE}/control_credit_floor",
-            floor / credit,
+            part_floor / frequency_credit,
             floor_prov,
+        )
+    if severity_credit < part_floor:
+        component.scale_severity(
+            f"severity credit {severity_credit:.4g} floored at sqrt({floor:g})",
+            "line_parameters",
+            f"{LINE}/control_credit_floor",
+            part_floor / severity_credit,
+            provenance=floor_prov,
         )
     for condition in ("mfa", "offline_backups"):
         if not getattr(exposure.controls, condition):
