@@ -257,8 +257,8 @@ GOLDEN: dict[str, str] = {
     "engine_batched": "5ef57b69852ac4e593305f2460a75072823124043cf92fd300e938c60d11fa77",
     "occurrences_table": "e7ea448d5140b09c5ac553a5225e4fb76b3cd01695cff97e6d859a3632727065",
     "occurrences_batched": "6d8cbb6ca64cd629f886913c6a89fec82212396f795eaac00eb21535f0496108",
-    "portfolio_book": "f608062b4da3d406cb9719978d6848166f35d0009fd23e5d1b42879e2f554ea1",
-    "portfolio_book_chunked": "f608062b4da3d406cb9719978d6848166f35d0009fd23e5d1b42879e2f554ea1",
+    "portfolio_book": "af70631232c0522dff7e09fcdce958b21f5fbcd3b0daec018c2a6285eaad5916",
+    "portfolio_book_chunked": "af70631232c0522dff7e09fcdce958b21f5fbcd3b0daec018c2a6285eaad5916",
     "one_quote": "d05742c1f94b6ac932522c0dae87120d5ab6e07ea4c900635c118376b2abda28",
     # recorded when the streams were keyed by line name (issue 17 item 2)
     "engine_standard_by_name": "dfe1c8fc52e1c55b10f3604c6aa4bf5c35c15535486145a0687c4accad7a0d4a",
