@@ -43,15 +43,25 @@ SUBMISSION = Path(__file__).resolve().parent / "submissions" / "agency_traveller
 SEED = 2026
 
 
-def tables_with_weaker_mfa(directory: Path) -> RatingTables:
-    """Shipped tables with the MFA frequency credit cut from 0.75 to 0.90 (a what-if)."""
+def tables_with_weaker_mfa(directory: Path, *, weaker: bool = True) -> RatingTables:
+    """Shipped tables with the MFA frequency credit cut from 0.75 to 0.90 (a what-if).
+
+    The floor on the combined control credit (line_parameters.csv, control_credit_floor) is
+    lifted to 0 as well: with the shipped floor of 0.5 this insured's credits are capped, and
+    a weaker MFA credit would change nothing.
+    """
     shipped = Path(str(shipped_tables_location()))
     shutil.copytree(shipped, directory, dirs_exist_ok=True)
     relativities = directory / "relativities.csv"
     frame = pd.read_csv(relativities, keep_default_na=False)
     is_mfa = (frame["line"] == "cyber") & (frame["level"] == "mfa")
-    frame.loc[is_mfa, "frequency_factor"] = 0.90
+    if weaker:
+        frame.loc[is_mfa, "frequency_factor"] = 0.90
     frame.to_csv(relativities, index=False, lineterminator="\n")
+    parameters = directory / "line_parameters.csv"
+    table = pd.read_csv(parameters, keep_default_na=False)
+    table.loc[table["name"] == "control_credit_floor", "value"] = 0.0
+    table.to_csv(parameters, index=False, lineterminator="\n")
     # The manifest pins every table's sha256; a deliberate edit is re-checksummed, and the
     # quote's provenance then records the new checksum.
     refresh_checksums(directory)
@@ -77,14 +87,19 @@ def main() -> None:
 
     # 2. Custom rating tables from a directory.
     with tempfile.TemporaryDirectory() as scratch:
+        unfloored = tables_with_weaker_mfa(Path(scratch) / "unfloored", weaker=False)
         custom = tables_with_weaker_mfa(Path(scratch) / "tables")
+        reference = quote(submission, n_years=n_years, seed=SEED, tables=unfloored)
         what_if = quote(submission, n_years=n_years, seed=SEED, tables=custom)
-    before = base.to_frame().loc["cyber", "expected_loss"]
+    before = reference.to_frame().loc["cyber", "expected_loss"]
     after = what_if.to_frame().loc["cyber", "expected_loss"]
     exact_ratio = expected_layer_loss(what_if.rated.model("cyber")) / expected_layer_loss(
-        base.rated.model("cyber")
+        reference.rated.model("cyber")
     )
-    print(f"\n2. MFA credit 0.75 -> 0.90: cyber expected loss {before:,.0f} -> {after:,.0f}")
+    print(
+        f"\n2. MFA credit 0.75 -> 0.90 (control-credit floor lifted): cyber expected loss "
+        f"{before:,.0f} -> {after:,.0f}"
+    )
     print(
         f"   simulated ratio {after / before:.3f}; exact ratio of the rated expected layer "
         f"losses {exact_ratio:.3f} (= 0.90 / 0.75: MFA changes the frequency only)"

@@ -407,7 +407,7 @@ def test_schema_of_the_basis_file() -> None:
 
 
 def test_referrals_are_printed_in_the_terminal(tmp_path: Path) -> None:
-    path = EXAMPLES / "high_risk_infrastructure.yaml"
+    path = EXAMPLES / "eu_egates_contractor.yaml"  # its political-risk line is referred
     result = invoke("quote", path, "-n", "2000", "-o", tmp_path, "-f", "json")
     assert result.exit_code == 0, result.output
     q = quote(Submission.from_file(path), n_years=2000, seed=2026)

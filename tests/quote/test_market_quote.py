@@ -100,7 +100,13 @@ def test_lines_outside_their_market_bands_are_referred_with_band_and_source(egat
 
 
 def test_a_negative_scr_is_shown_as_zero_with_the_reason():
-    agency = Submission.from_file(SUBMISSIONS / "high_risk_infrastructure.yaml")
+    # A technology-failure layer far above the outages (19M xs 19M): its premium is the
+    # minimum rate on line, far above its losses, so its unfloored SCR is negative.
+    data = Submission.from_file(SUBMISSIONS / "high_risk_infrastructure.yaml").model_dump(
+        mode="json"
+    )
+    data["terms"]["tech_failure"].update(deductible=19_000_000.0, limit=19_000_000.0)
+    agency = Submission.from_data(data)
     q = quote(agency, n_years=5_000, seed=3, tables=TABLES)
     raw = quote(
         agency, n_years=5_000, seed=3, tables=TABLES, reserving=ReservingBasis(floor_scr=False)

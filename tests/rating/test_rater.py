@@ -112,17 +112,26 @@ def test_worksheet_running_values_are_the_products_of_the_factors(
 def test_cyber_frequency_by_hand_from_the_tables(
     rated: RatedSubmission, example: Submission, tables: RatingTables
 ) -> None:
-    # E[N] = base x records band x partner band x control credits x pen-test level x period.
+    # E[N] = base x (revenue / ref)^a x (reachable records / 1M)^c x partner band
+    #        x (1 + k ln(1 + vendors)) x control credits x pen-test level x period.
     cyber = example.cyber
     assert cyber is not None
-    weighted = cyber.pii_records + tables.parameter("biometric_record_weight") * (
-        cyber.biometric_records
-    )
+
+    def par(name: str) -> float:
+        return float(tables.lookup("line_parameters", line="cyber", name=name)["value"])
+
+    insured = example.insured
+    revenue_usd = insured.annual_revenue * tables.fx_rate(insured.currency)
+    reach = par("segmentation_reach_fraction") if cyber.controls.segmentation else 1.0
+    records = max(reach * cyber.total_records, par("minimum_breach_records"))
     expected = tables.lookup(
         "frequency_base", line="cyber", insured_kind="contractor", component="incident"
     )["frequency_per_unit"]
-    expected *= tables.band("cyber", "weighted_records", weighted)[0]
+    expected *= (revenue_usd / par("revenue_reference_usd")) ** par("revenue_elasticity")
+    expected *= (records / par("cost_reference_records")) ** par("records_frequency_elasticity")
     expected *= tables.band("cyber", "partner_connections", cyber.partner_connections)[0]
+    expected *= 1.0 + par("vendor_access_coefficient") * math.log1p(cyber.vendor_access)
+    credit = 1.0  # the frequency credit, floored at sqrt(control_credit_floor)
     for control in (
         "mfa",
         "edr",
@@ -130,9 +139,14 @@ def test_cyber_frequency_by_hand_from_the_tables(
         "encryption_at_rest",
         "incident_response_plan",
     ):
-        expected *= tables.relativity("cyber", "security_control", control)[0]
+        freq = tables.relativity("cyber", "security_control", control)[0]
+        expected *= freq
+        credit *= freq
     # 2025-11-14 is 4 full months before the 2026-04-01 inception.
-    expected *= tables.relativity("cyber", "penetration_test", "within_12_months")[0]
+    pen = tables.relativity("cyber", "penetration_test", "within_12_months")
+    expected *= pen[0]
+    credit *= pen[0]
+    expected *= max(1.0, math.sqrt(par("control_credit_floor")) / credit)
     assert rated.model("cyber").frequency.mean() == pytest.approx(expected, rel=1e-12)
     assert isinstance(rated.model("cyber").frequency, NegativeBinomial)
 
@@ -170,6 +184,7 @@ def test_zero_exposure_line_is_a_zero_frequency_model_with_a_message(example: Su
     data = _data(example)
     for system in data["tech_failure"]["systems"]:
         system["daily_outage_cost"] = 0.0
+        system["replacement_value"] = 0.0  # no hardware-damage exposure either
     submission = Submission.from_data(data)
     with pytest.warns(XBorderRiskWarning, match="line 'tech_failure' rates to zero expected"):
         result = rate(submission)

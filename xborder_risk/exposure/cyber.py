@@ -57,6 +57,8 @@ class CyberExposure(FrozenModel):
         Biometric templates held (face, fingerprint, iris), counted separately, >= 0.
     partner_connections : int
         Partner agencies or countries connected through shared platforms, >= 0.
+    vendor_access : int
+        Vendors and subcontractors with remote or privileged access, >= 0 (default 0).
     annual_revenue : float or None
         Revenue or budget attributable to the covered operations, in ``Submission.currency``;
         ``None`` means use the insured's ``annual_revenue``.
@@ -78,6 +80,8 @@ class CyberExposure(FrozenModel):
     """Biometric templates held (counted separately from pii_records)."""
     partner_connections: Count
     """Partner agencies or countries connected through shared platforms."""
+    vendor_access: Count = 0
+    """Vendors and subcontractors with remote or privileged access to the systems."""
     annual_revenue: PositiveMoney | None = None
     """Revenue or budget of the covered operations in the submission currency; null = the
     insured's annual_revenue."""

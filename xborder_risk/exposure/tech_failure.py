@@ -11,6 +11,7 @@ from xborder_risk.exposure._types import (
     CountryList,
     Identifier,
     Money,
+    PositiveMoney,
     Redundancy,
     SystemType,
     VendorSupport,
@@ -34,7 +35,8 @@ class BorderSystem(FrozenModel):
     countries : tuple of str
         ISO 3166-1 alpha-2 codes of the countries where it is deployed (non-empty, distinct).
     replacement_value : float
-        Cost to replace the hardware and software, in ``Submission.currency``, >= 0.
+        Cost to replace the hardware and software, in ``Submission.currency``, >= 0; the
+        line prices physical damage to the hardware from it (``docs/rating.md``).
     daily_outage_cost : float
         Cost of one day of outage — service credits, liquidated damages and manual-processing
         cost — in ``Submission.currency`` per day, >= 0.
@@ -44,6 +46,14 @@ class BorderSystem(FrozenModel):
         Years since commissioning, 0 to 100.
     vendor_support : {"full", "limited", "end_of_life"}
         Support status from the manufacturer.
+    vendor : str or None
+        The named software or platform vendor whose single update or failure can stop the
+        system (e.g. the endpoint-security agent or the cloud host); systems of one insured
+        sharing a vendor are stopped together by a common-vendor event.  ``None``: not stated.
+    liquidated_damages_cap : float or None
+        Contractual cap on the liquidated damages and service credits of one outage, in
+        ``Submission.currency``; the duration-driven cost of an outage stops at it.  ``None``:
+        uncapped.
     """
 
     system_id: Identifier
@@ -63,6 +73,10 @@ class BorderSystem(FrozenModel):
     """Years since commissioning."""
     vendor_support: VendorSupport
     """Vendor support status: full, limited or end_of_life."""
+    vendor: Identifier | None = None
+    """Named vendor whose one update or failure can stop the system (common-vendor events)."""
+    liquidated_damages_cap: PositiveMoney | None = None
+    """Cap on the liquidated damages / service credits of one outage; null = uncapped."""
 
 
 class TechFailureExposure(FrozenModel):

@@ -28,6 +28,7 @@ from pydantic import (
 
 from xborder_risk.exposure._base import FrozenModel, field_error
 from xborder_risk.exposure._types import IsoDate, Money, PositiveMoney, Share, unique_items
+from xborder_risk.exposure.bi_terms import BusinessInterruptionTerms
 
 __all__ = [
     "BASES",
@@ -126,6 +127,7 @@ _ISSUE_11_FIELDS: Final[tuple[str, ...]] = (
     "retroactive_date",
     "extended_reporting_years",
     "exclusions",
+    "business_interruption",
 )
 _DEFAULTS: Final[dict[str, Any]] = {
     "attachment": None,
@@ -135,6 +137,7 @@ _DEFAULTS: Final[dict[str, Any]] = {
     "retroactive_date": None,
     "extended_reporting_years": 0.0,
     "exclusions": (),
+    "business_interruption": None,
 }
 
 
@@ -254,6 +257,9 @@ class PolicyTerms(FrozenModel):
         unique_items("exclusion"),
     ] = ()
     """Exclusions applied (distinct)."""
+    business_interruption: BusinessInterruptionTerms | None = None
+    """Waiting and indemnity periods of the time-element cover (technology failure, cyber
+    business interruption); null = none (see exposure/bi_terms.py)."""
 
     @model_serializer(mode="wrap")
     def _serialize(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from xborder_risk.portfolio._kernel import (
     write_rows,
 )
 from xborder_risk.portfolio.results import PortfolioResult
-from xborder_risk.portfolio.shocks import CommonShocks
+from xborder_risk.portfolio.shocks import CommonShocks, vendor_stream
 from xborder_risk.rating import LINE_RATERS, RatedSubmission, RatingTables, rate, rater_for
 from xborder_risk.reinsurance import OccurrenceTable
 
@@ -253,6 +253,22 @@ class Portfolio:
                 country_index=-1,
             )
         )
+        # Common-vendor events: one shared source per vendor named in the book (shocks.py).
+        vendor_index: dict[str, int] = {}
+        for vendor in sorted(
+            {v for policy in exposures for line in policy for v, _ in line.vendor_events}
+        ):
+            vendor_index[vendor] = len(sources)
+            sources.append(
+                ShockSource(
+                    label=f"vendor:{vendor}",
+                    stream=vendor_stream(vendor),
+                    probability=shocks.vendor_event_probability,
+                    damage_alpha=shocks.vendor_damage_alpha,
+                    damage_beta=shocks.vendor_damage_beta,
+                    country_index=-1,
+                )
+            )
         rows: list[dict[str, object]] = []
         policies = []
         for pid, sub, rated, policy_exposures in zip(
@@ -266,6 +282,9 @@ class Portfolio:
                 ]
                 if exposure.systemic_cyber is not None:
                     shock_amounts.append((cyber_source, exposure.systemic_cyber))
+                shock_amounts.extend(
+                    (vendor_index[vendor], amount) for vendor, amount in exposure.vendor_events
+                )
                 attribution = [
                     (country_index[code], weight) for code, weight in exposure.attribution
                 ]
@@ -274,6 +293,8 @@ class Portfolio:
                     mean_damage = (
                         shocks.cyber_damage_mean
                         if source == cyber_source
+                        else shocks.vendor_damage_mean
+                        if source > cyber_source
                         else shocks.political_damage_mean
                     )
                     rows.append(

@@ -1,4 +1,6 @@
-"""Common shocks of a portfolio: country political events and a systemic cyber event.
+"""Common shocks of a portfolio: country political events, a systemic cyber event, and
+common-vendor events (one named vendor's faulty update stopping the systems of every insured
+that names it, as on 19 July 2024).
 
 Parameters are data: ``xborder_risk/portfolio_data/`` ships two small illustrative tables
 (``country_event_rates.csv`` and ``shock_parameters.csv``, described in its README) that
@@ -12,6 +14,7 @@ import csv
 import io
 import itertools
 import math
+import zlib
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -20,7 +23,7 @@ from pathlib import Path
 from xborder_risk._validation import check_real
 from xborder_risk.errors import ParameterError, RatingTableError
 
-__all__ = ["OECD_CLASSES", "CommonShocks", "shipped_shocks_location"]
+__all__ = ["OECD_CLASSES", "CommonShocks", "shipped_shocks_location", "vendor_stream"]
 
 #: OECD country risk classes 0 (lowest risk) to 7 (highest).
 OECD_CLASSES: tuple[int, ...] = tuple(range(8))
@@ -34,6 +37,20 @@ _PARAMETER_NAMES = (
     "cyber_damage_alpha",
     "cyber_damage_beta",
 )
+# Optional parameters (a shock directory without them has no common-vendor events).
+_OPTIONAL_PARAMETER_NAMES = (
+    "vendor_event_probability",
+    "vendor_damage_alpha",
+    "vendor_damage_beta",
+)
+# Shared-stream ids of the common-vendor events: "VEND" in the high word, the CRC-32 of the
+# vendor's name in the low word, far from the country and cyber stream ids.
+_VENDOR_STREAM_NAMESPACE = 0x56454E44 << 32
+
+
+def vendor_stream(vendor: str) -> int:
+    """Shared stream id of the common-vendor event of ``vendor`` (stable across books)."""
+    return _VENDOR_STREAM_NAMESPACE + zlib.crc32(vendor.encode("utf-8"))
 
 
 def shipped_shocks_location() -> Traversable:
@@ -59,6 +76,12 @@ class CommonShocks:
         Shapes (> 0) of the Beta distribution of the systemic cyber event's damage ratio.
     source : str
         Where the parameters came from (a directory, or ``"code"``).
+    vendor_event_probability : float
+        Annual probability, in [0, 1), that one named vendor's update or failure stops every
+        system naming it (``BorderSystem.vendor``), in every policy of the book; 0 (the
+        default) means no common-vendor events.
+    vendor_damage_alpha, vendor_damage_beta : float
+        Shapes (> 0) of the Beta distribution of a common-vendor event's damage ratio.
 
     Notes
     -----
@@ -78,6 +101,9 @@ class CommonShocks:
     cyber_damage_alpha: float
     cyber_damage_beta: float
     source: str = "code"
+    vendor_event_probability: float = 0.0
+    vendor_damage_alpha: float = 1.0
+    vendor_damage_beta: float = 9.0
 
     def __post_init__(self) -> None:
         owner = "CommonShocks"
@@ -108,9 +134,20 @@ class CommonShocks:
             "political_damage_beta",
             "cyber_damage_alpha",
             "cyber_damage_beta",
+            "vendor_damage_alpha",
+            "vendor_damage_beta",
         ):
             value = check_real(owner, name, getattr(self, name), lower=0.0, lower_inclusive=False)
             object.__setattr__(self, name, value)
+        vendor = check_real(
+            owner,
+            "vendor_event_probability",
+            self.vendor_event_probability,
+            lower=0.0,
+            upper=1.0,
+            upper_inclusive=False,
+        )
+        object.__setattr__(self, "vendor_event_probability", vendor)
         cyber = check_real(
             owner,
             "cyber_event_probability",
@@ -162,10 +199,11 @@ class CommonShocks:
             root, _PARAMETERS_FILE, ("name", "value", "unit", "description")
         ):
             name = row["name"]
-            if name not in _PARAMETER_NAMES:
+            known = _PARAMETER_NAMES + _OPTIONAL_PARAMETER_NAMES
+            if name not in known:
                 raise RatingTableError(
                     f"{_PARAMETERS_FILE}, row {row_number}, column 'name': unknown parameter "
-                    f"{name!r} (expected one of {list(_PARAMETER_NAMES)})"
+                    f"{name!r} (expected one of {list(known)})"
                 )
             if name in parameters:
                 raise RatingTableError(
@@ -200,7 +238,11 @@ class CommonShocks:
     @property
     def enabled(self) -> bool:
         """True when some shock can happen."""
-        return self.cyber_event_probability > 0.0 or any(self.country_event_probability)
+        return (
+            self.cyber_event_probability > 0.0
+            or self.vendor_event_probability > 0.0
+            or any(self.country_event_probability)
+        )
 
     @property
     def political_damage_mean(self) -> float:
@@ -213,6 +255,11 @@ class CommonShocks:
     def cyber_damage_mean(self) -> float:
         """Mean damage ratio of the systemic cyber event, :math:`a/(a+b)`."""
         return self.cyber_damage_alpha / (self.cyber_damage_alpha + self.cyber_damage_beta)
+
+    @property
+    def vendor_damage_mean(self) -> float:
+        """Mean damage ratio of a common-vendor event, :math:`a/(a+b)`."""
+        return self.vendor_damage_alpha / (self.vendor_damage_alpha + self.vendor_damage_beta)
 
 
 def _read_csv(

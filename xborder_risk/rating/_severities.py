@@ -14,6 +14,7 @@ Both follow the :class:`~xborder_risk.distributions.Severity` protocol so the en
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from xborder_risk._validation import check_real
 from xborder_risk.distributions import Gamma, Lognormal, ParamSpec, Pareto, Severity, Weibull
 from xborder_risk.errors import MomentDoesNotExistError, ParameterError, SimulationError
 
-__all__ = ["Capped", "Mixture", "Scaled"]
+__all__ = ["Capped", "DurationCost", "Mixture", "Scaled"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -510,3 +511,184 @@ class Scaled(Severity):
     def _limited_moment(self, u: FloatArray, k: int) -> FloatArray:
         limited = _as_float_array(self.base.limited_moment(u / self.multiplier, k))
         return self.multiplier**k * limited
+
+
+@dataclass(frozen=True, slots=True)
+class DurationCost(Severity):
+    r"""Cost of an outage as a function of its duration, under a waiting and an indemnity period.
+
+    .. math:: X = c_0 + \sum_i r_i \min\bigl(\max(D - w, 0),\, s_i\bigr)
+
+    Parameters
+    ----------
+    duration : Severity
+        Distribution of the outage duration :math:`D` (hours, or any unit the rates use).
+    fixed : float
+        Fixed response cost :math:`c_0` of every outage (>= 0, currency units).
+    rates : tuple of float
+        Cost per unit of duration :math:`r_i` of each system the outage stops (> 0,
+        currency units per hour); one entry for an outage of one system, several for a
+        common-vendor event that stops several systems for the same duration.
+    spans : tuple of float
+        Longest paid duration :math:`s_i` after the waiting period per system (> 0, may be
+        ``inf``): the indemnity period less the waiting period, or the hours after which a
+        liquidated-damages cap is reached, whichever is shorter.
+    wait : float
+        Waiting period :math:`w` (>= 0, same unit as ``duration``): hours not paid.
+
+    Notes
+    -----
+    :math:`X = g(D)` with :math:`g` non-decreasing and piecewise linear, so
+    :math:`F_X(x) = F_D(g^{-1}(x))`, :math:`F_X^{-1}(q) = g(F_D^{-1}(q))`, and on every piece
+    :math:`(a, b]` where :math:`g(d) = \alpha + \beta d`,
+    :math:`E[(\alpha + \beta D)^k; a < D \le b]` follows from the limited moments of
+    :math:`D` (:math:`E[D^j; D \le b] = E[(D\wedge b)^j] - b^j S_D(b)`), so the limited
+    moments of :math:`X` are exact (Loss Models, 5th ed., Section 3.1).
+    """
+
+    duration: Severity
+    fixed: float
+    rates: tuple[float, ...]
+    spans: tuple[float, ...]
+    wait: float
+    PARAMETERS: ClassVar[tuple[ParamSpec, ...]] = (
+        ParamSpec("fixed", 0.0, math.inf),
+        ParamSpec("wait", 0.0, math.inf),
+    )
+
+    def _validate_extra(self) -> None:
+        if not isinstance(self.duration, Severity):
+            raise ParameterError("DurationCost", "duration", self.duration, "must be a Severity")
+        if not isinstance(self.rates, tuple) or not self.rates:
+            raise ParameterError("DurationCost", "rates", self.rates, "must be a non-empty tuple")
+        if not isinstance(self.spans, tuple) or len(self.spans) != len(self.rates):
+            raise ParameterError(
+                "DurationCost", "spans", self.spans, "must be a tuple, one span per rate"
+            )
+        for rate in self.rates:
+            check_real("DurationCost", "rates", rate, lower=0.0, lower_inclusive=False)
+        for span in self.spans:
+            check_real(
+                "DurationCost", "spans", span, lower=0.0, lower_inclusive=False, allow_inf=True
+            )
+
+    # -- the piecewise-linear map t = max(D - w, 0) -> h(t) = sum r_i min(t, s_i) -------------
+
+    def _knots(self) -> tuple[FloatArray, FloatArray, float]:
+        """Knots ``t_k`` (0 and the finite spans), ``h(t_k)``, and the slope beyond the last."""
+        spans = np.array(self.spans, dtype=np.float64)
+        rates = np.array(self.rates, dtype=np.float64)
+        finite = np.unique(spans[np.isfinite(spans)])
+        knots = np.concatenate(([0.0], finite))
+        values = np.array([float(np.sum(rates * np.minimum(t, spans))) for t in knots])
+        slope = float(np.sum(rates[~np.isfinite(spans)]))
+        return knots, values, slope
+
+    def _g(self, d: FloatArray) -> FloatArray:
+        t = np.maximum(d - self.wait, 0.0)
+        spans = np.array(self.spans, dtype=np.float64)
+        rates = np.array(self.rates, dtype=np.float64)
+        out = np.full(t.shape, self.fixed)
+        for rate, span in zip(rates, spans, strict=True):
+            out = out + rate * np.minimum(t, span)
+        return out
+
+    def _g_inverse(self, x: FloatArray) -> FloatArray:
+        """The largest duration ``d`` with ``g(d) <= x``, for ``fixed <= x < support_upper``."""
+        knots, values, slope = self._knots()
+        y = x - self.fixed
+        t = np.interp(y, values, knots)
+        beyond = y > values[-1]
+        if beyond.any():
+            t[beyond] = knots[-1] + (y[beyond] - values[-1]) / slope
+        return self.wait + t
+
+    @property
+    def support_upper(self) -> float:
+        _knots, values, slope = self._knots()
+        return math.inf if slope > 0.0 else self.fixed + float(values[-1])
+
+    def _sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> FloatArray:
+        return self._g(_as_float_array(self.duration.sample(rng, shape)))
+
+    def _cdf(self, x: FloatArray) -> FloatArray:
+        out = np.zeros_like(x)
+        inside = x >= self.fixed
+        out[inside] = _as_float_array(self.duration.cdf(self._g_inverse(x[inside])))
+        return out
+
+    def _sf(self, x: FloatArray) -> FloatArray:
+        out = np.ones_like(x)
+        inside = x >= self.fixed
+        out[inside] = _as_float_array(self.duration.sf(self._g_inverse(x[inside])))
+        return out
+
+    def _pdf(self, x: FloatArray) -> FloatArray:
+        # Density of the continuous part (the atom at the fixed cost has none).
+        out = np.zeros_like(x)
+        inside = x > self.fixed
+        if inside.any():
+            d = self._g_inverse(x[inside])
+            t = d - self.wait
+            spans = np.array(self.spans, dtype=np.float64)
+            rates = np.array(self.rates, dtype=np.float64)
+            slope = np.array([float(np.sum(rates[spans > v])) for v in t.tolist()])
+            density = _as_float_array(self.duration.pdf(d))
+            out[inside] = np.where(slope > 0.0, density / np.where(slope > 0, slope, 1.0), 0.0)
+        return out
+
+    def _ppf(self, q: FloatArray) -> FloatArray:
+        return self._g(_as_float_array(self.duration.ppf(q)))
+
+    def _partial(self, b: float, j: int) -> float:
+        """``E[D**j; D <= b]`` for ``j`` in {0, 1, 2}."""
+        if j == 0:
+            return float(self.duration.cdf(b)) if math.isfinite(b) else 1.0
+        if not math.isfinite(b):
+            return float(self.duration.moment(j))
+        return float(self.duration.limited_moment(b, j)) - b**j * float(self.duration.sf(b))
+
+    def _limited_scalar(self, u: float, k: int) -> float:
+        if u <= self.fixed:
+            return u**k
+        knots, values, slope = self._knots()
+        y = u - self.fixed
+        # t* = h^{-1}(u - fixed): beyond it the payment is capped at u.
+        if y <= values[-1]:
+            t_star = float(np.interp(y, values, knots))
+        elif slope > 0.0:
+            t_star = float(knots[-1] + (y - values[-1]) / slope)
+        else:
+            t_star = math.inf
+        cuts = [float(t) for t in knots if t < t_star]
+        end = min(t_star, float(knots[-1]) if slope == 0.0 else math.inf)
+        cuts.append(end)
+        total = self.fixed**k * self._partial(self.wait, 0)
+        spans = np.array(self.spans, dtype=np.float64)
+        rates = np.array(self.rates, dtype=np.float64)
+        for lo, hi in itertools.pairwise(cuts):
+            if hi <= lo:
+                continue
+            beta = float(np.sum(rates[spans > lo]))
+            h_lo = float(np.sum(rates * np.minimum(lo, spans)))
+            alpha = self.fixed + h_lo - beta * (lo + self.wait)
+            a, b = lo + self.wait, hi + self.wait
+            p0 = self._partial(b, 0) - self._partial(a, 0)
+            p1 = self._partial(b, 1) - self._partial(a, 1)
+            if k == 1:
+                total += alpha * p0 + beta * p1
+            else:
+                p2 = self._partial(b, 2) - self._partial(a, 2)
+                total += alpha * alpha * p0 + 2.0 * alpha * beta * p1 + beta * beta * p2
+        if math.isfinite(end):
+            top = min(u, self.fixed + float(np.sum(rates * np.minimum(end, spans))))
+            total += top**k * float(self.duration.sf(end + self.wait))
+        return total
+
+    def _moment(self, k: int) -> float:
+        if k not in (1, 2):
+            raise ParameterError("DurationCost.moment", "k", k, "must be 1 or 2 for DurationCost")
+        return self._limited_scalar(math.inf, k)
+
+    def _limited_moment(self, u: FloatArray, k: int) -> FloatArray:
+        return np.array([self._limited_scalar(float(v), k) for v in u.tolist()])

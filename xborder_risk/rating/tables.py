@@ -95,6 +95,37 @@ PARAMETER_NAMES = (
     "default_oecd_crc",
     "minimum_payment_term_years",
 )
+#: Scalars of line_parameters.csv each line's rater reads.
+LINE_PARAMETER_NAMES = {
+    "cyber": (
+        "cost_records_slope",
+        "cost_reference_records",
+        "median_breached_fraction",
+        "minimum_breach_records",
+        "response_share",
+        "business_interruption_share",
+        "third_party_share",
+        "biometric_third_party_weight",
+        "segmentation_reach_fraction",
+        "revenue_reference_usd",
+        "revenue_elasticity",
+        "records_frequency_elasticity",
+        "vendor_access_coefficient",
+        "control_credit_floor",
+        "public_authority_fine_factor",
+        "bi_downtime_median_hours",
+        "bi_downtime_sigma",
+    ),
+    "tech_failure": (
+        "outage_fixed_cost_usd",
+        "hardware_damage_rate",
+        "hardware_damage_median_ratio",
+        "hardware_damage_sigma",
+        "common_vendor_event_rate",
+        "common_vendor_duration_median_hours",
+        "common_vendor_duration_sigma",
+    ),
+}
 # Banded variables whose factors must not fall as the variable grows (more exposure).
 MONOTONE_BAND_VARIABLES = ("weighted_records", "partner_connections")
 BAND_VARIABLES = {
@@ -132,6 +163,13 @@ _COLUMN_FIELDS = (
     "allowed",
 )
 _SOURCE_STATUSES = ("V", "S", "U")
+#: Per-row provenance: a table may declare optional ``source`` and ``status`` columns; a row's
+#: status is one of these (verified against the primary source, from a secondary source, or
+#: our illustrative judgement).  See :meth:`RatingTables.row_provenance`.
+ROW_STATUSES = ("verified", "secondary", "judgement")
+# The table-level status a row without its own ``status`` column inherits from the manifest's
+# sources: all V -> verified, any U -> judgement, otherwise secondary.
+_TABLE_STATUS = {"V": "verified", "S": "secondary", "U": "judgement"}
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 _COUNTRY_RE = re.compile(r"[A-Z]{2}")
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
@@ -389,6 +427,39 @@ class RatingTables:
     def parameter(self, name: str) -> float:
         """Value of the scalar parameter ``name`` from ``parameters.csv``."""
         return float(self.lookup("parameters", name=name)["value"])
+
+    # -- per-parameter provenance ------------------------------------------------------------
+
+    def table_provenance(self, table: str) -> tuple[str, str]:
+        """``(source, status)`` of a table as a whole, from its manifest sources.
+
+        The status is ``verified`` when every source is ``V``, ``judgement`` when any is ``U``
+        (or the table has no source), ``secondary`` otherwise; the source names the manifest.
+        """
+        entry = self.manifest["tables"].get(table)
+        if entry is None:
+            return "", ""
+        statuses = [str(src["status"]) for src in entry["sources"]]
+        if not statuses or "U" in statuses:
+            status = _TABLE_STATUS["U"]
+        elif all(s == "V" for s in statuses):
+            status = _TABLE_STATUS["V"]
+        else:
+            status = _TABLE_STATUS["S"]
+        return f"manifest.yaml: {table} sources", status
+
+    def row_provenance(self, table: str, row: Mapping[str, Any]) -> tuple[str, str]:
+        """``(source, status)`` of one row: its own ``source``/``status`` columns if the table
+        has them, else the table's (:meth:`table_provenance`)."""
+        if "status" in row:
+            status = str(row["status"])
+            return str(row.get("source", "")), _TABLE_STATUS.get(status, status)
+        return self.table_provenance(table)
+
+    def line_parameter(self, line: str, name: str) -> tuple[float, tuple[str, str]]:
+        """A scalar of ``line_parameters.csv`` and its ``(source, status)``."""
+        row = self.lookup("line_parameters", line=line, name=name)
+        return float(row["value"]), self.row_provenance("line_parameters", row)
 
     def fx_rate(self, currency: str) -> float:
         """Units of the base currency (USD) per one unit of ``currency``.
@@ -894,6 +965,13 @@ def _read_table(root: Traversable, name: str, entry: Mapping[str, Any]) -> pd.Da
         elif spec["type"] == "int":
             frame[spec["name"]] = frame[spec["name"]].astype("int64")
 
+    if "status" in declared:
+        for row, value in enumerate(frame["status"].tolist(), start=1):
+            if value not in ROW_STATUSES and value not in _TABLE_STATUS:
+                raise RatingTableError(
+                    f"{_where(file_name, row, 'status')}: {value!r} is not one of "
+                    f"{', '.join(ROW_STATUSES)} (or the manifest's V, S, U)"
+                )
     key = [str(k) for k in entry["key"]]
     duplicated = frame.duplicated(subset=key, keep=False)
     if duplicated.any():
@@ -1045,10 +1123,19 @@ def _product(**axes: tuple[object, ...]) -> Iterator[dict[str, object]]:
 
 def _check_rules(frames: Mapping[str, pd.DataFrame], tables: Mapping[str, Any]) -> None:
     """Completeness against the shared vocabulary and the table-specific rules."""
-    for table in ("parameters", "frequency_base", "relativities", "bands", "patterns"):
+    for table in (
+        "parameters",
+        "frequency_base",
+        "relativities",
+        "bands",
+        "patterns",
+        "line_parameters",
+    ):
         if table not in frames:
             raise RatingTableError(f"{MANIFEST_NAME}: table '{table}' is required by the rater")
     _require_keys(frames, tables, "parameters", _product(name=PARAMETER_NAMES))
+    for line, names in LINE_PARAMETER_NAMES.items():
+        _require_keys(frames, tables, "line_parameters", _product(line=(line,), name=names))
     components = {
         "tech_failure": ("outage",),
         "cyber": ("incident",),

@@ -19,6 +19,7 @@ import pandas as pd
 from xborder_risk.errors import ParameterError
 from xborder_risk.pricing.market import Referral
 from xborder_risk.quote import Quote
+from xborder_risk.rating.lines._base import UNVERIFIED_SHARE_FACTOR
 from xborder_risk.report._format import (
     STEP_LABELS,
     format_amount,
@@ -762,9 +763,15 @@ def _worksheet(quote: Quote) -> Section:
             format_factor(float(row["value"])),
             format_factor(float(row["frequency"])),
             f"{row['severity_parameter']} = {format_factor(float(row['severity']))}",
+            str(row.get("status") or ""),
         )
         for row in sheet.to_dict(orient="records")
     )
+    shares = [
+        f"{line_label(str(row['line']))} {float(row['value']):.0%}"
+        for row in sheet.to_dict(orient="records")
+        if row["factor"] == UNVERIFIED_SHARE_FACTOR
+    ]
     return Section(
         anchor="worksheet",
         title="Rating worksheet",
@@ -773,6 +780,10 @@ def _worksheet(quote: Quote) -> Section:
             "the rating tables, one factor per row: the factor's value, the expected number "
             "of claims after it, and the severity parameter after it. Amounts in "
             f"{quote.currency} unless the factor says otherwise.",
+            "Status is each parameter's provenance: verified (against the primary source), "
+            "secondary (from a secondary source) or judgement (illustrative); empty for "
+            "submission data. Share of each line's expected loss resting on parameters not "
+            "verified: " + ("; ".join(shares) if shares else "not stated") + ".",
         ),
         tables=(
             Table(
@@ -785,9 +796,10 @@ def _worksheet(quote: Quote) -> Section:
                     "Value",
                     "Expected claims",
                     "Severity",
+                    "Status",
                 ),
                 rows=rows,
-                numeric=(False, False, False, False, False, True, True, False),
+                numeric=(False, False, False, False, False, True, True, False, False),
             ),
         ),
     )

@@ -45,6 +45,8 @@ from xborder_risk.rating.lines._terms import apply_terms
 from xborder_risk.rating.tables import RatingTables
 
 __all__ = [
+    "UNVERIFIED_SHARE_FACTOR",
+    "UNVERIFIED_STATUSES",
     "WORKSHEET_COLUMNS",
     "ZERO_LINE_SEVERITY",
     "Component",
@@ -75,7 +77,19 @@ WORKSHEET_COLUMNS = (
     "frequency",
     "severity_parameter",
     "severity",
+    "source",
+    "status",
 )
+
+#: Statuses of a parameter that is not verified against its primary source (worksheet
+#: ``status`` column); a row with an empty status is submission data, not a parameter.
+UNVERIFIED_STATUSES = frozenset({"secondary", "judgement"})
+
+#: The worksheet factor of the closing row that states the share of the line's expected
+#: occurrence-layer loss resting on parameters not verified (read by the report).
+UNVERIFIED_SHARE_FACTOR = "share of expected loss resting on parameters not verified"
+
+Provenance = tuple[str, str]
 
 # A severity whose tail makes the variance infinite (GPD xi >= 1/2) is used only under a finite
 # per-occurrence limit; PolicyTerms always has one, the check guards other callers.
@@ -141,7 +155,9 @@ class LineSheet:
         frequency: float,
         severity_parameter: str,
         severity: float,
+        provenance: Provenance | None = None,
     ) -> None:
+        source, status = provenance if provenance is not None else (None, None)
         self.rows.append(
             {
                 "line": self.line,
@@ -154,8 +170,20 @@ class LineSheet:
                 "frequency": float(frequency),
                 "severity_parameter": severity_parameter,
                 "severity": float(severity),
+                "source": source,
+                "status": status,
             }
         )
+
+    def fill_provenance(self, tables: RatingTables) -> None:
+        """Give every row without its own provenance its table's (empty for submission data)."""
+        for row in self.rows:
+            if row["status"] is None:
+                row["source"], row["status"] = (
+                    tables.table_provenance(row["table"])
+                    if row["table"] in tables.table_names
+                    else ("", "")
+                )
 
 
 def worksheet_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -183,6 +211,8 @@ class Component:
         severity_parameter: str,
         severity: float,
         severity_source: tuple[str, str, str],
+        frequency_provenance: Provenance | None = None,
+        severity_provenance: Provenance | None = None,
     ) -> None:
         self.sheet = sheet
         self.name = name
@@ -193,10 +223,12 @@ class Component:
         # The log of the severity parameter is kept alongside: a product of a tiny exposure
         # amount and a fraction can underflow to 0 while its logarithm is still exact.
         self.log_severity = safe_log(severity)
-        self._row(*frequency_source, frequency)
-        self._row(*severity_source, severity)
+        self._row(*frequency_source, frequency, frequency_provenance)
+        self._row(*severity_source, severity, severity_provenance)
 
-    def _row(self, factor: str, table: str, key: str, value: float) -> None:
+    def _row(
+        self, factor: str, table: str, key: str, value: float, provenance: Provenance | None
+    ) -> None:
         self.sheet.add(
             self.name,
             factor,
@@ -206,19 +238,35 @@ class Component:
             self.frequency,
             self.severity_parameter,
             self.severity,
+            provenance,
         )
 
-    def scale_frequency(self, factor: str, table: str, key: str, value: float) -> None:
+    def scale_frequency(
+        self,
+        factor: str,
+        table: str,
+        key: str,
+        value: float,
+        provenance: Provenance | None = None,
+    ) -> None:
+        """Multiply the expected frequency by ``value``; ``provenance`` is ``(source, status)``
+        of the parameter (default: its table's, filled in when the line is finished)."""
         self.frequency *= value
-        self._row(factor, table, key, value)
+        self._row(factor, table, key, value, provenance)
 
     def scale_severity(
-        self, factor: str, table: str, key: str, value: float, log_value: float | None = None
+        self,
+        factor: str,
+        table: str,
+        key: str,
+        value: float,
+        log_value: float | None = None,
+        provenance: Provenance | None = None,
     ) -> None:
         """Multiply the severity parameter by ``value`` (whose log may be given exactly)."""
         self.severity *= value
         self.log_severity += safe_log(value) if log_value is None else log_value
-        self._row(factor, table, key, value)
+        self._row(factor, table, key, value, provenance)
 
     def rename_severity(
         self,
@@ -233,8 +281,15 @@ class Component:
         self.severity_parameter = parameter
         self.scale_severity(factor, table, key, value, log_value)
 
-    def note(self, factor: str, table: str, key: str, value: float) -> None:
-        self._row(factor, table, key, value)
+    def note(
+        self,
+        factor: str,
+        table: str,
+        key: str,
+        value: float,
+        provenance: Provenance | None = None,
+    ) -> None:
+        self._row(factor, table, key, value, provenance)
 
 
 @dataclass
@@ -272,12 +327,22 @@ def relativity(
     severity: bool = True,
 ) -> None:
     """Apply the ``relativities`` table's factors of ``(line, factor, level)``."""
-    freq_factor, sev_factor = tables.relativity(line, factor, level)
+    row = tables.lookup("relativities", line=line, factor=factor, level=level)
+    provenance = tables.row_provenance("relativities", row)
+    freq_factor, sev_factor = float(row["frequency_factor"]), float(row["severity_factor"])
     key = f"{line}/{factor}/{level}"
     if frequency:
-        component.scale_frequency(f"{factor}={level} (frequency)", "relativities", key, freq_factor)
+        component.scale_frequency(
+            f"{factor}={level} (frequency)", "relativities", key, freq_factor, provenance
+        )
     if severity:
-        component.scale_severity(f"{factor}={level} (severity)", "relativities", key, sev_factor)
+        component.scale_severity(
+            f"{factor}={level} (severity)",
+            "relativities",
+            key,
+            sev_factor,
+            provenance=provenance,
+        )
 
 
 def check_tail_under_limit(line: str, severity: Severity, layer: Layer) -> None:
@@ -350,11 +415,17 @@ class ShockExposure:
     systemic_cyber : float or None
         Amount the systemic cyber event's damage ratio multiplies, or ``None`` when the line
         is not exposed to it.
+    vendor_events : tuple of (str, float)
+        ``(vendor, amount)``: the line is exposed to the common-vendor event of the named
+        vendor (one faulty update stopping every insured's systems that name it), whose
+        damage ratio multiplies ``amount`` into one extra occurrence.  In increasing vendor
+        order.
     """
 
     country_events: tuple[tuple[str, float], ...] = ()
     attribution: tuple[tuple[str, float], ...] = ()
     systemic_cyber: float | None = None
+    vendor_events: tuple[tuple[str, float], ...] = ()
 
     @property
     def countries(self) -> frozenset[str]:
@@ -442,6 +513,8 @@ class RatingContext:
             severity_parameter="median",
             severity=float(sev["median"]),
             severity_source=(f"base median ({sev['currency']})", "severity_base", key),
+            frequency_provenance=self.tables.row_provenance("frequency_base", base),
+            severity_provenance=self.tables.row_provenance("severity_base", sev),
         )
         fx, fx_key = self.fx_factor(str(sev["currency"]))
         component.scale_severity("FX to submission currency", "fx", fx_key, fx)
@@ -604,20 +677,61 @@ class RatingContext:
             total,
             "E[min(X, d + l)]",
             limited,
+            ("", ""),
         )
+        expected = expected_layer_loss(model)
         sheet.add(
             "line",
             "expected occurrence-layer loss",
             "submission terms",
             f"d={layer.deductible:g}, l={layer.limit:g}, share={layer.share:g}",
-            expected_layer_loss(model),
+            expected,
             total,
             "E[min(X, d + l)]",
             limited,
+            ("", ""),
+        )
+        sheet.fill_provenance(self.tables)
+        share, names = _unverified_share(sheet, live, layer)
+        sheet.add(
+            "line",
+            UNVERIFIED_SHARE_FACTOR,
+            "",
+            ", ".join(names) if names else "every parameter verified",
+            share,
+            total,
+            "E[min(X, d + l)]",
+            limited,
+            ("", ""),
         )
         for row in experience_rows:
             sheet.add("line", row.factor, row.table, row.key, row.value, total, "", 0.0)
         return LineRating(model=model, rows=tuple(MappingProxyType(row) for row in sheet.rows))
+
+
+def _unverified_share(
+    sheet: LineSheet, live: list[Rated], layer: Layer
+) -> tuple[float, tuple[str, ...]]:
+    """Share of the line's expected occurrence-layer loss from components resting on at least
+    one parameter whose status is not ``verified``, and those components' names.
+
+    A component's expected layer loss is :math:`E[N_c](E[X_c \\wedge (d+l)] - E[X_c \\wedge d])`;
+    the line's is their sum (the line's severity is the count-weighted mixture).
+    """
+    unverified = {
+        str(row["component"]) for row in sheet.rows if row["status"] in UNVERIFIED_STATUSES
+    }
+    upper_point = layer.deductible + layer.limit
+    losses = []
+    for r in live:
+        upper = float(r.severity.limited_expected_value(upper_point))
+        lower = float(r.severity.limited_expected_value(layer.deductible))
+        losses.append((r.component.name, r.component.frequency * max(upper - lower, 0.0)))
+    total = math.fsum(loss for _, loss in losses)
+    if total <= 0.0:
+        return 0.0, ()
+    names = tuple(name for name, _ in losses if name in unverified)
+    return math.fsum(loss for name, loss in losses if name in unverified) / total, names
 
 
 # --------------------------------------------------------------------------------------------
