@@ -44,6 +44,7 @@ from xborder_risk.exposure.operational_liability import (
     PersonnelGroup,
 )
 from xborder_risk.exposure.political_risk import GovernmentContract, PoliticalRiskExposure
+from xborder_risk.exposure.programme import LinePlacement, LocalPolicy
 from xborder_risk.exposure.submission import (
     MAX_FILE_BYTES,
     MAX_POLICY_YEARS,
@@ -66,6 +67,8 @@ MODELS: tuple[type[FrozenModel], ...] = (
     GovernmentContract,
     PoliticalRiskExposure,
     PolicyTerms,
+    LocalPolicy,
+    LinePlacement,
     Submission,
 )
 
@@ -108,6 +111,8 @@ __all__ = [
     "InsuredKind",
     "InvalidSubmissionError",
     "Line",
+    "LinePlacement",
+    "LocalPolicy",
     "OperationalLiabilityExposure",
     "Peril",
     "PersonnelGroup",

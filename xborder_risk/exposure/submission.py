@@ -34,6 +34,7 @@ from xborder_risk.exposure.cyber import CyberExposure
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import OperationalLiabilityExposure
 from xborder_risk.exposure.political_risk import PoliticalRiskExposure
+from xborder_risk.exposure.programme import PROGRAMME_RULES, Programme, check_programme
 from xborder_risk.exposure.tech_failure import TechFailureExposure
 from xborder_risk.exposure.terms import PolicyTerms
 
@@ -150,6 +151,7 @@ class Submission(FrozenModel):
         "expiry_after_inception",
         "policy_period_at_most_max",
         "penetration_test_not_after_expiry",
+        *PROGRAMME_RULES,
     )
 
     submission_id: Identifier | None = None
@@ -174,6 +176,8 @@ class Submission(FrozenModel):
     """Policy terms per line, for exactly the lines with an exposure."""
     notes: Notes | None = None
     """Free text."""
+    programme: Programme | None = None
+    """International programme: per line its local policies (``docs/programme.md``)."""
 
     @model_validator(mode="after")
     def _check_cross_field(self) -> Self:
@@ -228,6 +232,7 @@ class Submission(FrozenModel):
                     at=("cyber", "controls", "last_penetration_test"),
                     value=tested,
                 )
+        check_programme(self)
         return self
 
     def __hash__(self) -> int:
