@@ -36,8 +36,9 @@ def main() -> None:
     # charges 25.5 % tax on insurance premiums; Norway, Estonia and Latvia none on these lines.
     programme = q.programme
     print(
-        programme[["line", "country", "placement", "premium", "premium_tax", "total_payable"]]
-        .to_string(index=False)
+        programme[
+            ["line", "country", "placement", "premium", "premium_tax", "total_payable"]
+        ].to_string(index=False)
     )
     by_line = programme.groupby("line", sort=False)["premium"].sum()
     print(f"Premium allocated by country sums to {by_line.sum():,.2f} {q.currency}.")
