@@ -250,3 +250,35 @@ def test_quote_without_programme_has_an_empty_programme_frame() -> None:
     q = quote(sub, n_years=500, seed=1)
     assert q.programme.empty and tuple(q.programme.columns) == PROGRAMME_COLUMNS
     assert "programme" not in q.to_dict()
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_cli_writes_the_programme_and_refuses_a_sanctioned_country(tmp_path, example) -> None:
+    from typer.testing import CliRunner
+
+    from xborder_risk import cli
+
+    runner = CliRunner()
+    done = runner.invoke(
+        cli.app,
+        ["quote", str(PROGRAMME), "-n", "500", "-o", str(tmp_path), "-f", "json,csv"],
+    )
+    assert done.exit_code == 0, done.output
+    rows = (tmp_path / "eu_egates_programme_programme.csv").read_text().splitlines()
+    assert rows[0].split(",")[: len(PROGRAMME_COLUMNS)] == list(PROGRAMME_COLUMNS)
+    assert len(rows) == 1 + 14  # 4 + 4 + 4 + 2 countries
+    record = json.loads((tmp_path / "eu_egates_programme.json").read_text())
+    assert {r["country"] for r in record["programme"]} == {"NO", "FI", "EE", "LV"}
+
+    data = _data(example)
+    data["operational_liability"]["countries"] = ["NO", "FI", "EE", "LV", "CU"]
+    data["programme"]["operational_liability"].pop("allocation")
+    path = tmp_path / "cuba.json"
+    path.write_text(json.dumps(data))
+    out = str(tmp_path / "out")
+    refused = runner.invoke(cli.app, ["quote", str(path), "-n", "100", "-o", out])
+    assert refused.exit_code != 0
+    assert "operational_liability.countries[4]" in refused.output
+    assert "comprehensive sanctions" in refused.output
