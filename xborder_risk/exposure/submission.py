@@ -132,6 +132,9 @@ class Submission(FrozenModel):
         Terms for exactly the lines that have an exposure (read-only, canonical line order).
     notes : str or None
         Free text for the underwriter.
+    programme : mapping of line to LinePlacement or None
+        International programme: per line its local (admitted) policies with local limits
+        and deductibles, and optional allocation weights by country (``docs/programme.md``).
 
     Notes
     -----
