@@ -243,6 +243,12 @@ def test_quote_reconciles_with_the_programme_to_the_cent(example) -> None:
     record = json.loads(q.to_json())
     assert len(record["programme"]) == len(programme)
     assert any("international programme" in m for m in q.messages)
+    from xborder_risk.report import render_html, render_markdown
+
+    markdown = render_markdown(q, chart_file="c.png")
+    assert "## International programme" in markdown
+    assert f"**{programme['total_payable'].sum():,.2f}**" in markdown
+    assert 'id="programme"' in render_html(q, chart_png=None)
 
 
 def test_quote_without_programme_has_an_empty_programme_frame() -> None:
