@@ -10,7 +10,15 @@ from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Final, Self, cast
 
 import yaml
-from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    WrapSerializer,
+    model_serializer,
+    model_validator,
+)
 
 from xborder_risk._validation import check_line_name
 from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
@@ -237,6 +245,15 @@ class Submission(FrozenModel):
                 )
         check_programme(self)
         return self
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_programme(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A submission without a programme serialises as before the field existed, so its
+        # canonical JSON and sha256 (Provenance.submission_sha256) are unchanged.
+        data = handler(self)
+        if isinstance(data, dict) and "programme" in data and data["programme"] is None:
+            del data["programme"]
+        return data
 
     def __hash__(self) -> int:
         # pydantic's frozen hash would hash the read-only terms mapping, which is unhashable;

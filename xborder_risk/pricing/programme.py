@@ -4,7 +4,7 @@ A quoted line's premium before tax is allocated to the countries of its exposure
 line's allocation key (:func:`xborder_risk.exposure.programme.allocation_key`), in whole cents
 by the largest-remainder method, so the countries sum exactly to the line's premium rounded to
 the cent.  Each country's share is taxed at its own premium tax and insured-borne levies
-(``premium_tax.csv``, ``premium_levies.csv``), converted to the country's currency with the
+(``programme_tax.csv``, ``premium_levies.csv``), converted to the country's currency with the
 dated FX table, and checked against the admitted-cover table.  Countries under comprehensive
 sanctions (``sanctions.csv``) are refused before anything is priced (:func:`screen_sanctions`).
 Method and sources: ``docs/programme.md``.
@@ -35,6 +35,7 @@ __all__ = [
     "LEVIES_TABLE",
     "PROGRAMME_COLUMNS",
     "SANCTIONS_TABLE",
+    "TAX_TABLE",
     "ProgrammeResult",
     "SanctionsError",
     "allocate_cents",
@@ -46,7 +47,7 @@ __all__ = [
 ADMITTED_TABLE: Final[str] = "admitted_cover"
 LEVIES_TABLE: Final[str] = "premium_levies"
 SANCTIONS_TABLE: Final[str] = "sanctions"
-_TAX_TABLE: Final[str] = "premium_tax"
+TAX_TABLE: Final[str] = "programme_tax"
 
 #: The European Economic Area: the 27 EU member states and Iceland, Liechtenstein and Norway
 #: (EEA Agreement), where an insurer authorised in one state may cover risks in another under
@@ -262,7 +263,7 @@ def build_programme(
         The quoted submission (its ``programme`` gives the local policies; without one every
         country is covered from the master).
     tables : RatingTables
-        The rating tables (``premium_tax``, ``premium_levies``, ``admitted_cover``, ``fx``).
+        The rating tables (``programme_tax``, ``premium_levies``, ``admitted_cover``, ``fx``).
     premiums : mapping of str to float
         Each line's premium before tax, in the submission's currency per policy period.
     limits : mapping of str to float, optional
@@ -283,6 +284,10 @@ def build_programme(
     referrals: list[Referral] = []
     notes: list[str] = []
     missing_tax: set[str] = set()
+    taxes: dict[str, dict[str, Any]] = {}
+    if tables.has_table(TAX_TABLE):
+        for row in tables.table(TAX_TABLE).to_dict("records"):
+            taxes[str(row["country"])] = {str(k): v for k, v in row.items()}
     missing_fx: set[str] = set()
     for line, premium in premiums.items():
         key = allocation_key(submission, line)
@@ -296,7 +301,7 @@ def build_programme(
         for code, weight, cents in zip(countries, weights, parts, strict=True):
             policy = None if placement_of is None else placement_of.local_policy(code)
             placement = _placement(home, code, policy is not None)
-            tax = tables.premium_tax_for(code) if tables.has_premium_tax else None
+            tax = taxes.get(code)
             if tax is None:
                 missing_tax.add(code)
             rate = 0.0 if tax is None else float(tax["premium_tax_rate"])
