@@ -60,6 +60,13 @@ from xborder_risk.pricing.market import (
     rate_on_line,
 )
 from xborder_risk.pricing.principles import TargetLossRatio
+from xborder_risk.pricing.programme import (
+    PROGRAMME_COLUMNS,
+    ProgrammeResult,
+    build_programme,
+    screen_sanctions,
+    with_programme_tax,
+)
 from xborder_risk.rating import RatedSubmission, RatingTables, expected_layer_loss, rate
 from xborder_risk.rating.tables import MARKET_BANDS_TABLE, MARKET_TERMS_TABLE, PREMIUM_TAX_TABLE
 from xborder_risk.reserves import (
@@ -543,6 +550,21 @@ class Quote:
             if terms.exclusions
         }
 
+    programme_result: ProgrammeResult | None = field(default=None, repr=False)
+
+    @property
+    def programme(self) -> pd.DataFrame:
+        """The international programme, one row per line and country (docs/programme.md).
+
+        Columns :data:`~xborder_risk.pricing.programme.PROGRAMME_COLUMNS`: placement, premium
+        before tax, local premium tax and levies, total payable (submission currency, whole
+        cents; per line they sum to the quote's figures to the cent) and the local amounts in
+        the country's currency.  Empty when the submission has no ``programme``.
+        """
+        if self.programme_result is None:
+            return pd.DataFrame(columns=list(PROGRAMME_COLUMNS))
+        return self.programme_result.table.copy()
+
     @property
     def reserves(self) -> pd.DataFrame:
         """Reserves per line and total at :attr:`valuation_date` (``reserve_result.table``)."""
@@ -666,6 +688,11 @@ class Quote:
             ],
             "messages": list(self.messages),
             "provenance": self.provenance.to_record(),
+            **(
+                {}
+                if self.programme_result is None
+                else {"programme": json.loads(self.programme.to_json(orient="records"))}
+            ),
         } | self._terms_record()
 
     def _terms_record(self) -> dict[str, Any]:
@@ -908,6 +935,7 @@ def quote(
     assert principle is not None  # for_submission makes the default concrete
     valuation = _valuation_date(submission, valuation_date)
     loadings, premium_tax, premium_tax_note = _premium_tax(combined, submission, tables)
+    screen_sanctions(submission, tables)
 
     with warnings.catch_warnings(record=True) as caught_rating:
         warnings.simplefilter("always", XBorderRiskWarning)
@@ -945,7 +973,25 @@ def quote(
     priced, minimum_applied, market_terms, market_notes = _market_pricing(
         combined, submission, tables, priced, covers, loadings
     )
+    programme = None
+    if submission.programme is not None:
+        # Each country's share of a line's premium is taxed where it is allocated
+        # (docs/programme.md); the home-country tax above is replaced.
+        premiums = priced.table["gross_premium"] - priced.table["premium_tax"]
+        programme = build_programme(
+            submission, tables, {line: float(premiums[line]) for line in priced.lines}
+        )
+        priced = with_programme_tax(priced, programme)
+        market_notes = [
+            *market_notes,
+            *programme.notes,
+            "premium tax: an international programme is given, so each country's share of "
+            "the premium is taxed at that country's rate (Quote.programme) instead of the "
+            "home country's",
+        ]
     referrals = _referrals(priced, covers, tables, submission)
+    if programme is not None:
+        referrals += programme.referrals
     with warnings.catch_warnings(record=True) as caught:
         # Reserve warnings (a quantile risk adjustment below zero for a heavy right tail, an
         # SCR below zero for rare losses) belong in the quote's messages, where the
@@ -1001,6 +1047,7 @@ def quote(
         minimum_applied=minimum_applied,
         market_terms=market_terms,
         tower=_tower(submission, rated, n_years, seed, stream_keys, principle, loadings, combined),
+        programme_result=programme,
     )
 
 

@@ -758,6 +758,47 @@ STRUCTURED: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str | No
         "loss_history.operational_liability.years[0].age_months",
         "less than or equal to 1200",
     ),
+    (
+        "programme_local_policy_without_exposure.yaml",
+        "a local cyber policy in Germany, where the cyber line has no exposure (LV, LT)",
+        _set("programme", {"cyber": {"local_policies": [{"country": "DE"}]}}),
+        "programme.cyber.local_policies[0].country",
+        "where the line has no exposure",
+    ),
+    (
+        "programme_local_limit_above_master.yaml",
+        "a local limit above the master policy's limit",
+        _set(
+            "programme",
+            {"cyber": {"local_policies": [{"country": "LT", "limit": 20000000}]}},
+        ),
+        "programme.cyber.local_policies[0].limit",
+        "above the master's cyber limit",
+    ),
+    (
+        "programme_unknown_country.json",
+        "a local policy in an unknown country code",
+        _set("programme", {"tech_failure": {"local_policies": [{"country": "XK"}]}}),
+        "programme.tech_failure.local_policies[0].country",
+        "not an ISO 3166-1 alpha-2 country code",
+    ),
+    (
+        "programme_duplicate_local_policy.yaml",
+        "two local policies in one country",
+        _set(
+            "programme",
+            {"tech_failure": {"local_policies": [{"country": "LV"}, {"country": "LV"}]}},
+        ),
+        "programme.tech_failure.local_policies[1].country",
+        "duplicate",
+    ),
+    (
+        "programme_allocation_missing_country.yaml",
+        "allocation weights that leave out a country of the line",
+        _set("programme", {"operational_liability": {"allocation": {"LV": 120}}}),
+        "programme.operational_liability.allocation",
+        "allocation weights missing for LT",
+    ),
 ]
 
 # Files whose defect is in the text itself, written verbatim.

@@ -84,7 +84,7 @@ def test_quote_every_example(path: Path, tmp_path: Path) -> None:
     for column in ("expected_loss", "technical_premium", "gross_premium"):
         assert record["quote"]["total"][column] == pytest.approx(total[column])
     assert record["provenance"]["seed"] == 3
-    assert len(list(out.glob(f"{stem}_*.csv"))) == 5
+    assert len(list(out.glob(f"{stem}_*.csv"))) == 6
 
 
 def test_quote_default_formats_and_name(tmp_path: Path) -> None:

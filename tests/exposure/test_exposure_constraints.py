@@ -29,7 +29,7 @@ from xborder_risk.exposure import MODELS, InvalidSubmissionError, Submission
 from xborder_risk.exposure._base import format_path
 from xborder_risk.exposure._types import IDENTIFIER_PATTERN, NAME_PATTERN
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "submissions" / "eu_egates_contractor.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "submissions" / "eu_egates_programme.yaml"
 BASE: dict[str, Any] = Submission.from_file(EXAMPLE).model_dump(mode="json")
 # An excess layer above the cyber layer (0.5M to 25.5M), so TowerLayer has a place in BASE.
 BASE["terms"]["cyber"]["tower"] = [{"attachment": 25.5e6, "limit": 25e6, "share": 1.0}]
@@ -91,6 +91,8 @@ LOCATIONS: dict[str, tuple[str | int, ...]] = {
     "LossHistory": ("loss_history", "operational_liability"),
     "HistoryYear": ("loss_history", "operational_liability", "years", 0),
     "LargeLoss": ("loss_history", "operational_liability", "years", 2, "large_losses", 0),
+    "LocalPolicy": ("programme", "tech_failure", "local_policies", 1),
+    "LinePlacement": ("programme", "operational_liability"),
 }
 
 #: A string that breaks each declared pattern (and nothing else).
@@ -242,6 +244,7 @@ def _field_violations(model: type[BaseModel], loc: tuple[str | int, ...]) -> Ite
                         field
                     )
                     key = key or ("role" if field == "personnel" else None)
+                    key = key or ("country" if field == "local_policies" else None)
                     suffix = (1, key) if key else (1,)
                     yield Violation(
                         "duplicate item",
@@ -263,6 +266,16 @@ def _field_violations(model: type[BaseModel], loc: tuple[str | int, ...]) -> Ite
                     )
         elif origin is Mapping or origin is typing.Mapping:
             key_type, _ = typing.get_args(base)
+            if typing.get_origin(key_type) is typing.Annotated:  # country-keyed weights
+                yield Violation(
+                    "unknown country key",
+                    name,
+                    field,
+                    plant({**_node(BASE, path), "XX": 1.0}),
+                    format_path((*path, "XX")),
+                )
+                yield Violation("not a mapping", name, field, plant(["NO"]), format_path(path))
+                continue
             assert typing.get_origin(key_type) is typing.Literal
             yield Violation(
                 "unknown key",
@@ -444,6 +457,26 @@ CROSS_FIELD: dict[tuple[str, str], tuple[Callable[[dict[str, Any]], None], str]]
     ("Submission", "penetration_test_not_after_expiry"): (
         _set(("cyber", "controls", "last_penetration_test"), "2027-04-02"),
         "cyber.controls.last_penetration_test",
+    ),
+    ("Submission", "programme_line_has_exposure"): (
+        _chain(_drop_line("cyber"), _drop_terms("cyber")),
+        "programme.cyber",
+    ),
+    ("Submission", "local_policy_country_in_line_exposure"): (
+        _set(("programme", "tech_failure", "local_policies", 0, "country"), "DE"),
+        "programme.tech_failure.local_policies[0].country",
+    ),
+    ("Submission", "local_limit_not_above_master_limit"): (
+        _set(("programme", "tech_failure", "local_policies", 1, "limit"), 20_000_001.0),
+        "programme.tech_failure.local_policies[1].limit",
+    ),
+    ("Submission", "local_deductible_not_above_local_limit"): (
+        _set(("programme", "tech_failure", "local_policies", 1, "deductible"), 10_000_001.0),
+        "programme.tech_failure.local_policies[1].deductible",
+    ),
+    ("Submission", "allocation_countries_are_line_countries"): (
+        _set(("programme", "operational_liability", "allocation", "DE"), 5.0),
+        "programme.operational_liability.allocation.DE",
     ),
 }
 

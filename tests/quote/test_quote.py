@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from xborder_risk import Submission, measures, quote
 from xborder_risk.errors import ParameterError
+from xborder_risk.exposure import COUNTRY_CODES
 from xborder_risk.pricing import CostOfCapital, Loadings, StandardDeviationPrinciple
 from xborder_risk.quote import (
     QUOTE_COLUMNS,
@@ -173,7 +174,13 @@ def test_bad_pricing_basis():
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-@given(strategies.submissions(currencies=RATED_CURRENCIES))
+@given(
+    strategies.submissions(
+        currencies=RATED_CURRENCIES,
+        # a country under comprehensive sanctions is refused (tests/pricing/test_programme.py)
+        countries=sorted(set(COUNTRY_CODES) - set(TABLES.table("sanctions")["country"])),
+    )
+)
 def test_generated_submissions_quote_with_premium_above_expected_loss(submission):
     q = quote(submission, n_years=2_000, seed=11, tables=TABLES)
     table = q.to_frame()

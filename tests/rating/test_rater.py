@@ -219,10 +219,14 @@ def test_country_missing_from_user_tables_is_a_clear_error(
 ) -> None:
     directory = tmp_path / "tables"
     shutil.copytree(REPO / "rating_tables", directory)
-    path = directory / "countries.csv"
-    path.write_text("".join(x for x in path.open() if not x.startswith("LV,")))
-    index = directory / "political_violence_index.csv"
-    index.write_text("".join(x for x in index.open() if not x.startswith("LV,")))
+    for name in (
+        "countries.csv",
+        "political_violence_index.csv",
+        "programme_tax.csv",
+        "premium_levies.csv",
+    ):
+        path = directory / name
+        path.write_text("".join(x for x in path.open() if not x.startswith("LV,")))
     refresh_checksums(directory)
     own = RatingTables.load(directory)
     with pytest.raises(SubmissionError, match=r"'cyber\.countries': country 'LV' has no row"):

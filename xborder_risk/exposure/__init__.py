@@ -52,6 +52,7 @@ from xborder_risk.exposure.operational_liability import (
     PersonnelGroup,
 )
 from xborder_risk.exposure.political_risk import GovernmentContract, PoliticalRiskExposure
+from xborder_risk.exposure.programme import LinePlacement, LocalPolicy
 from xborder_risk.exposure.submission import (
     MAX_FILE_BYTES,
     MAX_POLICY_YEARS,
@@ -79,6 +80,8 @@ MODELS: tuple[type[FrozenModel], ...] = (
     LargeLoss,
     HistoryYear,
     LossHistory,
+    LocalPolicy,
+    LinePlacement,
     Submission,
 )
 
@@ -127,6 +130,8 @@ __all__ = [
     "InvalidSubmissionError",
     "LargeLoss",
     "Line",
+    "LinePlacement",
+    "LocalPolicy",
     "LossHistory",
     "OperationalLiabilityExposure",
     "Peril",

@@ -43,6 +43,7 @@ from xborder_risk.exposure.history import LossHistory
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import OperationalLiabilityExposure
 from xborder_risk.exposure.political_risk import PoliticalRiskExposure
+from xborder_risk.exposure.programme import PROGRAMME_RULES, Programme, check_programme
 from xborder_risk.exposure.tech_failure import TechFailureExposure
 from xborder_risk.exposure.terms import PolicyTerms, check_line_terms
 
@@ -153,6 +154,9 @@ class Submission(FrozenModel):
         The insured's own loss history per line (optional, only for lines with an exposure,
         every year before the inception year); the rater blends it with the exposure rate by
         credibility (``docs/experience.md``).
+    programme : mapping of line to LinePlacement or None
+        International programme: per line its local (admitted) policies with local limits
+        and deductibles, and optional allocation weights by country (``docs/programme.md``).
 
     Notes
     -----
@@ -178,6 +182,7 @@ class Submission(FrozenModel):
         "exclusion_of_the_line",
         "history_only_for_exposure",
         "history_before_inception",
+        *PROGRAMME_RULES,
     )
 
     submission_id: Identifier | None = None
@@ -205,9 +210,12 @@ class Submission(FrozenModel):
     loss_history: HistoryByLine | None = None
     """The insured's loss history per line (optional), for experience rating."""
 
+    programme: Programme | None = None
+    """International programme: per line its local policies (``docs/programme.md``)."""
+
     #: Optional fields added after release 0.1.0, left out of the serialised form when absent
     #: so that a submission without them keeps its JSON and its hash (``quote`` provenance).
-    omitted_when_absent: ClassVar[tuple[str, ...]] = ("loss_history",)
+    omitted_when_absent: ClassVar[tuple[str, ...]] = ("loss_history", "programme")
 
     @model_serializer(mode="wrap")
     def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -290,6 +298,7 @@ class Submission(FrozenModel):
                     at=("loss_history", line, "years", len(history.years) - 1, "year"),
                     value=last.year,
                 )
+        check_programme(self)
         return self
 
     def __hash__(self) -> int:

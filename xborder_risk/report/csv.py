@@ -36,6 +36,7 @@ CSV_TABLES: Final[tuple[str, ...]] = (
     "reserves",
     "worksheet",
     "ep_curves",
+    "programme",
 )
 
 #: First characters that make a spreadsheet evaluate a cell.
@@ -89,8 +90,9 @@ def quote_tables(quote: Quote) -> dict[str, pd.DataFrame]:
     -------
     dict of str to pandas.DataFrame
         ``quote`` (:meth:`Quote.to_frame`), ``premium_build_up``, ``reserves``,
-        ``worksheet`` and ``ep_curves``, each with a plain column index (no row index to
-        keep).  Amounts in the quote's currency per policy period.
+        ``worksheet``, ``ep_curves`` and ``programme`` (:attr:`Quote.programme`: one row per
+        line and country, header only without a programme), each with a plain column index
+        (no row index to keep).  Amounts in the quote's currency per policy period.
     """
     quote_frame = quote.to_frame().reset_index()
     quote_frame.insert(1, "currency", quote.currency)
@@ -100,6 +102,7 @@ def quote_tables(quote: Quote) -> dict[str, pd.DataFrame]:
         "reserves": quote.reserves.reset_index(),
         "worksheet": quote.worksheet.reset_index(drop=True),
         "ep_curves": quote.ep_curves().reset_index(drop=True),
+        "programme": quote.programme.reset_index(drop=True),
     }
     assert tuple(tables) == CSV_TABLES  # the file names are known before the quote
     return tables

@@ -751,6 +751,87 @@ def _tower_table(quote: Quote) -> Table:
     )
 
 
+def _programme(quote: Quote) -> Section:
+    frame = quote.programme
+    result = quote.programme_result
+    assert result is not None
+    rows = [
+        (
+            line_label(str(row["line"])),
+            str(row["country"]),
+            str(row["placement"]).replace("_", " "),
+            format_percent(float(row["allocation_share"])),
+            f"{float(row['premium']):,.2f}",
+            format_percent(float(row["premium_tax_rate"]), 2),
+            f"{float(row['premium_tax']) + float(row['levies']):,.2f}",
+            f"{float(row['total_payable']):,.2f}",
+            f"{row['local_currency']} {float(row['local_total_payable']):,.2f}",
+            format_amount(float(row["local_limit"])),
+            format_amount(float(row["master_dil"])),
+        )
+        for row in frame.to_dict("records")
+    ]
+    rows.append(
+        (
+            "Total",
+            "",
+            "",
+            "",
+            f"{frame['premium'].sum():,.2f}",
+            "",
+            f"{frame['premium_tax'].sum() + frame['levies'].sum():,.2f}",
+            f"{frame['total_payable'].sum():,.2f}",
+            "",
+            "",
+            "",
+        )
+    )
+    sources = sorted(
+        {
+            f"{row['country']}: {row['tax_source']} ({row['tax_status']})"
+            for row in frame.to_dict("records")
+        }
+    )
+    return Section(
+        anchor="programme",
+        title="International programme",
+        paragraphs=(
+            f"Each line's premium before tax is allocated to the countries of its exposure in "
+            f"whole cents (largest remainder) and taxed where it is allocated; amounts in "
+            f"{quote.currency} unless marked, local amounts converted with the dated FX table. "
+            "Placement: master (home country), local (admitted local policy), freedom of "
+            "services (from an EEA master in another EEA state) or non-admitted. The master "
+            "pays the difference in limits (DIL) above a local limit. Tax and levy rates "
+            "marked judgement are not verified against the law (docs/programme.md).",
+        ),
+        tables=(
+            Table(
+                columns=(
+                    "Line",
+                    "Country",
+                    "Placement",
+                    "Share",
+                    "Premium",
+                    "Tax rate",
+                    "Tax and levies",
+                    "Payable",
+                    "Payable (local)",
+                    "Local limit",
+                    "Master DIL",
+                ),
+                rows=tuple(rows),
+                numeric=(False, False, False, True, True, True, True, True, True, True, True),
+                total_row=True,
+                caption="Premium by country and line, per policy period",
+            ),
+        ),
+        bullets=(
+            *(f"{line_label(line)}: allocated by {basis}" for line, basis in result.bases.items()),
+            *(f"Tax source {text}" for text in sources),
+        ),
+    )
+
+
 def _worksheet(quote: Quote) -> Section:
     sheet = quote.worksheet
     rows = tuple(
@@ -884,6 +965,7 @@ def build_sections(quote: Quote) -> list[Section]:
         _exceedance(quote),
         _reserves(quote),
         _terms(quote),
+        *([] if quote.programme_result is None else [_programme(quote)]),
         _messages(quote),
         _worksheet(quote),
         _provenance(quote),
