@@ -28,7 +28,7 @@ from xborder_risk.report.html import render_html
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples" / "submissions").glob("*.yaml"))
-WIDTHS = (500, 768, 1366, 1920)
+WIDTHS = (500, 800, 1280, 1600)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(
