@@ -14,6 +14,7 @@ from pydantic import AfterValidator, Field, ValidationError, WrapSerializer, mod
 
 from xborder_risk._validation import check_line_name
 from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
+from xborder_risk.exposure._changes import apply_changes
 from xborder_risk.exposure._loading import (
     DocumentTooLargeError,
     InputFileError,
@@ -276,6 +277,30 @@ class Submission(FrozenModel):
         """
         check_line_name("Submission.layer_terms", "line", line, tuple(self.terms))
         return self.terms[cast(Line, line)].layer_kwargs()
+
+    def with_changes(self, changes: Mapping[str, object]) -> Submission:
+        """A new, validated submission with the fields at the given paths changed.
+
+        Parameters
+        ----------
+        changes : mapping of str to value
+            Field path (dotted, list items as ``[i]``: ``"terms.cyber.deductible"``,
+            ``"tech_failure.systems[0].age_years"``) to its new value, as a submission file
+            would give it (plain data, or a model such as a ``PolicyTerms``).
+
+        Returns
+        -------
+        Submission
+            The changed copy; this submission is unchanged (it is frozen).
+
+        Raises
+        ------
+        InvalidSubmissionError
+            Naming the path and the rule: a path that leads to no field, or a value that
+            breaks a rule of the models (wrong type, out of range, cross-field rules).
+        """
+        data = apply_changes(self.model_dump(mode="json"), changes)
+        return Submission.from_data(data, source="changes")
 
     # --- input and output ---------------------------------------------------------------
 
