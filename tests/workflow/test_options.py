@@ -47,7 +47,7 @@ def test_with_changes_returns_a_new_validated_submission(egates: Submission) -> 
             {"tech_failure.systems[99].age_years": 1},
             "tech_failure.systems[99].age_years",
             "unknown_path",
-        ),  # noqa: E501
+        ),
         ({"currency.code": "EUR"}, "currency.code", "unknown_path"),
         ({"terms.cyber.deductible": 1e12}, "terms.cyber.deductible", "deductible_not_above_limit"),
         ({"a..b": 1}, "a..b", "path"),
