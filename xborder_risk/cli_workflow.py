@@ -28,8 +28,10 @@ from rich.table import Table
 from rich.text import Text
 
 from xborder_risk.compare import compare, parse_option, read_options
+from xborder_risk.errors import ParameterError
 from xborder_risk.exposure import Submission
 from xborder_risk.exposure._types import escape_control_characters
+from xborder_risk.exposure.template import TEMPLATE_KINDS, submission_template
 from xborder_risk.quote import DEFAULT_N_YEARS, DEFAULT_SEED, Quote
 from xborder_risk.rating import RatingTables
 from xborder_risk.register import QuoteRegister
@@ -92,7 +94,7 @@ RegisterOption = Annotated[
 
 
 def add_commands(app: typer.Typer, support: CliSupport) -> None:
-    """Add ``compare``, ``history``, ``show``, ``reproduce`` and ``init`` to ``app``."""
+    """Add ``compare``, ``init``, ``history``, ``show`` and ``reproduce`` to ``app``."""
 
     @contextlib.contextmanager
     def guarded() -> Iterator[None]:
@@ -180,6 +182,43 @@ def add_commands(app: typer.Typer, support: CliSupport) -> None:
                 )
                 previous = label
             console.print(table)
+
+    @app.command("init")
+    def init_command(
+        file: Annotated[
+            Path, typer.Argument(help="Submission file to write (.yaml).", dir_okay=False)
+        ],
+        kind: Annotated[
+            str, typer.Option("--kind", help=f"The insured: {' or '.join(TEMPLATE_KINDS)}.")
+        ] = "contractor",
+        lines: Annotated[
+            str | None,
+            typer.Option(
+                "--lines",
+                help="Comma-separated lines to cover (default: the template's own).",
+                show_default=False,
+            ),
+        ] = None,
+        force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    ) -> None:
+        """Write a commented submission that validates as written, to edit."""
+        with guarded():
+            chosen = None if lines is None else [x.strip() for x in lines.split(",") if x.strip()]
+            if kind not in TEMPLATE_KINDS:
+                raise ParameterError("init", "--kind", kind, f"must be one of {TEMPLATE_KINDS}")
+            if file.suffix.lower() not in {".yaml", ".yml"}:
+                raise ParameterError("init", "FILE", str(file), "must end in .yaml or .yml")
+            text = submission_template(kind, chosen)  # type: ignore[arg-type]
+            try:
+                with file.open("x" if not force else "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            except FileExistsError:
+                raise ParameterError(
+                    "init", "FILE", str(file), "exists; give --force to replace it"
+                ) from None
+            support.stdout_console().print(
+                _safe(f"wrote {file}: edit it, then 'xborder-risk validate {file}'")
+            )
 
     @app.command("history")
     def history_command(
