@@ -154,7 +154,8 @@ def submission_template(
     header = [
         "# A submission to price with 'xborder-risk quote'. Every value below is an",
         "# illustrative example: replace it with the risk's own. Amounts are in `currency`.",
-        "# 'xborder-risk schema' prints every field and rule; 'xborder-risk validate FILE' checks it.",
+        "# 'xborder-risk schema' prints every field and rule;",
+        "# 'xborder-risk validate FILE' checks the file.",
         "",
     ]
     text = "\n".join(header + _mapping(ordered, Submission, 0)) + "\n"
