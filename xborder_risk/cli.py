@@ -61,6 +61,7 @@ from xborder_risk.report import (
     parse_formats,
     referral_text,
     refuse_overwriting_inputs,
+    renewal_text,
     summary_cells,
     summary_frame,
     write_report,
@@ -380,6 +381,9 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     )
     for referral in q.referrals:
         console.print(Text(referral_text(referral), style="bold"))
+    renewal = renewal_text(q)
+    if renewal is not None:
+        console.print(_safe(renewal))
     if q.messages:
         console.print(
             _safe(
@@ -474,7 +478,7 @@ def quote_command(
         with _notes_on_stderr():
             loaded_tables = None if tables is None else _load_tables(tables)
             loaded_basis = None if basis is None else QuoteBasis.from_file(basis)
-            sub = _load_submission(submission)
+            sub = cli_workflow.expiring_from_register(_load_submission(submission), register)
             if _is_interactive():
                 with _ProgressBar(years) as progress:
                     q = make_quote(

@@ -66,6 +66,41 @@ def register_quote(location: str, q: Quote) -> int:
         return register.store(q)
 
 
+def expiring_from_register(submission: Submission, location: str | None) -> Submission:
+    """A renewal that names its expiring quote (``renewal.expiring_quote_id``) with that
+    quote's premium and its submission's differences filled in from the register.
+
+    Raises
+    ------
+    ParameterError
+        If the submission names an expiring quote but no register is given.
+    RegisterError
+        If the register has no such quote.
+    """
+    renewal = submission.renewal
+    if renewal is None or renewal.expiring_premium or renewal.expiring_quote_id is None:
+        return submission
+    if location is None:
+        raise ParameterError(
+            "quote",
+            "renewal.expiring_quote_id",
+            renewal.expiring_quote_id,
+            "names a quote in the register: give --register",
+        )
+    with QuoteRegister.open(location, create=False) as register:
+        stored = register.get(renewal.expiring_quote_id)
+    before = stored.submission.model_dump(mode="json", exclude={"renewal"})
+    now = submission.model_dump(mode="json", exclude={"renewal"})
+    differences = {key: value for key, value in before.items() if now.get(key) != value}
+    premium = {line: p for line, p in stored.gross_premium.items() if line != "total"}
+    return submission.with_changes(
+        {
+            "renewal.expiring_premium": premium,
+            "renewal.expiring_changes": differences,
+        }
+    )
+
+
 def _safe(value: object) -> Text:
     return Text(escape_control_characters(str(value)))
 

@@ -35,6 +35,7 @@ from xborder_risk.exposure.cyber import CyberExposure
 from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import OperationalLiabilityExposure
 from xborder_risk.exposure.political_risk import PoliticalRiskExposure
+from xborder_risk.exposure.renewal import Renewal
 from xborder_risk.exposure.tech_failure import TechFailureExposure
 from xborder_risk.exposure.terms import PolicyTerms
 
@@ -175,6 +176,8 @@ class Submission(FrozenModel):
     """Policy terms per line, for exactly the lines with an exposure."""
     notes: Notes | None = None
     """Free text."""
+    renewal: Renewal | None = None
+    """The expiring policy, for a renewal: its premium and how it differed (or its quote id)."""
 
     @model_validator(mode="after")
     def _check_cross_field(self) -> Self:
@@ -414,14 +417,22 @@ class Submission(FrozenModel):
             return cls.from_json(text, source=source)
         return cls.from_yaml(text, source=source)
 
+    #: Optional fields added after the first release, left out of the JSON and YAML when
+    #: unset, so that a submission without them serialises (and hashes, for the provenance
+    #: record) as it did before they existed.
+    omitted_when_unset: ClassVar[tuple[str, ...]] = ("renewal",)
+
+    def _unset_additions(self) -> set[str]:
+        return {name for name in self.omitted_when_unset if getattr(self, name) is None}
+
     def to_json(self, *, indent: int | None = 2) -> str:
         """Serialise to JSON; ``Submission.from_json(s.to_json()) == s``."""
-        return self.model_dump_json(indent=indent)
+        return self.model_dump_json(indent=indent, exclude=self._unset_additions())
 
     def to_yaml(self) -> str:
         """Serialise to YAML; ``Submission.from_yaml(s.to_yaml()) == s``.
 
         Strings that a YAML 1.1 reader would misread (``NO``, ``012``, dates) are quoted.
         """
-        data: dict[str, Any] = self.model_dump(mode="json")
+        data: dict[str, Any] = self.model_dump(mode="json", exclude=self._unset_additions())
         return dump_yaml_text(data)

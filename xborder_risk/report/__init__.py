@@ -50,6 +50,7 @@ from xborder_risk.report.sections import (
     Table,
     build_sections,
     referral_text,
+    renewal_text,
     summary_cells,
     summary_frame,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "refuse_overwriting_inputs",
     "render_html",
     "render_markdown",
+    "renewal_text",
     "report_file_names",
     "summary_cells",
     "summary_frame",

@@ -352,6 +352,68 @@ def _header(quote: Quote) -> Section:
     return Section(anchor="summary", title="Summary", facts=facts)
 
 
+def _change(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{100 * value:+,.1f}%"
+
+
+def _renewal(quote: Quote) -> Section | None:
+    table = quote.renewal
+    if table is None:
+        return None
+    frame = pd.DataFrame(
+        {
+            "line": [line_label(str(x)) for x in table.index],
+            **{column: table[column].to_numpy() for column in table.columns},
+        }
+    )
+    return Section(
+        anchor="renewal",
+        title="Renewal: rate change",
+        paragraphs=(
+            f"Against the expiring policy, per year ({quote.currency}). The rate change is the "
+            "change in gross premium; the risk-adjusted rate change is the change in premium "
+            "per unit of expected loss, the expiring expected loss being that of the expiring "
+            "exposure and terms by this quote's model, tables and random numbers, so that "
+            "changes of exposure and terms are not read as price changes. A positive "
+            "risk-adjusted change means the price is more adequate than it was (no claims "
+            "inflation allowed for between the two periods: judgement).",
+        ),
+        tables=(
+            Table(
+                columns=(
+                    "Line",
+                    "Expiring premium",
+                    "Gross premium",
+                    "Expiring expected loss",
+                    "Expected loss",
+                    "Rate change",
+                    "Exposure and terms change",
+                    "Risk-adjusted rate change",
+                ),
+                rows=_rows(
+                    frame,
+                    (str, *([format_amount] * 4), _change, _change, _change),
+                ),
+                numeric=(False, *([True] * 7)),
+                total_row=True,
+            ),
+        ),
+    )
+
+
+def renewal_text(quote: Quote) -> str | None:
+    """One line for the terminal: the total's rate change and risk-adjusted rate change."""
+    table = quote.renewal
+    if table is None:
+        return None
+    total = {str(k): float(v) for k, v in table.loc["total"].to_dict().items()}
+    return (
+        f"Renewal: rate change {_change(total['rate_change'])}, risk-adjusted rate "
+        f"change {_change(total['risk_adjusted_rate_change'])} (exposure and terms "
+        f"{_change(total['exposure_change'])} in expected loss per year)."
+    )
+
+
 def _premium(quote: Quote) -> Section:
     table = quote.to_frame()
     frame = pd.DataFrame(
@@ -793,10 +855,12 @@ def build_sections(quote: Quote) -> list[Section]:
         Summary, premium by line, loadings, risk measures, exceedance probability,
         reserves, policy terms, notes, rating worksheet, provenance.  Text is unescaped.
     """
+    renewal = _renewal(quote)
     return [
         _header(quote),
         _underwriting(quote),
         _premium(quote),
+        *([renewal] if renewal is not None else []),
         _build_up(quote),
         _risk(quote),
         _exceedance(quote),
