@@ -71,6 +71,21 @@ def test_reproduce_bit_for_bit_or_the_reason(tmp_path: Path, small_quote: Quote)
         assert "rating tables changed" in outcome.reason and name in outcome.reason
 
 
+def test_reproduce_names_the_figures_that_differ(tmp_path: Path, small_quote: Quote) -> None:
+    with QuoteRegister.open(tmp_path / "quotes.db") as register:
+        quote_id = register.store(small_quote)
+        record = register.get(quote_id).record
+        record["quote"]["cyber"]["gross_premium"] += 1.0  # as if priced differently then
+        with register._engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE quotes SET quote_json = :j WHERE quote_id = :i"),
+                {"j": json.dumps(record), "i": quote_id},
+            )
+        outcome = register.reproduce(quote_id)
+        assert not outcome.identical
+        assert outcome.reason == "not identical: the record's quote differ from the stored"
+
+
 def test_a_quote_is_stored_whole_or_not_at_all(
     tmp_path: Path, small_quote: Quote, monkeypatch: pytest.MonkeyPatch
 ) -> None:

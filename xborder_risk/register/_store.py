@@ -425,7 +425,10 @@ class QuoteRegister:
         ]
         why = f"; versions differ: {', '.join(versions)}" if versions else ""
         return Reproduction(
-            int(quote_id), False, f"not identical: {', '.join(differ)} differ{why}", again
+            int(quote_id),
+            False,
+            f"not identical: the record's {', '.join(differ)} differ from the stored{why}",
+            again,
         )
 
 
