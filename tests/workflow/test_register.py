@@ -103,8 +103,8 @@ def test_a_quote_is_stored_whole_or_not_at_all(
         assert [row[0] for row in lines] == [1]
 
 
-def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
+def _two_writers(location: str) -> None:
+    """Two processes store 15 quotes each into ``location`` at the same moment."""
     script = textwrap.dedent(
         f"""
         import sys
@@ -114,7 +114,7 @@ def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
                   n_years=100, seed=int(sys.argv[1]))
         print("ready", flush=True)
         sys.stdin.readline()  # both start writing together
-        with QuoteRegister.open({str(path)!r}) as register:
+        with QuoteRegister.open({location!r}) as register:
             for _ in range(15):
                 register.store(q)
         """
@@ -140,6 +140,11 @@ def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
     for writer in writers:
         _, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err
+
+
+def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    _two_writers(str(path))
     with QuoteRegister.open(path) as register:
         ids = list(register)
         assert ids == list(range(1, 31))
@@ -229,6 +234,11 @@ def _postgres_url() -> str:
 def test_postgresql_register(small_quote: Quote) -> None:
     url = _postgres_url()
     with QuoteRegister.open(url) as register:
+        assert register.schema_version == SCHEMA_VERSION
+        before = len(list(register))
         quote_id = register.store(small_quote)
         assert register.get(quote_id).submission == small_quote.submission
         assert register.reproduce(quote_id).identical
+    _two_writers(url)  # two underwriters at once on the team's database
+    with QuoteRegister.open(url) as register:
+        assert len(list(register)) == before + 31
