@@ -39,4 +39,14 @@ if __name__ == "__main__":
         f"VaR 99.5% {exact.value_at_risk(0.995):,.0f}, TVaR 99% {exact.tvar(0.99):,.0f}"
     )
     print("\nAggregate exceedance probability (AEP):")
-    print(result.ep_curve("aep").to_string(index=False))
+    # Probabilities as probabilities (0.005, not a rounded 0), losses as amounts.
+    print(
+        result.ep_curve("aep").to_string(
+            index=False,
+            formatters={
+                "return_period": "{:,.0f}".format,
+                "exceedance_probability": "{:.4g}".format,
+                "loss": "{:,.0f}".format,
+            },
+        )
+    )

@@ -40,6 +40,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from xborder_risk import cli_workflow
 from xborder_risk._version import __version__
 from xborder_risk.engine.rng import BLOCK_YEARS
 from xborder_risk.errors import (
@@ -60,6 +61,7 @@ from xborder_risk.report import (
     parse_formats,
     referral_text,
     refuse_overwriting_inputs,
+    renewal_text,
     summary_cells,
     summary_frame,
     write_report,
@@ -379,6 +381,9 @@ def _print_summary(q: Quote, files: dict[str, list[Path]]) -> None:
     )
     for referral in q.referrals:
         console.print(Text(referral_text(referral), style="bold"))
+    renewal = renewal_text(q)
+    if renewal is not None:
+        console.print(_safe(renewal))
     if q.messages:
         console.print(
             _safe(
@@ -454,6 +459,14 @@ def quote_command(
             show_default=False,
         ),
     ] = None,
+    register: Annotated[
+        str | None,
+        typer.Option(
+            "--register",
+            help="Also store the quote in this register (SQLite file or SQLAlchemy URL).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Quote a submission: print the premium table and write the quote report."""
     with _reported_errors():
@@ -465,7 +478,7 @@ def quote_command(
         with _notes_on_stderr():
             loaded_tables = None if tables is None else _load_tables(tables)
             loaded_basis = None if basis is None else QuoteBasis.from_file(basis)
-            sub = _load_submission(submission)
+            sub = cli_workflow.expiring_from_register(_load_submission(submission), register)
             if _is_interactive():
                 with _ProgressBar(years) as progress:
                     q = make_quote(
@@ -497,6 +510,9 @@ def quote_command(
             inputs=inputs,
         )
         _print_summary(q, files)
+        if register is not None:
+            quote_id = cli_workflow.register_quote(register, q)
+            _stdout_console().print(_safe(f"registered as quote {quote_id} in {register}"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -575,6 +591,16 @@ def schema_command(
         _require_stdout()
         schema = QuoteBasis.json_schema() if basis else Submission.model_json_schema()
         typer.echo(json.dumps(schema, indent=indent or None, ensure_ascii=False))
+
+
+cli_workflow.add_commands(
+    app,
+    cli_workflow.CliSupport(
+        reported_errors=_reported_errors,
+        notes_on_stderr=_notes_on_stderr,
+        stdout_console=_stdout_console,
+    ),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -565,6 +565,52 @@ class Quote:
             return pd.DataFrame(columns=list(PROGRAMME_COLUMNS))
         return self.programme_result.table.copy()
 
+    #: For a renewal (``submission.renewal``): the expiring policy quoted by the same model
+    #: and random numbers (:attr:`renewal`); None otherwise.
+    expiring: Quote | None = field(default=None, repr=False)
+
+    @property
+    def renewal(self) -> pd.DataFrame | None:
+        """Rate change and risk-adjusted rate change per line and total, for a renewal.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            None unless the submission is a renewal with the expiring premium. Index: the
+            lines of both policies and ``total``; columns ``expiring_premium`` and
+            ``gross_premium`` (per year), ``rate_change`` (their ratio - 1),
+            ``expiring_expected_loss`` and ``expected_loss`` (per year, the expiring one on
+            the expiring exposure and terms by this quote's model and random numbers),
+            ``exposure_change`` (their ratio - 1) and ``risk_adjusted_rate_change``
+            (``(P / EL) / (P0 / EL0) - 1``, ``exposure/renewal.py``).
+        """
+        renewal = self.submission.renewal
+        if renewal is None or self.expiring is None or not renewal.expiring_premium:
+            return None
+        years = self.submission.policy_period_years
+        years0 = self.expiring.submission.policy_period_years
+        expiring_premium = {str(line): p for line, p in renewal.expiring_premium.items()}
+        lines = [line for line in self.lines if line in expiring_premium]
+        now, before = self.to_frame(), self.expiring.to_frame()
+        now_premium = now["gross_premium"].to_dict()
+        now_loss, before_loss = now["expected_loss"].to_dict(), before["expected_loss"].to_dict()
+
+        def with_total(values: list[float], per: float) -> list[float]:
+            return [*(value / per for value in values), sum(values) / per]
+
+        frame = pd.DataFrame(index=pd.Index([*lines, "total"], name="line"))
+        frame["expiring_premium"] = with_total([expiring_premium[x] for x in lines], years0)
+        frame["gross_premium"] = with_total([float(now_premium[x]) for x in lines], years)
+        frame["expiring_expected_loss"] = with_total([float(before_loss[x]) for x in lines], years0)
+        frame["expected_loss"] = with_total([float(now_loss[x]) for x in lines], years)
+        frame["rate_change"] = frame["gross_premium"] / frame["expiring_premium"] - 1.0
+        frame["exposure_change"] = frame["expected_loss"] / frame["expiring_expected_loss"] - 1.0
+        frame["risk_adjusted_rate_change"] = (1.0 + frame["rate_change"]) / (
+            1.0 + frame["exposure_change"]
+        ) - 1.0
+        frame.attrs["currency"] = self.currency
+        return frame
+
     @property
     def reserves(self) -> pd.DataFrame:
         """Reserves per line and total at :attr:`valuation_date` (``reserve_result.table``)."""
@@ -670,30 +716,34 @@ class Quote:
         :meth:`to_frame`.
         """
         table = self.to_frame()
-        return {
-            "currency": self.currency,
-            "lines": list(self.lines),
-            "quote": {
-                line: {k: v if isinstance(v, str) else _json_number(v) for k, v in row.items()}
-                for line, row in table.to_dict(orient="index").items()
-            },
-            "referrals": [referral.to_record() for referral in self.referrals],
-            "reserves": {
-                str(line): {str(k): _json_number(v) for k, v in row.items()}
-                for line, row in self.reserves.to_dict(orient="index").items()
-            },
-            "premium_build_up": [
-                {"step": str(step), "amount": _json_number(amount)}
-                for step, amount in self.premium_build_up.itertuples(index=False)
-            ],
-            "messages": list(self.messages),
-            "provenance": self.provenance.to_record(),
-            **(
-                {}
-                if self.programme_result is None
-                else {"programme": json.loads(self.programme.to_json(orient="records"))}
-            ),
-        } | self._terms_record()
+        return (
+            {
+                "currency": self.currency,
+                "lines": list(self.lines),
+                "quote": {
+                    line: {k: v if isinstance(v, str) else _json_number(v) for k, v in row.items()}
+                    for line, row in table.to_dict(orient="index").items()
+                },
+                "referrals": [referral.to_record() for referral in self.referrals],
+                "reserves": {
+                    str(line): {str(k): _json_number(v) for k, v in row.items()}
+                    for line, row in self.reserves.to_dict(orient="index").items()
+                },
+                "premium_build_up": [
+                    {"step": str(step), "amount": _json_number(amount)}
+                    for step, amount in self.premium_build_up.itertuples(index=False)
+                ],
+                "messages": list(self.messages),
+                "provenance": self.provenance.to_record(),
+                **(
+                    {}
+                    if self.programme_result is None
+                    else {"programme": json.loads(self.programme.to_json(orient="records"))}
+                ),
+            }
+            | self._terms_record()
+            | self._renewal_record()
+        )
 
     def _terms_record(self) -> dict[str, Any]:
         # Exclusions applied and the tower's layers, only when the terms have them (older
@@ -707,6 +757,17 @@ class Quote:
                 for row in self.tower.to_dict(orient="records")
             ]
         return record
+
+    def _renewal_record(self) -> dict[str, Any]:
+        renewal = self.renewal
+        if renewal is None:
+            return {}
+        return {
+            "renewal": {
+                str(line): {str(k): _json_number(v) for k, v in row.items()}
+                for line, row in renewal.to_dict(orient="index").items()
+            }
+        }
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text."""
@@ -1033,7 +1094,21 @@ def quote(
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         warnings=tuple(notes),
     )
+    expiring = None
+    if submission.renewal is not None and submission.renewal.expiring_premium:
+        # The expiring policy by the same model, tables, bases and random numbers.
+        expiring = quote(
+            submission.with_changes({**submission.renewal.expiring_changes, "renewal": None}),
+            n_years=n_years,
+            seed=seed,
+            tables=tables,
+            basis=basis,
+            reserving=reserving,
+            book=reference,
+            stream_keys=stream_keys,
+        )
     return Quote(
+        expiring=expiring,
         submission=submission,
         rated=rated,
         simulation=simulation,

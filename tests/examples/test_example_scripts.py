@@ -127,3 +127,14 @@ def test_scenarios_are_the_four_of_the_issue() -> None:
     assert "currency_inconvertibility" in perils
     classes = [tables.country(c.host_country)["oecd_crc"] for c in risky.political_risk.contracts]
     assert min(classes) >= 6  # OECD country risk class 6-7: high political risk
+
+
+def test_simulate_line_prints_probabilities_as_probabilities(tmp_path: Path) -> None:
+    done = run_script(EXAMPLES / "simulate_line.py", tmp_path)
+    assert done.returncode == 0, done.stderr
+    table = done.stdout.split("exceedance probability (AEP):")[1]
+    rows = [line.split() for line in table.strip().splitlines()[1:]]
+    probabilities = {row[2]: row[3] for row in rows}
+    # The 1-in-200 row reads 0.005, not a probability rounded to 0 by the loss format.
+    assert probabilities["200"] == "0.005", table
+    assert probabilities["10,000"] == "0.0001", table

@@ -204,3 +204,17 @@ def test_non_utf8_and_oversize_files(tmp_path, monkeypatch):
 def test_top_level_must_be_a_mapping(text):
     with pytest.raises(InvalidSubmissionError, match="must be a mapping"):
         Submission.from_yaml(text)
+
+
+def test_a_bad_item_is_reported_once_not_also_as_an_empty_list(example):
+    data = example.model_dump(mode="json")
+    data["tech_failure"]["systems"][0]["countries"] = ["XX"]
+    with pytest.raises(InvalidSubmissionError) as info:
+        Submission.from_data(data)
+    assert info.value.paths == ("tech_failure.systems[0].countries[0]",)
+    assert "at least 1 item" not in str(info.value)
+    # A list that is empty as given is still an error of the list itself.
+    data["tech_failure"]["systems"][0]["countries"] = []
+    with pytest.raises(InvalidSubmissionError) as info:
+        Submission.from_data(data)
+    assert info.value.paths == ("tech_failure.systems[0].countries",)

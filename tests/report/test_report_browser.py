@@ -28,7 +28,7 @@ from xborder_risk.report.html import render_html
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples" / "submissions").glob("*.yaml"))
-WIDTHS = (500, 768, 1366, 1920)
+WIDTHS = (500, 800, 1280, 1600)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(
@@ -93,16 +93,36 @@ def _measure(page: Path, width: int, profile: Path) -> dict[str, object]:
     return json.loads(html.unescape(found.group(1)))
 
 
-@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda p: p.stem)
+# The e-gates example as a renewal too: its report has the widest extra table (the rate change).
+RENEWAL = {
+    "renewal": {
+        "expiring_premium": {"cyber": 150_000, "operational_liability": 380_000},
+        "expiring_changes": {"terms.cyber.deductible": 250_000},
+    }
+}
+PAGES = [
+    *((path, None) for path in EXAMPLES),
+    (REPO / "examples/submissions/eu_egates_contractor.yaml", RENEWAL),
+]
+
+
+@pytest.fixture(
+    scope="module",
+    params=PAGES,
+    ids=lambda page: page[0].stem + ("_renewal" if page[1] else ""),
+)
 def probe_page(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    submission = Submission.from_file(request.param)
+    path, changes = request.param
+    submission = Submission.from_file(path)
+    if changes:
+        submission = submission.with_changes(changes)
     page = render_html(quote(submission, n_years=2000, seed=3), chart_png=_TINY_PNG)
     assert "Content-Security-Policy" in page
     page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page)
     page = page.replace("</body>", _PROBE + "</body>")
-    path = tmp_path_factory.mktemp("browser") / f"{request.param.stem}.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+    target = tmp_path_factory.mktemp("browser") / f"{path.stem}.html"
+    target.write_text(page, encoding="utf-8")
+    return target
 
 
 # A 1200 x 600 white PNG stands in for the chart: its layout, not its pixels, is under test

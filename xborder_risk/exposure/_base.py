@@ -150,8 +150,20 @@ class InvalidSubmissionError(XBorderRiskError):
     ) -> InvalidSubmissionError:
         """Translate pydantic's ``ValidationError`` into field paths and messages."""
         errors = []
-        for item in exc.errors(include_url=False):
+        items = exc.errors(include_url=False)
+        # pydantic counts a list's length after dropping its invalid items, so one bad item in
+        # a list that needs at least one also reports "should have at least 1 item" for the
+        # list: that follow-on error is left out (the item's own error says what is wrong).
+        item_parents = {
+            tuple(item["loc"][:i])
+            for item in items
+            for i, part in enumerate(item["loc"])
+            if isinstance(part, int)
+        }
+        for item in items:
             loc: tuple[Any, ...] = tuple(item["loc"])
+            if item["type"] == "too_short" and loc in item_parents:
+                continue
             ctx = item.get("ctx") or {}
             loc += tuple(ctx.get("at", ()))
             message = str(item["msg"])

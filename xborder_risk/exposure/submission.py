@@ -22,6 +22,7 @@ from pydantic import (
 
 from xborder_risk._validation import check_line_name
 from xborder_risk.exposure._base import FieldError, FrozenModel, InvalidSubmissionError, field_error
+from xborder_risk.exposure._changes import apply_changes
 from xborder_risk.exposure._loading import (
     DocumentTooLargeError,
     InputFileError,
@@ -44,6 +45,7 @@ from xborder_risk.exposure.insured import Insured
 from xborder_risk.exposure.operational_liability import OperationalLiabilityExposure
 from xborder_risk.exposure.political_risk import PoliticalRiskExposure
 from xborder_risk.exposure.programme import PROGRAMME_RULES, Programme, check_programme
+from xborder_risk.exposure.renewal import Renewal
 from xborder_risk.exposure.tech_failure import TechFailureExposure
 from xborder_risk.exposure.terms import PolicyTerms, check_line_terms
 
@@ -213,9 +215,12 @@ class Submission(FrozenModel):
     programme: Programme | None = None
     """International programme: per line its local policies (``docs/programme.md``)."""
 
+    renewal: Renewal | None = None
+    """The expiring policy, for a renewal: its premium and how it differed (or its quote id)."""
+
     #: Optional fields added after release 0.1.0, left out of the serialised form when absent
     #: so that a submission without them keeps its JSON and its hash (``quote`` provenance).
-    omitted_when_absent: ClassVar[tuple[str, ...]] = ("loss_history", "programme")
+    omitted_when_absent: ClassVar[tuple[str, ...]] = ("loss_history", "programme", "renewal")
 
     @model_serializer(mode="wrap")
     def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -347,6 +352,30 @@ class Submission(FrozenModel):
         """
         check_line_name("Submission.layer_terms", "line", line, tuple(self.terms))
         return self.terms[cast(Line, line)].layer_kwargs()
+
+    def with_changes(self, changes: Mapping[str, object]) -> Submission:
+        """A new, validated submission with the fields at the given paths changed.
+
+        Parameters
+        ----------
+        changes : mapping of str to value
+            Field path (dotted, list items as ``[i]``: ``"terms.cyber.deductible"``,
+            ``"tech_failure.systems[0].age_years"``) to its new value, as a submission file
+            would give it (plain data, or a model such as a ``PolicyTerms``).
+
+        Returns
+        -------
+        Submission
+            The changed copy; this submission is unchanged (it is frozen).
+
+        Raises
+        ------
+        InvalidSubmissionError
+            Naming the path and the rule: a path that leads to no field, or a value that
+            breaks a rule of the models (wrong type, out of range, cross-field rules).
+        """
+        data = apply_changes(self.model_dump(mode="json"), changes)
+        return Submission.from_data(data, source="changes")
 
     # --- input and output ---------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from xborder_risk.report.csv import (
     quote_tables,
     write_csv,
 )
+from xborder_risk.report.excel import excel_available, quote_workbook
 from xborder_risk.report.html import render_html
 from xborder_risk.report.markdown import render_markdown
 from xborder_risk.report.sections import (
@@ -49,9 +50,11 @@ from xborder_risk.report.sections import (
     Table,
     build_sections,
     referral_text,
+    renewal_text,
     summary_cells,
     summary_frame,
 )
+from xborder_risk.report.ylt import parquet_available, ylt_frame, ylt_parquet
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -73,16 +76,18 @@ __all__ = [
     "refuse_overwriting_inputs",
     "render_html",
     "render_markdown",
+    "renewal_text",
     "report_file_names",
     "summary_cells",
     "summary_frame",
     "summary_text",
     "write_csv",
     "write_report",
+    "ylt_frame",
 ]
 
 #: Every output format :func:`write_report` knows.
-REPORT_FORMATS: Final[tuple[str, ...]] = ("md", "html", "png", "json", "csv")
+REPORT_FORMATS: Final[tuple[str, ...]] = ("md", "html", "png", "json", "csv", "xlsx", "ylt")
 #: What :func:`write_report` writes unless told otherwise.
 DEFAULT_FORMATS: Final[tuple[str, ...]] = ("md", "html", "png", "json")
 
@@ -179,8 +184,10 @@ def write_report(
     formats : str or iterable of str
         Any of ``md`` (Markdown, links the PNG, which is then written too), ``html``
         (self-contained, chart embedded), ``png`` (the exceedance-probability chart),
-        ``json`` (:meth:`Quote.to_json`: tables, messages, provenance) and ``csv`` (one
-        CSV per table, spreadsheet-safe).  Default: md, html, png, json.
+        ``json`` (:meth:`Quote.to_json`: tables, messages, provenance), ``csv`` (one
+        CSV per table, spreadsheet-safe), ``xlsx`` (one workbook, numbers with currency
+        formats; needs openpyxl) and ``ylt`` (the year-loss table as CSV, and as Parquet
+        when pyarrow is installed).  Default: md, html, png, json.
     inputs : iterable of path-like
         Files the report must not replace (the submission, the rating tables): a report file
         that is one of them (same file, by device and inode, hard links included) is refused.
@@ -239,6 +246,19 @@ def report_file_names(stem: str, formats: str | Iterable[str]) -> list[tuple[str
     names += [(fmt, f"{stem}.{fmt}") for fmt in ("md", "html", "json") if fmt in wanted]
     if "csv" in wanted:
         names += [("csv", f"{stem}_{table}.csv") for table in CSV_TABLES]
+    if "xlsx" in wanted:
+        if not excel_available():
+            raise ParameterError(
+                "write_report",
+                "formats",
+                "xlsx",
+                "needs openpyxl: pip install 'xborder-risk[excel]'",
+            )
+        names.append(("xlsx", f"{stem}.xlsx"))
+    if "ylt" in wanted:
+        names.append(("ylt", f"{stem}_ylt.csv"))
+        if parquet_available():
+            names.append(("ylt", f"{stem}_ylt.parquet"))
     return names
 
 
@@ -276,6 +296,12 @@ def _render(quote: Quote, stem: str, wanted: tuple[str, ...]) -> list[tuple[str,
             data = render_html(quote, chart_png=chart).encode("utf-8")
         elif fmt == "json":
             data = (quote.to_json(indent=2) + "\n").encode("utf-8")
+        elif fmt == "xlsx":
+            data = quote_workbook(quote)
+        elif name.endswith("_ylt.parquet"):
+            data = ylt_parquet(quote)
+        elif name.endswith("_ylt.csv"):
+            data = csv_text(ylt_frame(quote)).encode("utf-8")
         else:
             data = csv_text(tables[name[len(stem) + 1 : -len(".csv")]]).encode("utf-8")
         files.append((fmt, name, data))

@@ -45,7 +45,9 @@ STEP_LABELS: Final[dict[str, str]] = {
 # Characters Markdown gives a meaning to.  '_' is left alone between two word characters,
 # where CommonMark never reads it as emphasis (spec 0.31, §6.2), so that names such as
 # tech_failure stay readable in the raw file.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#~]|(?<!\w)_|_(?!\w))")
+# '<' (which could open a raw HTML tag), '&' before what could be an entity, and '>' at the
+# start (a block quote) are escaped too; elsewhere '>' and '&' mean nothing to Markdown.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|#~<]|&(?=[#A-Za-z0-9])|^>|(?<!\w)_|_(?!\w))")
 
 
 def humanise(name: str) -> str:
@@ -104,11 +106,21 @@ def html_text(value: object) -> str:
 def markdown_text(value: object) -> str:
     """Text safe to place in a Markdown paragraph or table cell.
 
-    HTML-significant characters become entities (a Markdown viewer renders raw HTML, so a
-    ``<script>`` in an insured's name must not reach it as a tag), Markdown punctuation is
-    backslash-escaped, line breaks become spaces (a table row is one line) and other control
-    characters show as escapes (``\\x1b``).
+    Markdown punctuation is backslash-escaped (CommonMark 0.31, "Backslash escapes"), ``<``
+    and an ``&`` that could start an entity included: a Markdown viewer renders raw HTML, so
+    a ``<script>`` in an insured's name reaches it as the text ``\\<script>``, never as a
+    tag, and ``USD->EUR`` or ``A & B`` read as written (no HTML entities in the file).  Line
+    breaks become spaces (a table row is one line) and other control characters show as
+    escapes (``\\x1b``).
     """
-    text = html.escape(str(value), quote=False)
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
     return escape_control_characters(" ".join(text.splitlines()))
+
+
+def period_unit(policy_period_years: float) -> str:
+    """The unit of a return period: ``"years"`` for a one-year policy, else ``"periods"``.
+
+    The simulation draws whole policy periods, so for a multi-year policy "1 in 200" means one
+    policy period in 200, not one year in 200.
+    """
+    return "years" if math.isclose(policy_period_years, 1.0) else "periods"

@@ -19,9 +19,9 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from xborder_risk.exposure import LINES
 from xborder_risk.quote import Quote
-from xborder_risk.report._format import format_amount, line_label
+from xborder_risk.report._format import format_amount, line_label, period_unit
 
-__all__ = ["CHART_POINTS", "chart_return_periods", "ep_chart_png"]
+__all__ = ["CHART_POINTS", "chart_return_periods", "ep_chart_figure", "ep_chart_png"]
 
 #: Points per curve (geometrically spaced return periods).
 CHART_POINTS: Final[int] = 80
@@ -67,6 +67,15 @@ def _amount_axis(value: float, _position: int) -> str:
 
 
 def ep_chart_png(quote: Quote, *, dpi: int = 110) -> bytes:
+    """The chart of :func:`ep_chart_figure` as PNG bytes (byte-identical for one quote)."""
+    figure = ep_chart_figure(quote, dpi=dpi)
+    buffer = io.BytesIO()
+    # No timestamp or software tag in the file, so one quote gives byte-identical PNGs.
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def ep_chart_figure(quote: Quote, *, dpi: int = 110) -> Figure:
     r"""Draw the AEP and OEP curves of every line and the total.
 
     Parameters
@@ -78,9 +87,10 @@ def ep_chart_png(quote: Quote, *, dpi: int = 110) -> bytes:
 
     Returns
     -------
-    bytes
-        A PNG image: two panels, the aggregate (AEP, left) and the largest-occurrence
-        (OEP, right) exceedance curves; return period in years on a log scale, loss in the
+    matplotlib.figure.Figure
+        Two panels, the aggregate (AEP, left) and the largest-occurrence
+        (OEP, right) exceedance curves; return period in years (in policy periods for a
+        multi-year policy) on a log scale, loss in the
         quote's currency per policy period on a linear scale.
 
     Notes
@@ -88,7 +98,7 @@ def ep_chart_png(quote: Quote, *, dpi: int = 110) -> bytes:
     The loss at return period :math:`T` is the empirical quantile at level :math:`1 - 1/T`
     of the simulated aggregate (AEP) or largest-occurrence (OEP) loss of a period, i.e.
     :math:`\mathrm{VaR}_{1-1/T}` (Hyndman & Fan 1996, definition 1; ``docs/measures.md``).
-    A dotted line marks the 1-in-200-year point,
+    A dotted line, labelled "1 in 200", marks the 1-in-200 point,
     the Solvency II calibration of the SCR (Directive 2009/138/EC, Art. 101(3)).
     """
     periods = chart_return_periods(quote.simulation.n_years)
@@ -100,6 +110,7 @@ def ep_chart_png(quote: Quote, *, dpi: int = 110) -> bytes:
         "aep": "Aggregate loss in the period (AEP)",
         "oep": "Largest single occurrence (OEP)",
     }
+    unit = period_unit(quote.submission.policy_period_years)
     fallback = iter(_FALLBACK_COLOURS * 4)
     colours = {line: _LINE_COLOURS.get(line) or next(fallback) for line in quote.simulation.lines}
     for ax, kind in zip(axes, ("aep", "oep"), strict=True):
@@ -112,20 +123,34 @@ def ep_chart_png(quote: Quote, *, dpi: int = 110) -> bytes:
                 rows["loss"].to_numpy(),
                 label=line_label(line),
                 color="black" if is_total else colours[line],
-                linewidth=2.4 if is_total else 1.5,
-                zorder=3 if is_total else 2,
+                # The total underneath, wider: a line equal to the total (a one-line policy,
+                # or a line that dominates) stays visible on top of it.
+                linewidth=3.2 if is_total else 1.5,
+                zorder=2 if is_total else 3,
             )
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(base=10.0))
         ax.xaxis.set_major_formatter(FuncFormatter(_amount_axis))
         ax.yaxis.set_major_formatter(FuncFormatter(_amount_axis))
-        ax.set_xlabel("Return period (years, log scale)")
+        ax.set_xlabel(f"Return period ({unit}, log scale)")
         ax.set_ylabel(f"Loss ({quote.currency})")
         ax.set_title(titles[kind], fontsize=11)
         ax.grid(True, which="major", alpha=0.35)
         ax.grid(True, which="minor", axis="x", alpha=0.12)
         if periods[-1] >= 200.0:
             ax.axvline(200.0, color="grey", linestyle=":", linewidth=1.0)
+            ax.annotate(
+                f"1 in 200 {unit}",
+                xy=(200.0, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(-3, -3),
+                textcoords="offset points",
+                rotation=90,
+                ha="right",
+                va="top",
+                fontsize=8,
+                color="dimgrey",
+            )
         ax.set_ylim(bottom=0.0)
     axes[0].legend(loc="upper left", fontsize=9, frameon=False)
     figure.suptitle(
@@ -133,7 +158,4 @@ def ep_chart_png(quote: Quote, *, dpi: int = 110) -> bytes:
         f"(seed {quote.provenance.seed})",
         fontsize=11,
     )
-    buffer = io.BytesIO()
-    # No timestamp or software tag in the file, so one quote gives byte-identical PNGs.
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    return figure

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xborder_risk.errors import ParameterError
+from xborder_risk.measures import level_label
 from xborder_risk.pricing.market import Referral
 from xborder_risk.quote import Quote
 from xborder_risk.rating.lines._base import UNVERIFIED_SHARE_FACTOR
@@ -27,6 +28,7 @@ from xborder_risk.report._format import (
     format_percent,
     humanise,
     line_label,
+    period_unit,
 )
 from xborder_risk.report.chart import chart_return_periods
 
@@ -41,6 +43,8 @@ __all__ = [
 ]
 
 TOTAL = "total"
+#: Levels of VaR and TVaR in the risk-measures section (the same for both measures).
+RISK_LEVELS: tuple[float, ...] = (0.99, 0.995)
 
 
 @dataclass(frozen=True)
@@ -213,11 +217,12 @@ def summary_frame(quote: Quote) -> pd.DataFrame:
         Index: human-readable line names and ``Total``.  Columns, most important first:
         limit, deductible, share, gross premium, rate on line (gross premium per year /
         (limit x share)), expected loss ratio (expected loss / gross premium), technical
-        premium, expected loss, the minimum applied, VaR 99.5 %, TVaR 99 % and
-        best-estimate reserve; amounts in the quote's currency per policy period
+        premium, expected loss, the minimum applied, VaR 99.5 %, TVaR 99.5 % (both at the
+        same level) and best-estimate reserve; amounts in the quote's currency per policy period
         (``frame.attrs["currency"]``). :func:`summary_cells` formats it.
     """
     table = quote.to_frame()
+    tail = quote.simulation.summary(levels=(RISK_LEVELS[-1],))
     frame = pd.DataFrame(
         {
             "Limit": table["limit"],
@@ -232,7 +237,7 @@ def summary_frame(quote: Quote) -> pd.DataFrame:
                 MINIMUM_LABELS.get(str(x), str(x)) for x in table["minimum_applied"]
             ],
             "VaR 99.5%": table["var_99_5"],
-            "TVaR 99%": table["tvar_99"],
+            "TVaR 99.5%": tail["tvar_99_5"].reindex(table.index).to_numpy(),
             "Best-estimate reserve": table["best_estimate_reserve"],
         }
     )
@@ -348,6 +353,68 @@ def _header(quote: Quote) -> Section:
     return Section(anchor="summary", title="Summary", facts=facts)
 
 
+def _change(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{100 * value:+,.1f}%"
+
+
+def _renewal(quote: Quote) -> Section | None:
+    table = quote.renewal
+    if table is None:
+        return None
+    frame = pd.DataFrame(
+        {
+            "line": [line_label(str(x)) for x in table.index],
+            **{column: table[column].to_numpy() for column in table.columns},
+        }
+    )
+    return Section(
+        anchor="renewal",
+        title="Renewal: rate change",
+        paragraphs=(
+            f"Against the expiring policy, per year ({quote.currency}). The rate change is the "
+            "change in gross premium; the risk-adjusted rate change is the change in premium "
+            "per unit of expected loss, the expiring expected loss being that of the expiring "
+            "exposure and terms by this quote's model, tables and random numbers, so that "
+            "changes of exposure and terms are not read as price changes. A positive "
+            "risk-adjusted change means the price is more adequate than it was (no claims "
+            "inflation allowed for between the two periods: judgement).",
+        ),
+        tables=(
+            Table(
+                columns=(
+                    "Line",
+                    "Expiring premium",
+                    "Gross premium",
+                    "Expiring expected loss",
+                    "Expected loss",
+                    "Rate change",
+                    "Exposure and terms change",
+                    "Risk-adjusted rate change",
+                ),
+                rows=_rows(
+                    frame,
+                    (str, *([format_amount] * 4), _change, _change, _change),
+                ),
+                numeric=(False, *([True] * 7)),
+                total_row=True,
+            ),
+        ),
+    )
+
+
+def renewal_text(quote: Quote) -> str | None:
+    """One line for the terminal: the total's rate change and risk-adjusted rate change."""
+    table = quote.renewal
+    if table is None:
+        return None
+    total = {str(k): float(v) for k, v in table.loc["total"].to_dict().items()}
+    return (
+        f"Renewal: rate change {_change(total['rate_change'])}, risk-adjusted rate "
+        f"change {_change(total['risk_adjusted_rate_change'])} (exposure and terms "
+        f"{_change(total['exposure_change'])} in expected loss per year)."
+    )
+
+
 def _premium(quote: Quote) -> Section:
     table = quote.to_frame()
     frame = pd.DataFrame(
@@ -455,40 +522,40 @@ def _build_up(quote: Quote) -> Section:
 
 def _risk(quote: Quote) -> Section:
     table = quote.to_frame()
-    frame = pd.DataFrame(
-        {
-            "line": [line_label(str(x)) for x in table.index],
-            "mean": table["expected_loss"].to_numpy(),
-            "std": table["std"].to_numpy(),
-            "var": table["var_99_5"].to_numpy(),
-            "var_se": table["var_99_5_se"].to_numpy(),
-            "tvar": table["tvar_99"].to_numpy(),
-            "tvar_se": table["tvar_99_se"].to_numpy(),
-        }
-    )
+    summary = quote.simulation.summary(levels=RISK_LEVELS).reindex(table.index)
+    labels = [line_label(str(x)) for x in table.index]
+    columns: list[str] = ["Line", "Expected loss", "Standard deviation"]
+    values: dict[str, object] = {
+        "line": labels,
+        "mean": table["expected_loss"].to_numpy(),
+        "std": table["std"].to_numpy(),
+    }
+    # VaR and TVaR at the same levels, each with its Monte Carlo standard error.
+    for measure, label in (("var", "VaR"), ("tvar", "TVaR")):
+        for level in RISK_LEVELS:
+            key = f"{measure}_{level_label(level)}"
+            values[key] = summary[key].to_numpy()
+            values[f"{key}_se"] = summary[f"{key}_se"].to_numpy()
+            columns += [f"{label} {100 * level:g}%", "± s.e."]
+    frame = pd.DataFrame(values)
+    n = len(columns) - 1
+    levels = " and ".join(f"{100 * level:g}%" for level in RISK_LEVELS)
     return Section(
         anchor="risk",
         title="Risk measures",
         paragraphs=(
-            f"Loss to this policy in one policy period ({quote.currency}). VaR 99.5% is the "
-            "loss exceeded once in 200 periods; TVaR 99% is the average loss in the worst 1% "
-            "of periods. Each is shown with its Monte Carlo standard error (± s.e.). The "
-            "total row is the total loss (lines added year by year), so it is less than the "
-            "sum of the lines' figures when the lines diversify.",
+            f"Loss to this policy in one policy period ({quote.currency}), VaR and TVaR both "
+            f"at {levels}. VaR 99.5% is the loss exceeded once in 200 periods; TVaR 99.5% is "
+            "the average loss in the worst 0.5% of periods (TVaR 99% in the worst 1%). Each "
+            "is shown with its Monte Carlo standard error (± s.e.). The total row is the "
+            "total loss (lines added year by year), so it is less than the sum of the lines' "
+            "figures when the lines diversify.",
         ),
         tables=(
             Table(
-                columns=(
-                    "Line",
-                    "Expected loss",
-                    "Standard deviation",
-                    "VaR 99.5%",
-                    "± s.e.",
-                    "TVaR 99%",
-                    "± s.e.",
-                ),
-                rows=_rows(frame, (str, *([format_amount] * 6))),
-                numeric=(False, *([True] * 6)),
+                columns=tuple(columns),
+                rows=_rows(frame, (str, *([format_amount] * n))),
+                numeric=(False, *([True] * n)),
                 total_row=True,
             ),
         ),
@@ -497,11 +564,12 @@ def _risk(quote: Quote) -> Section:
 
 def _exceedance(quote: Quote) -> Section:
     n_years = quote.simulation.n_years
+    unit = period_unit(quote.submission.policy_period_years)
     curves = quote.ep_curves()
     periods = sorted(set(curves["return_period"].tolist()))
     lines = (*quote.lines, TOTAL)
     columns = [
-        "Return period (years)",
+        f"Return period ({unit})",
         "Probability per period",
         *(f"{line_label(line)} (AEP)" for line in lines),
         "Total (OEP)",
@@ -528,7 +596,7 @@ def _exceedance(quote: Quote) -> Section:
         paragraphs=(
             "The loss exceeded with a given probability in one policy period: AEP for the "
             "period's aggregate loss, OEP for its largest single occurrence, in "
-            f"{quote.currency}. The chart plots return periods up to {reliable:,.0f} years "
+            f"{quote.currency}. The chart plots return periods up to {reliable:,.0f} {unit} "
             f"(one tenth of the {n_years:,} simulated periods); figures beyond that rest on "
             "fewer than ten simulated periods and are indicative only.",
         ),
@@ -902,7 +970,13 @@ def _messages(quote: Quote) -> Section:
 def _provenance(quote: Quote) -> Section:
     record = quote.provenance.to_record()
     facts = tuple(
-        (label, f"{record[key]:,}" if isinstance(record[key], int) else str(record[key]))
+        # Counts with a thousands separator; the seed is an identifier, typed back as printed.
+        (
+            label,
+            f"{record[key]:,}"
+            if isinstance(record[key], int) and key != "seed"
+            else str(record[key]),
+        )
         for key, label in (
             ("library_version", "xborder_risk version"),
             ("numpy_version", "numpy version"),
@@ -956,10 +1030,12 @@ def build_sections(quote: Quote) -> list[Section]:
         Summary, premium by line, loadings, risk measures, exceedance probability,
         reserves, policy terms, notes, rating worksheet, provenance.  Text is unescaped.
     """
+    renewal = _renewal(quote)
     return [
         _header(quote),
         _underwriting(quote),
         _premium(quote),
+        *([renewal] if renewal is not None else []),
         _build_up(quote),
         _risk(quote),
         _exceedance(quote),
