@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from xborder_risk.reserves._capital import cost_of_capital_risk_margin, runoff_profile, scr
 from xborder_risk.reserves._chainladder import Chainladder, MackChainladder
+from xborder_risk.reserves._claims import ClaimsData, read_claims
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
 from xborder_risk.reserves._triangle import SAMPLES, Triangle, load_sample
 from xborder_risk.reserves._unpaid import (
@@ -38,6 +39,7 @@ __all__ = [
     "RISK_ADJUSTMENT_TECHNIQUES",
     "SAMPLES",
     "Chainladder",
+    "ClaimsData",
     "MackChainladder",
     "PaymentPattern",
     "ReserveResult",
@@ -48,6 +50,7 @@ __all__ = [
     "YieldCurve",
     "cost_of_capital_risk_margin",
     "load_sample",
+    "read_claims",
     "reserve",
     "reserve_lines",
     "runoff_profile",
