@@ -25,6 +25,7 @@ from __future__ import annotations
 from xborder_risk.reserves._capital import cost_of_capital_risk_margin, runoff_profile, scr
 from xborder_risk.reserves._chainladder import Chainladder, MackChainladder
 from xborder_risk.reserves._claims import ClaimsData, read_claims
+from xborder_risk.reserves._expected import Benktander, BornhuetterFerguson, CapeCod, rated_prior
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
 from xborder_risk.reserves._triangle import SAMPLES, Triangle, load_sample
 from xborder_risk.reserves._unpaid import (
@@ -38,6 +39,9 @@ from xborder_risk.reserves.basis import ReserveResult, ReservingBasis, reserve
 __all__ = [
     "RISK_ADJUSTMENT_TECHNIQUES",
     "SAMPLES",
+    "Benktander",
+    "BornhuetterFerguson",
+    "CapeCod",
     "Chainladder",
     "ClaimsData",
     "MackChainladder",
@@ -50,6 +54,7 @@ __all__ = [
     "YieldCurve",
     "cost_of_capital_risk_margin",
     "load_sample",
+    "rated_prior",
     "read_claims",
     "reserve",
     "reserve_lines",
