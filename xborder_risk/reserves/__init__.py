@@ -27,6 +27,7 @@ from xborder_risk.reserves._chainladder import Chainladder, MackChainladder
 from xborder_risk.reserves._claims import ClaimsData, read_claims
 from xborder_risk.reserves._expected import Benktander, BornhuetterFerguson, CapeCod, rated_prior
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
+from xborder_risk.reserves._stochastic import BootstrapODP, MerzWuthrich
 from xborder_risk.reserves._triangle import SAMPLES, Triangle, load_sample
 from xborder_risk.reserves._unpaid import (
     RISK_ADJUSTMENT_TECHNIQUES,
@@ -40,11 +41,13 @@ __all__ = [
     "RISK_ADJUSTMENT_TECHNIQUES",
     "SAMPLES",
     "Benktander",
+    "BootstrapODP",
     "BornhuetterFerguson",
     "CapeCod",
     "Chainladder",
     "ClaimsData",
     "MackChainladder",
+    "MerzWuthrich",
     "PaymentPattern",
     "ReserveResult",
     "ReservingBasis",

@@ -390,6 +390,16 @@ SAMPLES: dict[str, Sample] = {
             "Mack (1994), Insurance: Mathematics and Economics 15, 133-138; R ChainLadder 'RAA'"
         ),
     ),
+    "mw2008": Sample(
+        file="mw2008.csv",
+        sha256="d5f8b9afe85728f70e58470542d35206bf976065d39527c3e42da29d319a07fb",
+        cumulative=True,
+        description="Merz & Wüthrich (2008) example, accident years 1-9, development years 1-9",
+        source=(
+            "Merz & Wüthrich (2008), CAS E-Forum Fall 2008, 542-568, Table 2; "
+            "R ChainLadder 'MW2008'"
+        ),
+    ),
 }
 
 
