@@ -26,6 +26,7 @@ from xborder_risk.reserves._capital import cost_of_capital_risk_margin, runoff_p
 from xborder_risk.reserves._chainladder import Chainladder, MackChainladder
 from xborder_risk.reserves._claims import ClaimsData, read_claims
 from xborder_risk.reserves._expected import Benktander, BornhuetterFerguson, CapeCod, rated_prior
+from xborder_risk.reserves._interop import from_chainladder, to_chainladder
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
 from xborder_risk.reserves._stochastic import BootstrapODP, MerzWuthrich
 from xborder_risk.reserves._triangle import SAMPLES, Triangle, load_sample
@@ -56,6 +57,7 @@ __all__ = [
     "Valuation",
     "YieldCurve",
     "cost_of_capital_risk_margin",
+    "from_chainladder",
     "load_sample",
     "rated_prior",
     "read_claims",
@@ -63,5 +65,6 @@ __all__ = [
     "reserve_lines",
     "runoff_profile",
     "scr",
+    "to_chainladder",
     "unpaid",
 ]
