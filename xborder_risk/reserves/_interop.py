@@ -7,7 +7,7 @@ only, so xborder_risk does not need it otherwise.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -102,7 +102,7 @@ def _age_months(triangle: Triangle) -> list[int]:
         raise ParameterError(
             "to_chainladder", "triangle.development", ages, "must be whole numbers (ages)"
         )
-    ints = [int(a) for a in ages]
+    ints = [int(cast(int, a)) for a in ages]
     if ints == list(range(1, len(ints) + 1)):
         return [12 * a for a in ints]  # 1, 2, ... are development years
     return ints  # already in months (12, 24, ... or 3, 6, ...)
@@ -166,21 +166,22 @@ def to_chainladder(
         months = _age_months(tri)
         values = tri.to_incremental().values
         observed = ~np.isnan(values)
-        i, k = np.nonzero(observed)
-        labels = list(tri.origin)
+        row, col = np.nonzero(observed)
+        labels: list[Hashable] = list(tri.origin)
         if labels == list(range(1, len(labels) + 1)):
-            labels = [2000 + o for o in labels]  # origins 1, 2, ...: years 2001, ... as chainladder
+            # origins 1, 2, ...: the years 2001, 2002, ... as chainladder's own genins
+            labels = [2000 + cast(int, o) for o in labels]
         starts = [_origin_start(o) for o in labels]
-        origin_dates = [starts[a] for a in i]
+        origin_dates = [starts[a] for a in row]
         valuation = [
             starts[a] + pd.DateOffset(months=months[b]) - pd.Timedelta(days=1)
-            for a, b in zip(i, k, strict=True)
+            for a, b in zip(row, col, strict=True)
         ]
         frame = pd.DataFrame(
-            {"origin": origin_dates, "valuation": valuation, "amount": values[i, k]}
+            {"origin": origin_dates, "valuation": valuation, "amount": values[row, col]}
         )
         for name, value in zip(index, key[:-1], strict=True):
-            frame[name] = value
+            frame[name] = cast(Any, value)
         frame["column"] = key[-1]
         frames.append(frame)
     data = pd.concat(frames, ignore_index=True)
