@@ -182,7 +182,7 @@ def to_chainladder(
         )
         for name, value in zip(index, key[:-1], strict=True):
             frame[name] = cast(Any, value)
-        frame["column"] = key[-1]
+            frame[name] = pd.Series([value] * len(frame), dtype=object)
         frames.append(frame)
     data = pd.concat(frames, ignore_index=True)
     if "index" in index:
