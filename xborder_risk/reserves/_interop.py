@@ -181,8 +181,8 @@ def to_chainladder(
             {"origin": origin_dates, "valuation": valuation, "amount": values[row, col]}
         )
         for name, value in zip(index, key[:-1], strict=True):
-            frame[name] = cast(Any, value)
-            frame[name] = pd.Series([value] * len(frame), dtype=object)
+            frame = frame.assign(**{name: cast(Any, value)})
+        frame = frame.assign(column=cast(Any, key[-1]))
         frames.append(frame)
     data = pd.concat(frames, ignore_index=True)
     if "index" in index:
