@@ -22,6 +22,12 @@ Formulas and sources: docs/reserves.md.
 
 from __future__ import annotations
 
+from xborder_risk.reserves._backtest import (
+    BacktestResult,
+    SyntheticBook,
+    backtest,
+    synthetic_claims,
+)
 from xborder_risk.reserves._capital import cost_of_capital_risk_margin, runoff_profile, scr
 from xborder_risk.reserves._chainladder import Chainladder, MackChainladder
 from xborder_risk.reserves._claims import ClaimsData, read_claims
@@ -41,6 +47,7 @@ from xborder_risk.reserves.basis import ReserveResult, ReservingBasis, reserve
 __all__ = [
     "RISK_ADJUSTMENT_TECHNIQUES",
     "SAMPLES",
+    "BacktestResult",
     "Benktander",
     "BootstrapODP",
     "BornhuetterFerguson",
@@ -52,10 +59,12 @@ __all__ = [
     "PaymentPattern",
     "ReserveResult",
     "ReservingBasis",
+    "SyntheticBook",
     "Triangle",
     "UnpaidResult",
     "Valuation",
     "YieldCurve",
+    "backtest",
     "cost_of_capital_risk_margin",
     "from_chainladder",
     "load_sample",
@@ -65,6 +74,7 @@ __all__ = [
     "reserve_lines",
     "runoff_profile",
     "scr",
+    "synthetic_claims",
     "to_chainladder",
     "unpaid",
 ]
