@@ -458,7 +458,9 @@ class ExcessOfLoss:
         units /= self.limit
         return units
 
-    def _band_weights(self, before: NDArray[np.float64], after: NDArray[np.float64]) -> NDArray:
+    def reinstatement_band_units(
+        self, before: NDArray[np.float64], after: NDArray[np.float64]
+    ) -> NDArray:
         """sum_j c_j |(before, after] ∩ band j| / l: reinstatement units of each movement."""
         rates = self.reinstatement_premium_rates
         if len(rates) == 1:
@@ -502,7 +504,7 @@ class ExcessOfLoss:
         deductible = self.annual_aggregate_deductible
         paid_after = np.clip(after - deductible, 0.0, capacity)
         paid_before = np.clip(before - deductible, 0.0, capacity)
-        units = self._band_weights(paid_before, paid_after) * (1.0 - u)
+        units = self.reinstatement_band_units(paid_before, paid_after) * (1.0 - u)
         return np.bincount(y, weights=units, minlength=occurrences.n_years).astype(np.float64)
 
     def apply(
