@@ -107,7 +107,7 @@ def reserve_table(
 
     for method in methods:
         if method == "cl":
-            fitted = type(development)(
+            fitted = Chainladder(
                 average=development.average,  # type: ignore[arg-type]
                 exclude=development.exclude,
                 tail=development.tail,  # type: ignore[arg-type]

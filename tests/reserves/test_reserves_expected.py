@@ -16,6 +16,7 @@ from xborder_risk.reserves import (
     BornhuetterFerguson,
     CapeCod,
     Chainladder,
+    MackChainladder,
     load_sample,
     rated_prior,
 )
@@ -103,3 +104,10 @@ def test_rated_prior_is_the_sum_of_rated_expected_losses() -> None:
     assert 0.0 < one_line.loc[2021] <= prior.loc[2021]
     with pytest.raises(ParameterError, match="book"):
         rated_prior({})
+
+
+def test_a_mack_chain_ladder_can_give_the_pattern() -> None:
+    genins = load_sample("genins")
+    mack = BornhuetterFerguson(MackChainladder()).fit(genins, apriori=1e7)
+    plain = BornhuetterFerguson().fit(genins, apriori=1e7)
+    np.testing.assert_allclose(mack.ultimate_, plain.ultimate_)

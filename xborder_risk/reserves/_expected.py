@@ -55,7 +55,7 @@ class _ExpectedLossMethod:
         self.development = development if development is not None else Chainladder()
 
     def _pattern(self, triangle: Triangle) -> tuple[Chainladder, NDArray[np.float64]]:
-        chain = type(self.development)(
+        chain = Chainladder(
             average=self.development.average,  # type: ignore[arg-type]
             exclude=self.development.exclude,
             tail=self.development.tail,  # type: ignore[arg-type]
