@@ -51,6 +51,7 @@ from xborder_risk.reinsurance import (
     OccurrenceTable,
     QuotaShare,
     StopLoss,
+    Surplus,
     occurrences_from_models,
 )
 
@@ -227,6 +228,13 @@ LOSS_INPUTS: tuple[LossInput, ...] = (
     LossInput("QuotaShare.apply", QuotaShare(0.5).apply, "gross", VECTOR),
     LossInput("StopLoss.apply", StopLoss(1.0).apply, "gross", VECTOR),
     LossInput(
+        "Surplus.apply",
+        lambda losses: Surplus(1.0, 2.0).apply(losses, [1.0, 2.0]),
+        "losses",
+        MATRIX,
+        ndim=2,
+    ),
+    LossInput(
         "OccurrenceTable",
         lambda loss: OccurrenceTable(np.zeros(3, dtype=np.int64), loss, 1),
         "loss",
@@ -392,7 +400,7 @@ _MODULES: tuple[ModuleType, ...] = (measures, pricing, reserves, reinsurance, ex
 # error); their replacements are listed.
 _DEPRECATED = frozenset({"var_standard_error"})
 # Results the library builds from arrays it has already checked; users read them, not build.
-_RESULTS = frozenset({"TreatyResult"})
+_RESULTS = frozenset({"TreatyResult", "TowerResult", "SurplusResult"})
 
 
 def _public_callables() -> Iterator[tuple[str, Callable[..., object]]]:

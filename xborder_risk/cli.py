@@ -42,6 +42,7 @@ from rich.text import Text
 
 from xborder_risk import cli_workflow
 from xborder_risk._version import __version__
+from xborder_risk.cli_reserve import reserve_command
 from xborder_risk.engine.rng import BLOCK_YEARS
 from xborder_risk.errors import (
     ParameterError,
@@ -94,6 +95,8 @@ app = typer.Typer(
 )
 tables_app = typer.Typer(help="Check rating tables.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(tables_app, name="tables")
+# reserves from a claims file (issue 14): the command lives in its own module
+app.command("reserve")(reserve_command)
 
 
 # --------------------------------------------------------------------------------------------

@@ -347,3 +347,52 @@ def test_excess_of_loss_invariants(losses, retention, limit, k, aad, seed):
     assert (result.reinstatement_premium <= (math.inf if k is None else k) + 1e-12).all()
     higher = ExcessOfLoss(retention + 1.0, limit, k, rates, aad).apply(table, premium=1.0)
     assert (higher.ceded <= result.ceded + 1e-9).all()
+
+
+# ------------------------------------------------------------------ pro rata to time (issue 14)
+def test_pro_rata_time_by_hand():
+    # one year, layer 10 xs 10, one reinstatement at 100 %: a loss of 25 at t = 0.5 uses the
+    # whole first limit (10 reinstated, half the year left); a loss of 14 at t = 0.75 uses 4
+    # of the reinstated limit (nothing left to reinstate)
+    table = OccurrenceTable(year_index=[0, 0], loss=[14.0, 25.0], n_years=1)
+    xl = ExcessOfLoss(
+        10.0, 10.0, reinstatements=1, reinstatement_premium_rates=(1.0,), pro_rata_time=True
+    )
+    result = xl.apply(table, premium=100.0, times=[0.75, 0.5])
+    assert result.ceded[0] == pytest.approx(14.0)
+    assert result.reinstatement_premium[0] == pytest.approx(100.0 * 10.0 / 10.0 * 0.5)
+    # the other order: 4 at t = 0.5 (half the year left), then 6 more of the first limit
+    # at t = 0.75 (a quarter left)
+    other = xl.apply(table, premium=100.0, times=[0.5, 0.75])
+    assert other.reinstatement_premium[0] == pytest.approx(100.0 * (4 * 0.5 + 6 * 0.25) / 10)
+    # at t = 0 the clause is the amount-only one
+    amount_only = ExcessOfLoss(10.0, 10.0, reinstatements=1, reinstatement_premium_rates=(1.0,))
+    at_start = xl.apply(table, premium=100.0, times=[0.0, 0.0])
+    assert at_start.reinstatement_premium[0] == pytest.approx(
+        amount_only.apply(table, premium=100.0).reinstatement_premium[0]
+    )
+
+
+def test_pro_rata_time_raises_the_pure_premium_on_mata(mata_occurrences):
+    # Mata (2000) model, 10 xs 10 with two reinstatements at 100 %: paying less reinstatement
+    # premium (only for the time left) means a higher upfront premium, about +24 % here
+    kwargs = {"reinstatements": 2, "reinstatement_premium_rates": (1.0,)}
+    amount = ExcessOfLoss(10.0, 10.0, **kwargs).pure_premium(mata_occurrences)
+    timed = ExcessOfLoss(10.0, 10.0, pro_rata_time=True, **kwargs).pure_premium(mata_occurrences)
+    assert 1.15 < timed / amount < 1.35
+    # free reinstatements: the clause changes nothing
+    free = ExcessOfLoss(10.0, 10.0, reinstatements=2, pro_rata_time=True)
+    assert free.pure_premium(mata_occurrences) == pytest.approx(
+        ExcessOfLoss(10.0, 10.0, reinstatements=2).pure_premium(mata_occurrences)
+    )
+
+
+def test_pro_rata_time_bad_inputs():
+    table = OccurrenceTable(year_index=[0], loss=[14.0], n_years=1)
+    xl = ExcessOfLoss(
+        10.0, 10.0, reinstatements=1, reinstatement_premium_rates=(1.0,), pro_rata_time=True
+    )
+    with pytest.raises(ParameterError, match="times"):
+        xl.apply(table, times=[1.5])
+    with pytest.raises(ParameterError, match="pro_rata_time"):
+        ExcessOfLoss(10.0, 10.0, pro_rata_time="yes")

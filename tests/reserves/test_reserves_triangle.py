@@ -135,7 +135,6 @@ class TestValidation:
     @pytest.mark.parametrize(
         ("values", "field"),
         [
-            ([[1.0, -2.0], [1.0, NAN]], r"values\[origin=1, development=2\].*>= 0"),
             ([[1.0, np.inf], [1.0, NAN]], r"values\[origin=1, development=2\].*finite"),
             ([[1.0, NAN], [1.0, NAN]], r"values\[origin=1\].*all 2 development ages"),
             ([[1.0, 2.0, 3.0], [NAN, 2.0, NAN], [1.0, NAN, NAN]], r"origin=2, development=1"),
@@ -172,4 +171,28 @@ class TestValidation:
     def test_errors_are_value_errors(self) -> None:
         assert issubclass(ParameterError, XBorderRiskError)
         with pytest.raises(ValueError):
-            Triangle([[1.0, -1.0], [1.0, NAN]])
+            Triangle([[1.0, np.inf], [1.0, NAN]])
+
+
+class TestRealData:
+    """Issue 14: negative amounts and blank (zero) young ages are data, not errors."""
+
+    def test_negative_incrementals_and_cumulatives_are_kept(self) -> None:
+        tri = Triangle([[-5.0, 10.0, 8.0], [3.0, -1.0, NAN], [2.0, NAN, NAN]])
+        np.testing.assert_array_equal(tri.values[0], [-5.0, 10.0, 8.0])
+        np.testing.assert_array_equal(tri.to_incremental().values[0], [-5.0, 15.0, -2.0])
+        # a ratio from a negative or zero amount is undefined, not a sign flip
+        assert np.isnan(tri.link_ratios.iloc[0, 0])
+
+    def test_blank_is_zero_fills_the_observed_region_only(self) -> None:
+        values = [[NAN, 5.0, 7.0], [NAN, NAN, NAN], [NAN, NAN, NAN]]
+        with pytest.raises(ParameterError, match="origin=1, development=1"):
+            Triangle(values)
+        tri = Triangle(values, blank_is_zero=True)
+        np.testing.assert_array_equal(tri.values[0], [0.0, 5.0, 7.0])
+        np.testing.assert_array_equal(tri.values[1], [0.0, 0.0, NAN])
+        np.testing.assert_array_equal(tri.values[2], [0.0, NAN, NAN])
+
+    def test_blank_is_zero_must_be_a_bool(self) -> None:
+        with pytest.raises(ParameterError, match="blank_is_zero"):
+            Triangle([[1.0]], blank_is_zero="yes")  # type: ignore[arg-type]

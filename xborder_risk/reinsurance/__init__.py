@@ -15,6 +15,7 @@ gross, ceded and net losses per simulated year.  See ``docs/reinsurance.md``.
 """
 
 from xborder_risk.reinsurance.occurrences import OccurrenceTable, occurrences_from_models
+from xborder_risk.reinsurance.towers import Surplus, SurplusResult, Tower, TowerResult
 from xborder_risk.reinsurance.treaties import (
     ExcessOfLoss,
     QuotaShare,
@@ -28,6 +29,10 @@ __all__ = [
     "OccurrenceTable",
     "QuotaShare",
     "StopLoss",
+    "Surplus",
+    "SurplusResult",
+    "Tower",
+    "TowerResult",
     "Treaty",
     "TreatyResult",
     "occurrences_from_models",

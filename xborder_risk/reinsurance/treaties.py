@@ -303,6 +303,14 @@ class ExcessOfLoss:
     annual_aggregate_deductible : float, default 0
         Annual aggregate deductible :math:`D` the cedant retains of the layer's losses before
         the reinsurer pays, ``>= 0``.
+    pro_rata_time : bool, default False
+        Reinstatement premium pro rata to the amount reinstated AND to the time left in the
+        year when the loss that uses the limit happens ("pro rata as to amount and time");
+        False is pro rata to amount only ("100 % as to time").
+    time_seed : int, default 0
+        With ``pro_rata_time``: seed of the occurrence times within the year, drawn uniform
+        on (0, 1) (a Poisson process given its count) through a SeedSequence, unless
+        :meth:`apply` is given them.
 
     Notes
     -----
@@ -327,6 +335,16 @@ class ExcessOfLoss:
               E\\big[\\min(\\max(L - (j-1)l, 0), l)\\big]}
 
     (Sundt 1991; Mata 2000, §4).
+
+    Pro rata to time, each occurrence at time :math:`t \\in (0, 1)` of the year that moves the
+    reinsurer's cumulative payment from :math:`a` to :math:`b` adds
+
+    .. math:: \\frac{P}{l} (1 - t) \\sum_{j=1}^{K} c_j\\,
+              \\big|(a, b] \\cap ((j-1)l, jl]\\big|
+
+    with the occurrences of a year taken in time order: the "pro rata as to amount and time"
+    reinstatement clause of market wordings, written out here (the formula is this library's
+    reading of the clause, not taken from a published source).
     """
 
     retention: float
@@ -334,6 +352,8 @@ class ExcessOfLoss:
     reinstatements: int | None = None
     reinstatement_premium_rates: tuple[float, ...] = ()
     annual_aggregate_deductible: float = 0.0
+    pro_rata_time: bool = False
+    time_seed: int = 0
 
     def __post_init__(self) -> None:
         owner = "ExcessOfLoss"
@@ -372,6 +392,11 @@ class ExcessOfLoss:
         object.__setattr__(self, "reinstatements", reinstatements)
         object.__setattr__(self, "reinstatement_premium_rates", rates)
         object.__setattr__(self, "annual_aggregate_deductible", aggregate_deductible)
+        if not isinstance(self.pro_rata_time, bool):
+            raise ParameterError(
+                owner, "pro_rata_time", self.pro_rata_time, "must be True or False"
+            )
+        object.__setattr__(self, "time_seed", check_int(owner, "time_seed", self.time_seed))
 
     @property
     def annual_capacity(self) -> float:
@@ -433,7 +458,61 @@ class ExcessOfLoss:
         units /= self.limit
         return units
 
-    def apply(self, occurrences: OccurrenceTable, premium: float | None = None) -> TreatyResult:
+    def reinstatement_band_units(
+        self, before: NDArray[np.float64], after: NDArray[np.float64]
+    ) -> NDArray:
+        """sum_j c_j |(before, after] ∩ band j| / l: reinstatement units of each movement."""
+        rates = self.reinstatement_premium_rates
+        if len(rates) == 1:
+            top = math.inf if self.reinstatements is None else self.reinstatements * self.limit
+            return (np.minimum(after, top) - np.minimum(before, top)) * (rates[0] / self.limit)
+        units = np.zeros_like(after)
+        for band, rate in enumerate(rates):
+            low, high = band * self.limit, (band + 1) * self.limit
+            overlap = np.clip(after, low, high) - np.clip(before, low, high)
+            units += rate * overlap
+        return units / self.limit
+
+    def reinstatement_units_in_time(
+        self, occurrences: OccurrenceTable, times: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Per year, the reinstatement premium pro rata to amount and time, in units of the
+        upfront premium (see the class Notes); ``times`` in (0, 1), one per occurrence."""
+        owner = "ExcessOfLoss.apply"
+        layered = self.layer_occurrences(occurrences)
+        n = layered.size
+        if times is None:
+            rng = np.random.default_rng(np.random.SeedSequence(self.time_seed))
+            t = rng.random(n)
+        else:
+            t = as_float_array(owner, "times", times, non_empty=False)
+            if t.shape != layered.shape or np.any((t < 0.0) | (t > 1.0)):
+                raise ParameterError(
+                    owner, "times", f"shape {t.shape}", f"must be {layered.shape} values in [0, 1]"
+                )
+        if not self.reinstatement_premium_rates or n == 0:
+            return np.zeros(occurrences.n_years)
+        years = occurrences.year_index
+        order = np.lexsort((t, years))  # by year, then by time within the year
+        y, x, u = years[order], layered[order], t[order]
+        running = np.cumsum(x)
+        first = np.searchsorted(y, y, side="left")  # first row of each row's year
+        start = np.where(first > 0, running[first - 1], 0.0)
+        after = running - start  # layer losses of the year up to and including this one
+        before = after - x
+        capacity = self.annual_capacity
+        deductible = self.annual_aggregate_deductible
+        paid_after = np.clip(after - deductible, 0.0, capacity)
+        paid_before = np.clip(before - deductible, 0.0, capacity)
+        units = self.reinstatement_band_units(paid_before, paid_after) * (1.0 - u)
+        return np.bincount(y, weights=units, minlength=occurrences.n_years).astype(np.float64)
+
+    def apply(
+        self,
+        occurrences: OccurrenceTable,
+        premium: float | None = None,
+        times: ArrayLike | None = None,
+    ) -> TreatyResult:
         """Apply the treaty to every simulated occurrence.
 
         Parameters
@@ -446,6 +525,9 @@ class ExcessOfLoss:
             units, ``>= 0``.  By default the pure premium solved from these simulated years,
             :math:`P = \\bar L / (1 + \\overline{U})` with :math:`U` the reinstatement premium
             per unit of upfront premium (see the class Notes).
+        times : array_like, shape (n_occurrences,), optional
+            With ``pro_rata_time``: each occurrence's time as a fraction of the year; drawn
+            from ``time_seed`` by default.
 
         Returns
         -------
@@ -455,7 +537,10 @@ class ExcessOfLoss:
         """
         ceded = self.ceded_annual(occurrences)
         gross = occurrences.annual()
-        units = self.reinstatement_units(ceded)
+        if self.pro_rata_time:
+            units = self.reinstatement_units_in_time(occurrences, times)
+        else:
+            units = self.reinstatement_units(ceded)
         if premium is None:
             upfront = float(ceded.mean()) / (1.0 + float(units.mean()))
         else:

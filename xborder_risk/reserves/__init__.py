@@ -22,9 +22,19 @@ Formulas and sources: docs/reserves.md.
 
 from __future__ import annotations
 
+from xborder_risk.reserves._backtest import (
+    BacktestResult,
+    SyntheticBook,
+    backtest,
+    synthetic_claims,
+)
 from xborder_risk.reserves._capital import cost_of_capital_risk_margin, runoff_profile, scr
 from xborder_risk.reserves._chainladder import Chainladder, MackChainladder
+from xborder_risk.reserves._claims import ClaimsData, read_claims
+from xborder_risk.reserves._expected import Benktander, BornhuetterFerguson, CapeCod, rated_prior
+from xborder_risk.reserves._interop import from_chainladder, to_chainladder
 from xborder_risk.reserves._patterns import PaymentPattern, Valuation, YieldCurve
+from xborder_risk.reserves._stochastic import BootstrapODP, MerzWuthrich
 from xborder_risk.reserves._triangle import SAMPLES, Triangle, load_sample
 from xborder_risk.reserves._unpaid import (
     RISK_ADJUSTMENT_TECHNIQUES,
@@ -37,20 +47,34 @@ from xborder_risk.reserves.basis import ReserveResult, ReservingBasis, reserve
 __all__ = [
     "RISK_ADJUSTMENT_TECHNIQUES",
     "SAMPLES",
+    "BacktestResult",
+    "Benktander",
+    "BootstrapODP",
+    "BornhuetterFerguson",
+    "CapeCod",
     "Chainladder",
+    "ClaimsData",
     "MackChainladder",
+    "MerzWuthrich",
     "PaymentPattern",
     "ReserveResult",
     "ReservingBasis",
+    "SyntheticBook",
     "Triangle",
     "UnpaidResult",
     "Valuation",
     "YieldCurve",
+    "backtest",
     "cost_of_capital_risk_margin",
+    "from_chainladder",
     "load_sample",
+    "rated_prior",
+    "read_claims",
     "reserve",
     "reserve_lines",
     "runoff_profile",
     "scr",
+    "synthetic_claims",
+    "to_chainladder",
     "unpaid",
 ]

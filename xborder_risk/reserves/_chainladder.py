@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from xborder_risk._validation import check_choice
+from xborder_risk._validation import check_choice, check_real
 from xborder_risk.errors import ParameterError
 from xborder_risk.reserves._triangle import Triangle
 
-__all__ = ["Chainladder", "MackChainladder"]
+__all__ = ["AVERAGES", "TAIL_CURVES", "Chainladder", "MackChainladder", "fit_tail"]
 
 
 def _require_triangle(owner: str, triangle: object) -> Triangle:
@@ -25,18 +26,67 @@ def _require_triangle(owner: str, triangle: object) -> Triangle:
     return triangle.to_cumulative()
 
 
+Average = Literal["volume", "simple", "regression"]
+TailCurve = Literal["exponential", "inverse_power"]
+AVERAGES: tuple[str, ...] = ("volume", "simple", "regression")
+TAIL_CURVES: tuple[str, ...] = ("exponential", "inverse_power")
+# Mack (1999): the factor f_k = sum C^alpha F / sum C^alpha; alpha per named average
+_ALPHA = {"volume": 1.0, "simple": 0.0, "regression": 2.0}
+TAIL_STEPS = 100  # steps over which a fitted curve is extrapolated (the chainladder default)
+
+
+def fit_tail(factors: NDArray[np.float64], curve: str, owner: str = "Chainladder") -> float:
+    """Tail factor from a curve fitted to the development factors above 1.
+
+    ``"exponential"``: log(f_k - 1) = a + b k (Sherman 1984, exponential decay);
+    ``"inverse_power"``: log(f_k - 1) = a + b log k (Sherman 1984, inverse power), with k = 1,
+    2, ... the step number. The tail is prod_{k=n}^{n+99} (1 + exp(fitted)), n the first step
+    beyond the triangle: 100 steps, as the chainladder package's ``TailCurve``.
+    """
+    steps = np.arange(1, factors.size + 1, dtype=np.float64)
+    used = factors > 1.0
+    if used.sum() < 2:
+        raise ParameterError(
+            owner, "tail", curve, "needs at least two development factors above 1 to fit a curve"
+        )
+    x = steps[used] if curve == "exponential" else np.log(steps[used])
+    slope, intercept = np.polyfit(x, np.log(factors[used] - 1.0), 1)
+    if slope >= 0.0:
+        raise ParameterError(
+            owner, "tail", curve, f"the fitted curve does not decay (slope {slope:.4g} >= 0)"
+        )
+    future = np.arange(factors.size + 1, factors.size + 1 + TAIL_STEPS, dtype=np.float64)
+    xf = future if curve == "exponential" else np.log(future)
+    return float(np.prod(1.0 + np.exp(intercept + slope * xf)))
+
+
 class Chainladder:
-    """Deterministic chain-ladder method with volume-weighted development factors.
+    """Deterministic chain-ladder method: development factors, projection and an optional tail.
 
     Fitted attributes (after :meth:`fit`) end in an underscore, as in scikit-learn and the
     chainladder package.
+
+    Parameters
+    ----------
+    average : {"volume", "simple", "regression"}, default "volume"
+        How link ratios are averaged into a factor: volume-weighted (sum C_{k+1} / sum C_k),
+        simple mean of the ratios, or least squares through the origin
+        (sum C_k C_{k+1} / sum C_k^2) -- Mack's (1999) alpha = 1, 0, 2.
+    exclude : sequence of (origin, development) pairs, optional
+        Link ratios left out of the averages, each named by its origin label and the
+        development label of its YOUNGER age (the ratio from that age to the next).
+    tail : float >= 1, "exponential", "inverse_power" or None, default None
+        A tail factor beyond the last development age: given, or fitted to the factors by
+        :func:`fit_tail`. None means no tail (factor 1).
 
     Attributes
     ----------
     ldf_ : pandas.Series
         Age-to-age factors f_k, indexed ``"a-b"``.
+    tail_ : float
+        The tail factor applied (1 without a tail).
     cdf_ : pandas.Series
-        Age-to-ultimate factors prod_{j >= k} f_j, indexed ``"a-Ult"`` (the last is 1).
+        Age-to-ultimate factors prod_{j >= k} f_j times the tail, indexed ``"a-Ult"``.
     ultimate_ : pandas.Series
         Projected ultimate per origin (currency of the triangle).
     ibnr_ : pandas.Series
@@ -45,56 +95,116 @@ class Chainladder:
     latest_ : pandas.Series
         Latest diagonal per origin.
     full_triangle_ : pandas.DataFrame
-        The cumulative triangle completed with the projections.
+        The cumulative triangle completed with the projections (without the tail).
 
     Notes
     -----
-    With cumulative amounts C_{ik} (origin i, development age k) and S_k the set of origins
-    observed at both ages k and k+1 with C_{ik} > 0 (a zero amount carries no information on
-    a ratio),
+    With cumulative amounts C_{ik} (origin i, development age k), F_{ik} = C_{i,k+1}/C_{ik}
+    and S_k the set of origins observed at both ages k and k+1 with C_{ik} > 0 (a zero
+    amount carries no information on a ratio) and not excluded,
 
-        f_k = sum_{i in S_k} C_{i,k+1} / sum_{i in S_k} C_{ik},
+        f_k = sum_{i in S_k} C_{ik}^alpha F_{ik} / sum_{i in S_k} C_{ik}^alpha
 
-    the volume-weighted (``alpha = 1``) estimator of Mack (1993), eq. (2). Projections are
-    C_{i,k+1} = C_{ik} f_k beyond the latest diagonal; no tail factor is applied.
+    (Mack 1993, eq. (2) for alpha = 1; Mack 1999 for the family). A step where every origin
+    is zero at both ages (a line with no amounts yet at young ages) has f_k = 1: nothing
+    to develop. Projections are C_{i,k+1} = C_{ik} f_k beyond the latest diagonal; the
+    ultimate is the last projected age times the tail factor.
     """
 
     _owner = "Chainladder"
+
+    def __init__(
+        self,
+        average: Average = "volume",
+        exclude: Sequence[tuple[Hashable, Hashable]] = (),
+        tail: float | TailCurve | None = None,
+    ) -> None:
+        self.average = check_choice(self._owner, "average", average, AVERAGES)
+        if isinstance(exclude, str) or not isinstance(exclude, Sequence):
+            raise ParameterError(
+                self._owner, "exclude", exclude, "must be a sequence of (origin, development)"
+            )
+        for pair in exclude:
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise ParameterError(
+                    self._owner, "exclude", pair, "each item must be an (origin, development) pair"
+                )
+        self.exclude = tuple((p[0], p[1]) for p in exclude)
+        self.tail: float | str | None
+        if tail is None or isinstance(tail, str):
+            if tail is not None:
+                check_choice(self._owner, "tail", tail, TAIL_CURVES)
+            self.tail = tail
+        else:
+            self.tail = check_real(self._owner, "tail", tail, lower=1.0)
+
+    def _exclusion_mask(self, tri: Triangle) -> NDArray[np.bool_]:
+        mask = np.zeros((tri.shape[0], tri.shape[1] - 1), dtype=bool)
+        for origin, age in self.exclude:
+            if origin not in tri.origin:
+                raise ParameterError(
+                    self._owner, "exclude", (origin, age), f"origin {origin!r} not in the triangle"
+                )
+            if age not in tri.development[:-1]:
+                raise ParameterError(
+                    self._owner,
+                    "exclude",
+                    (origin, age),
+                    f"development {age!r} is not the younger age of a link ratio",
+                )
+            mask[tri.origin.index(origin), tri.development.index(age)] = True
+        return mask
 
     def fit(self, triangle: Triangle) -> Chainladder:
         """Estimate the factors and project ``triangle``; returns ``self``."""
         tri = _require_triangle(self._owner, triangle)
         c = np.asarray(tri.values)
         n_dev = c.shape[1]
-        pairs = ~np.isnan(c[:, 1:]) & (np.nan_to_num(c[:, :-1]) > 0.0)
-        volume = np.where(pairs, c[:, :-1], 0.0).sum(axis=0)
-        developed = np.where(pairs, c[:, 1:], 0.0).sum(axis=0)
+        alpha = _ALPHA[self.average]
+        observed = ~np.isnan(c[:, 1:])
+        pairs = observed & (np.nan_to_num(c[:, :-1]) > 0.0) & ~self._exclusion_mask(tri)
+        before = np.where(pairs, c[:, :-1], 1.0)
+        weight = np.where(pairs, before**alpha, 0.0)
+        ratio = np.where(pairs, np.nan_to_num(c[:, 1:]) / before, 0.0)
+        volume = weight.sum(axis=0)
+        nothing = observed & (np.nan_to_num(c[:, :-1]) == 0.0) & (np.nan_to_num(c[:, 1:]) == 0.0)
         undefined = volume <= 0.0
-        if undefined.any():
-            k = int(np.argmax(undefined))
+        all_zero = undefined & (nothing.sum(axis=0) == observed.sum(axis=0))
+        if (undefined & ~all_zero).any():
+            k = int(np.argmax(undefined & ~all_zero))
             raise ParameterError(
                 self._owner,
                 "triangle",
                 f"development {tri.development[k]!r} -> {tri.development[k + 1]!r}",
                 "needs at least one origin with a positive amount at the younger age "
-                "to estimate a development factor",
+                "(and not excluded) to estimate a development factor",
             )
-        factors = developed / volume
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factors = np.where(undefined, 1.0, (weight * ratio).sum(axis=0) / volume)
         latest_index = tri.latest_index
         projected = c.copy()
         for k in range(n_dev - 1):
             fill = np.isnan(projected[:, k + 1])
             projected[fill, k + 1] = projected[fill, k] * factors[k]
+        if self.tail is None:
+            tail = 1.0
+        elif isinstance(self.tail, str):
+            tail = fit_tail(factors, self.tail, self._owner)
+        else:
+            tail = float(self.tail)
 
         labels = [f"{tri.development[k]}-{tri.development[k + 1]}" for k in range(n_dev - 1)]
-        cdf = np.cumprod(np.append(factors, 1.0)[::-1])[::-1]
+        cdf = np.cumprod(np.append(factors, 1.0)[::-1])[::-1] * tail
         origin_index = pd.Index(tri.origin, name="origin")
+        ultimate = projected[:, -1] * tail
         self.triangle_ = tri
+        self._alpha = alpha
         self._pairs = pairs
         self._volume = volume
         self._factors = factors
         self._projected = projected
         self._latest_index = latest_index
+        self.tail_ = tail
         self.ldf_ = pd.Series(factors, index=pd.Index(labels, name="development"), name="ldf")
         self.cdf_ = pd.Series(
             cdf,
@@ -102,14 +212,17 @@ class Chainladder:
             name="cdf",
         )
         self.latest_ = tri.latest_diagonal
-        self.ultimate_ = pd.Series(projected[:, -1], index=origin_index, name="ultimate")
-        self.ibnr_ = pd.Series(
-            projected[:, -1] - self.latest_.to_numpy(), index=origin_index, name="ibnr"
-        )
+        self.ultimate_ = pd.Series(ultimate, index=origin_index, name="ultimate")
+        self.ibnr_ = pd.Series(ultimate - self.latest_.to_numpy(), index=origin_index, name="ibnr")
         self.full_triangle_ = pd.DataFrame(
             projected, index=origin_index, columns=pd.Index(tri.development, name="development")
         )
         return self
+
+    @property
+    def cdf_to_date_(self) -> NDArray[np.float64]:
+        """Per origin, the age-to-ultimate factor from its latest age (shape (n_origin,))."""
+        return np.asarray(self.cdf_.to_numpy(), dtype=np.float64)[self._latest_index]
 
 
 SigmaExtrapolation = Literal["mack", "loglinear"]
@@ -149,6 +262,11 @@ class MackChainladder(Chainladder):
 
     Notes
     -----
+    With ``average`` other than "volume" the model is Mack's (1999) family,
+    Var[C_{i,k+1} | C_{ik}] = sigma_k^2 C_{ik}^(2 - alpha), and every C_{ik} below stands as
+    C_{ik}^alpha (sigma_k^2 and the parameter term weigh by C^alpha, the process term by
+    C^-alpha); excluded link ratios leave the sums. The formulas as printed are alpha = 1.
+
     Model (Mack 1993, assumptions (i)-(iii)): E[C_{i,k+1} | C_{i1..ik}] = f_k C_{ik},
     Var[C_{i,k+1} | C_{i1..ik}] = sigma_k^2 C_{ik}, origins independent. Estimator
     (Mack 1993, eq. (3)), with n_k the number of ratios in step k:
@@ -180,7 +298,13 @@ class MackChainladder(Chainladder):
 
     _owner = "MackChainladder"
 
-    def __init__(self, sigma_extrapolation: SigmaExtrapolation = "mack") -> None:
+    def __init__(
+        self,
+        sigma_extrapolation: SigmaExtrapolation = "mack",
+        average: Average = "volume",
+        exclude: Sequence[tuple[Hashable, Hashable]] = (),
+    ) -> None:
+        super().__init__(average=average, exclude=exclude, tail=None)
         self.sigma_extrapolation = check_choice(
             self._owner, "sigma_extrapolation", sigma_extrapolation, ("mack", "loglinear")
         )
@@ -200,7 +324,9 @@ class MackChainladder(Chainladder):
         step = np.arange(n_steps)[None, :]
         to_develop = step >= self._latest_index[:, None]  # k in K_i
         with np.errstate(divide="ignore", invalid="ignore"):
-            inverse_projection = np.where(projected[:, :-1] > 0.0, 1.0 / projected[:, :-1], 0.0)
+            inverse_projection = np.where(
+                projected[:, :-1] > 0.0, projected[:, :-1] ** -self._alpha, 0.0
+            )
         process = ultimate**2 * np.where(to_develop, weight * inverse_projection, 0.0).sum(axis=1)
         parameter_weight = weight / self._volume  # W_k
         parameter = ultimate**2 * np.where(to_develop, parameter_weight, 0.0).sum(axis=1)
@@ -261,7 +387,9 @@ class MackChainladder(Chainladder):
         n_ratios = pairs.sum(axis=0)
         before = np.where(pairs, c[:, :-1], 1.0)
         after = np.where(pairs, c[:, 1:], 0.0)
-        squared_deviation = np.where(pairs, before * (after / before - f) ** 2, 0.0).sum(axis=0)
+        squared_deviation = np.where(
+            pairs, before**self._alpha * (after / before - f) ** 2, 0.0
+        ).sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             sigma2 = np.where(n_ratios >= 2, squared_deviation / (n_ratios - 1), np.nan)
         missing = np.isnan(sigma2)

@@ -61,15 +61,23 @@ class Triangle:
     Parameters
     ----------
     values : array_like, shape (n_origin, n_development)
-        Amounts, finite and >= 0, with NaN exactly in the unobserved cells: each origin's
+        Amounts, finite, with NaN exactly in the unobserved cells: each origin's
         observed cells form a prefix of its row, no origin has more observed cells than an
-        older one, and the oldest origin is observed at every development age.
+        older one, and the oldest origin is observed at every development age. Negative
+        amounts (salvage and subrogation, case releases, negative incrementals and, where the
+        data has them, negative cumulatives) are valid data and are kept.
     origin : sequence of hashable, optional
         Labels of the origin periods, oldest first (default 1, 2, ...).
     development : sequence of hashable, optional
         Labels of the development ages, youngest first (default 1, 2, ...).
     cumulative : bool, default True
         Whether ``values`` are cumulative (to date) or incremental (in the period).
+    blank_is_zero : bool, default False
+        Read NaN cells on or above the latest diagonal as zero amounts, as the chainladder
+        package stores them (it keeps zeros as blanks). The diagonal is the calendar one of a
+        triangle whose origin and development periods have the same length: origin ``i``
+        (0 = oldest) is observed at ``min(n_development, n_origin - i)`` ages. An origin with
+        no amount yet (all blank) is then an origin with zero to date, not an error.
 
     Raises
     ------
@@ -93,6 +101,7 @@ class Triangle:
         development: Sequence[Hashable] | None = None,
         *,
         cumulative: bool = True,
+        blank_is_zero: bool = False,
     ) -> None:
         if not isinstance(cumulative, bool | np.bool_):
             raise ParameterError(_OWNER, "cumulative", cumulative, "must be True or False")
@@ -101,6 +110,13 @@ class Triangle:
         x = as_float_array(
             _OWNER, "values", values, ndim=2, finite=False, allow_nan=True, copy=True
         )
+        if not isinstance(blank_is_zero, bool | np.bool_):
+            raise ParameterError(_OWNER, "blank_is_zero", blank_is_zero, "must be True or False")
+        if blank_is_zero:
+            n_origin, n_dev = x.shape
+            ages = np.minimum(n_dev, n_origin - np.arange(n_origin))
+            above = np.arange(n_dev)[None, :] < ages[:, None]
+            x[above & np.isnan(x)] = 0.0
         self._origin = _label_list("origin", origin, x.shape[0])
         self._development = _label_list("development", development, x.shape[1])
         self._check_cells(x)
@@ -116,10 +132,6 @@ class Triangle:
         if infinite.any():
             i, k = np.argwhere(infinite)[0]
             raise ParameterError(_OWNER, self._cell(i, k), x[i, k], "must be finite")
-        negative = x < 0.0
-        if negative.any():
-            i, k = np.argwhere(negative)[0]
-            raise ParameterError(_OWNER, self._cell(i, k), x[i, k], "must be >= 0")
         observed = ~np.isnan(x)
         n_observed = observed.sum(axis=1)
         prefix = np.arange(x.shape[1])[None, :] < n_observed[:, None]
@@ -376,6 +388,16 @@ SAMPLES: dict[str, Sample] = {
         ),
         source=(
             "Mack (1994), Insurance: Mathematics and Economics 15, 133-138; R ChainLadder 'RAA'"
+        ),
+    ),
+    "mw2008": Sample(
+        file="mw2008.csv",
+        sha256="d5f8b9afe85728f70e58470542d35206bf976065d39527c3e42da29d319a07fb",
+        cumulative=True,
+        description="Merz & Wüthrich (2008) example, accident years 1-9, development years 1-9",
+        source=(
+            "Merz & Wüthrich (2008), CAS E-Forum Fall 2008, 542-568, Table 2; "
+            "R ChainLadder 'MW2008'"
         ),
     ),
 }
