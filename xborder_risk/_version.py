@@ -5,4 +5,4 @@
 nothing: it imports nothing.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

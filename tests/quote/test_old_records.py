@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from xborder_risk import Submission
-from xborder_risk.quote import READ_FIRST_COLUMNS, reproduce
+from xborder_risk.quote import ReproducibilityError, ReproducibilityWarning, reproduce
+from xborder_risk.rating import rate
 
 HERE = Path(__file__).resolve().parent
 RECORDS = sorted((HERE / "records").glob("*.json"))
-SUBMISSIONS = HERE.parents[1] / "examples" / "submissions"
 
 
 def _load(path: Path) -> dict:
@@ -29,30 +29,26 @@ def test_the_old_records_are_there():
     assert {_load(p)["written_by"] for p in RECORDS} == {"0.1.0"}
 
 
-#: Records of examples with an operational-liability line: issue 13 replaced that line's
-#: claim-count credibility by experience rating (and the examples lost the claim count), so
-#: their 0.1.0 quotes cannot reproduce; the lead decides whether to re-record or retire them.
-_OL_RATING_CHANGED = pytest.mark.xfail(
-    strict=True, reason="operational liability re-rated by issue 13 (experience rating)"
-)
-_CASES = [
-    pytest.param(p, marks=_OL_RATING_CHANGED)
-    if p.stem in ("default_basis", "sd_principle_own_tax")
-    else p
-    for p in RECORDS
-]
+#: The submissions as release 0.1.0 shipped them (the examples have since been migrated).
+OLD_SUBMISSIONS = HERE / "records" / "submissions"
 
 
-@pytest.mark.parametrize("path", _CASES, ids=lambda p: p.stem)
-def test_an_old_record_reproduces_its_quote_bit_for_bit(path):
+@pytest.mark.parametrize("path", RECORDS, ids=lambda p: p.stem)
+def test_an_old_record_is_refused_with_the_reason(path):
+    # Release 0.2.0 recalibrated every line (issues 12 and 13) and added fields to the
+    # submission schema: a 0.1.0 quote cannot be reproduced bit for bit any more, and
+    # ``reproduce`` must say so instead of returning other numbers under the old record.
     record = _load(path)
-    submission = Submission.from_file(SUBMISSIONS / record["submission"])
-    again = json.loads(reproduce(record["provenance"], submission).to_json())
-    for key in ("reserves", "premium_build_up"):
-        assert again[key] == record[key], key
-    # The quote table has since gained the columns an underwriter reads first (limit,
-    # share, rate on line, ...): every column the record has is reproduced exactly.
-    assert again["quote"].keys() == record["quote"].keys()
-    for line, row in record["quote"].items():
-        assert {column: again["quote"][line][column] for column in row} == row, line
-        assert set(again["quote"][line]) - set(row) == set(READ_FIRST_COLUMNS), line
+    submission = Submission.from_file(OLD_SUBMISSIONS / record["submission"])
+    with (
+        pytest.warns(ReproducibilityWarning, match=r"xborder_risk 0\.1\.0"),
+        pytest.raises(ReproducibilityError, match="submission differs|rating tables changed"),
+    ):
+        reproduce(record["provenance"], submission)
+
+
+def test_the_old_submissions_still_read_and_rate():
+    # The schema changes of 0.2.0 are additive: every submission 0.1.0 accepted still reads.
+    for path in sorted(OLD_SUBMISSIONS.glob("*.yaml")):
+        submission = Submission.from_file(path)
+        assert rate(submission).models, path.name

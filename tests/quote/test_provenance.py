@@ -179,10 +179,8 @@ def test_an_invalid_record_is_a_reproducibility_error_naming_the_field(egates, c
 
 
 def test_reproduce_checks_the_library_and_numpy_versions():
-    # The agency record: its submission has no operational liability, whose rating changed
-    # with experience rating (issue 13), so its 0.1.0 quote still reproduces.
-    record = json.loads((HERE / "records" / "wang_quantile_valued_later.json").read_text())
-    agency = Submission.from_file(SUBMISSIONS / record["submission"])
+    agency = Submission.from_file(SUBMISSIONS / "agency_traveller_data_platform.yaml")
+    record = json.loads(quote(agency, n_years=500, seed=11, tables=TABLES).to_json())
     record = record["provenance"]
     other = {**record, "numpy_version": "1.26.4", "library_version": "0.0.9"}
     with pytest.warns(ReproducibilityWarning, match=r"numpy 1\.26\.4 \(now") as caught:

@@ -27,6 +27,7 @@ EXCEL_SHEETS: Final[dict[str, str]] = {
     "worksheet": "Worksheet",
     "reserves": "Reserves",
     "ep_curves": "EP table",
+    "programme": "Programme",
     "provenance": "Provenance",
 }
 #: Columns shown as percentages.
