@@ -42,7 +42,7 @@ def test_an_old_record_is_refused_with_the_reason(path):
     submission = Submission.from_file(OLD_SUBMISSIONS / record["submission"])
     with (
         pytest.warns(ReproducibilityWarning, match=r"xborder_risk 0\.1\.0"),
-        pytest.raises(ReproducibilityError, match="submission differs|rating tables changed"),
+        pytest.raises(ReproducibilityError, match=r"submission differs|rating tables changed"),
     ):
         reproduce(record["provenance"], submission)
 
