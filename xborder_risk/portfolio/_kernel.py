@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk.engine import LossModel
-from xborder_risk.engine.claims import LineBlockDraw, claim_loop_bytes, draw_line_block
+from xborder_risk.engine.claims import SparseLineDraw, claim_loop_bytes, draw_line_sparse
 from xborder_risk.engine.rng import BLOCK_YEARS, SHARED_STREAM_BASE, block_bounds, block_generator
 from xborder_risk.errors import SimulationError
 
@@ -125,6 +125,34 @@ class _Shock:
     attributed: NDArray[np.float64]  # (n_events,): payments after aggregate terms
 
 
+@dataclass(slots=True)
+class _LineYears:
+    """One line's block held at the years with a claim or a shock hit only (``rows``)."""
+
+    rows: NDArray[np.intp]  # block-local years with a claim or a shock hit, increasing
+    claim_sums: NDArray[np.float64]  # the line's own payments of those years
+    pre_aggregate: NDArray[np.float64]  # ... plus the shock payments
+    shock_rows: list[NDArray[np.intp]]  # each hit's event years as positions in ``rows``
+
+    @classmethod
+    def of(
+        cls, draw: SparseLineDraw, hits: list[tuple[_Shock, int, NDArray[np.float64]]]
+    ) -> _LineYears:
+        if not hits:
+            return cls(draw.years, draw.claim_sums, draw.claim_sums, [])
+        rows = np.union1d(draw.years, np.concatenate([shock.years for shock, _, _ in hits]))
+        claim_sums = np.zeros(rows.size)
+        claim_sums[np.searchsorted(rows, draw.years)] = draw.claim_sums
+        pre_aggregate = claim_sums.copy()
+        shock_rows = []
+        for shock, _, paid in hits:
+            at = np.searchsorted(rows, shock.years)
+            # A country's event years are distinct, so fancy-index += adds each once.
+            pre_aggregate[at] += paid
+            shock_rows.append(at)
+        return cls(rows, claim_sums, pre_aggregate, shock_rows)
+
+
 def draw_shocks(
     book: Book, root: np.random.SeedSequence, block: int, n: int
 ) -> list[_Shock | None]:
@@ -174,7 +202,7 @@ def simulate_block(
         policy_root = policy_seed_sequence(root, policy.key)
         for spec in policy.lines:
             layer = spec.model.layer
-            draw = draw_line_block(
+            draw = draw_line_sparse(
                 spec.model,
                 block_generator(policy_root, block, spec.stream),
                 n,
@@ -187,14 +215,10 @@ def simulate_block(
                     continue
                 paid = layer._occurrence_in_place(shock.damage * amount)  # a fresh array
                 hits.append((shock, source_index, paid))
-            if hits:
-                pre_aggregate = draw.claim_sums.copy()
-                for shock, _, paid in hits:
-                    # A country's event years are distinct, so fancy-index += adds each once.
-                    pre_aggregate[shock.years] += paid
-            else:
-                pre_aggregate = draw.claim_sums
-            annual = layer._aggregate_in_place(np.array(pre_aggregate))
+            line_years = _LineYears.of(draw, hits)
+            if line_years.rows.size == 0:
+                continue  # no claim and no shock: the line's years stay zero
+            annual = layer._aggregate_in_place(np.array(line_years.pre_aggregate))
             if not np.isfinite(annual).all():
                 raise SimulationError(
                     f"policy {policy_index}, line {spec.model.name!r}: a simulated annual loss "
@@ -203,14 +227,13 @@ def simulate_block(
             scale = layer.share * policy.fx
             if policy.fx != 1.0:
                 annual *= policy.fx
-            out.annual[:, policy_index, spec.line] = annual
-            np.maximum(claim_max[:, spec.line], draw.largest * scale, out=claim_max[:, spec.line])
+            out.annual[line_years.rows, policy_index, spec.line] = annual
+            line_max = claim_max[:, spec.line]
+            line_max[draw.years] = np.maximum(line_max[draw.years], draw.largest * scale)
             for shock, _, paid in hits:
                 shock.line_sums[:, spec.line] += paid * scale
             if spec.attribution:
-                _attribute_to_countries(
-                    out.by_country, spec, annual, draw.claim_sums, pre_aggregate, hits, book
-                )
+                _attribute_to_countries(out.by_country, spec, annual, line_years, hits, book)
             if occurrences is not None:
                 _collect_occurrences(
                     occurrences,
@@ -219,6 +242,7 @@ def simulate_block(
                     book.n_lines,
                     policy.fx,
                     draw,
+                    line_years,
                     hits,
                     years_of_block,
                 )
@@ -247,15 +271,18 @@ _OCCURRENCE_BYTES: int = 24
 _OCCURRENCE_COPIES: int = 3
 
 
-def portfolio_peak_bytes(book: Book, n_years: int, *, keep_occurrences: bool) -> float:
+def portfolio_peak_bytes(
+    book: Book, n_years: int, *, keep_occurrences: bool, workers: int = 1
+) -> float:
     """Estimated peak memory of a portfolio simulation, bytes: what the memory guard compares.
 
     The result arrays (each policy's lines, the policy totals, the per-line and event maxima,
     the totals, the countries, the event flags), one block's working set of the claim loop
-    for the most frequent policy line, and with ``keep_occurrences`` every occurrence with a
-    positive payment (a line's expected claims times the chance that a claim exceeds the
-    occurrence deductible, plus the shocks' expected events) held three times over while the
-    blocks' pieces are gathered into the table.
+    for the most frequent policy line (``workers`` of them at once), and with
+    ``keep_occurrences`` every occurrence with a positive payment (a line's expected claims
+    times the chance that a claim exceeds the occurrence deductible, plus the shocks'
+    expected events) held three times over while the blocks' pieces are gathered into the
+    table.
     """
     n_policies = len(book.policies)
     per_year = 8.0 * (
@@ -263,14 +290,19 @@ def portfolio_peak_bytes(book: Book, n_years: int, *, keep_occurrences: bool) ->
     ) + len(book.sources)
     specs = [spec for policy in book.policies for spec in policy.lines]
     n_block = min(BLOCK_YEARS, n_years)
-    loop = max((claim_loop_bytes(s.model.frequency.mean(), n_block) for s in specs), default=0.0)
+    loop = max(
+        (claim_loop_bytes(s.model.frequency.mean(), n_block, sparse=True) for s in specs),
+        default=0.0,
+    )
+    # each thread's block also holds its per-line claim maxima and the shocks' draws
+    loop += 8.0 * n_block * (book.n_lines + 1 + len(book.sources))
     if keep_occurrences:
         kept = math.fsum(
             s.model.frequency.mean() * float(s.model.severity.sf(s.model.layer.deductible))
             for s in specs
         ) + math.fsum(source.probability for source in book.sources)
         per_year += _OCCURRENCE_COPIES * _OCCURRENCE_BYTES * kept
-    return per_year * n_years + loop
+    return per_year * n_years + loop * max(1, workers)
 
 
 #: One chunk's occurrences: year index, payment and source of each, in simulation order.
@@ -349,15 +381,18 @@ def _attribute_to_countries(
     by_country: NDArray[np.float64],
     spec: PolicyLine,
     annual: NDArray[np.float64],
-    claim_sums: NDArray[np.float64],
-    pre_aggregate: NDArray[np.float64],
+    line_years: _LineYears,
     hits: list[tuple[_Shock, int, NDArray[np.float64]]],
     book: Book,
 ) -> None:
-    """Split a line's annual loss (after terms) over countries, pro rata to what caused it."""
+    """Split a line's annual loss (after terms, at ``line_years.rows``) over countries, pro
+    rata to what caused it."""
+    rows = line_years.rows
+    pre_aggregate = line_years.pre_aggregate
     if hits:
         # Share of the year's pre-aggregate payments that came from the policy's own claims;
         # a year with no payment at all has a zero annual loss, whatever the share.
+        claim_sums = line_years.claim_sums
         own = np.divide(
             claim_sums, pre_aggregate, out=np.zeros_like(claim_sums), where=pre_aggregate > 0.0
         )
@@ -365,15 +400,14 @@ def _attribute_to_countries(
     else:
         base = annual
     for country, weight in spec.attribution:
-        by_country[:, country] += base * weight
-    for shock, source_index, paid in hits:
+        by_country[rows, country] += base * weight
+    for (shock, source_index, paid), at in zip(hits, line_years.shock_rows, strict=True):
         country = book.sources[source_index].country_index
         if country < 0:
             continue
-        rows = shock.years
         positive = paid > 0.0
-        by_country[rows[positive], country] += (
-            annual[rows[positive]] * paid[positive] / pre_aggregate[rows[positive]]
+        by_country[shock.years[positive], country] += (
+            annual[at[positive]] * paid[positive] / pre_aggregate[at[positive]]
         )
 
 
@@ -383,7 +417,8 @@ def _collect_occurrences(
     policy_index: int,
     n_lines: int,
     fx: float,
-    draw: LineBlockDraw,
+    draw: SparseLineDraw,
+    line_years: _LineYears,
     hits: list[tuple[_Shock, int, NDArray[np.float64]]],
     years_of_block: NDArray[np.int64],
 ) -> None:
@@ -398,15 +433,14 @@ def _collect_occurrences(
     if fx != 1.0:
         paid *= fx
     keep = paid > 0.0
-    year = np.repeat(years_of_block, draw.counts)
+    year = np.repeat(years_of_block[draw.years], draw.counts)
     occurrences.append(
         (year[keep], paid[keep], np.full(int(keep.sum()), policy_index * n_lines + spec.line))
     )
     if not hits:
         return
-    running = draw.claim_sums.copy()
-    for shock, _, shock_paid in hits:
-        rows = shock.years
-        before = running[rows]
-        running[rows] = before + shock_paid
+    running = line_years.claim_sums.copy()
+    for (shock, _, shock_paid), at in zip(hits, line_years.shock_rows, strict=True):
+        before = running[at]
+        running[at] = before + shock_paid
         shock.attributed += layer.aggregate_increment(before, shock_paid) * (layer.share * fx)

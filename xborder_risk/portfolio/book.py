@@ -407,6 +407,7 @@ class Portfolio:
         backend: str = "local",
         client: Any = None,
         max_claims_per_year: float | None = None,
+        workers: int | None = None,
     ) -> PortfolioResult:
         """Simulate the book: every policy's lines and the common shocks, year by year.
 
@@ -439,6 +440,9 @@ class Portfolio:
         max_claims_per_year : float, optional
             Refuse, before drawing, a policy line expecting more claims per simulated year;
             by default as :func:`xborder_risk.engine.simulate` (1e5).
+        workers : int, optional
+            Threads of the local backend (one random block each); by default as
+            :func:`xborder_risk.engine.simulate`.  Never changes a result.
 
         Returns
         -------
@@ -464,6 +468,7 @@ class Portfolio:
             progress=progress,
             max_memory_bytes=max_memory_bytes,
             max_claims_per_year=max_claims_per_year,
+            workers=workers,
         )
         n_years = options.n_years
         root = root_seed_sequence(seed)
@@ -478,7 +483,12 @@ class Portfolio:
         )
         options.refuse_oversize(
             f"n_years={n_years} for {n_policies} policies",
-            portfolio_peak_bytes(book, n_years, keep_occurrences=keep_occurrences),
+            portfolio_peak_bytes(
+                book,
+                n_years,
+                keep_occurrences=keep_occurrences,
+                workers=options.concurrent_blocks(n_years),
+            ),
         )
         out = allocate_output(book, n_years)
         by_chunk: dict[int, ChunkOccurrences] = {}
