@@ -8,6 +8,7 @@ reserves and the premium build-up it was written with, compared here exactly.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,13 @@ def test_an_old_record_reproduces_its_quote_bit_for_bit(path):
     for key in ("reserves", "premium_build_up"):
         assert again[key] == record[key], key
     # The quote table has since gained the columns an underwriter reads first (limit,
-    # share, rate on line, ...): every column the record has is reproduced exactly.
+    # share, rate on line, ...): every column the record has is reproduced exactly, but the
+    # VaR's Monte Carlo standard error, whose estimator changed on purpose (issue 16 item 6:
+    # the half-width of a distribution-free 95 % interval; it is a statement about the
+    # estimate, not part of the price, and every figure it is about is reproduced exactly).
     assert again["quote"].keys() == record["quote"].keys()
     for line, row in record["quote"].items():
-        assert {column: again["quote"][line][column] for column in row} == row, line
+        kept = {column: value for column, value in row.items() if column != "var_99_5_se"}
+        assert {column: again["quote"][line][column] for column in kept} == kept, line
+        assert math.isfinite(again["quote"][line]["var_99_5_se"]), line
         assert set(again["quote"][line]) - set(row) == set(READ_FIRST_COLUMNS), line
