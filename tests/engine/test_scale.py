@@ -161,3 +161,27 @@ def test_rare_line_annual_losses_match_the_exact_distribution():
         error = 4.5 * math.sqrt(high * (1 - low) / x.size)
         assert low - error < (x >= threshold).mean() < high + error, threshold
     assert abs(x.mean() - exact.mean()) < 4.5 * x.std() / math.sqrt(x.size) + step
+
+
+def test_a_book_without_its_policies_gives_the_same_totals_bit_for_bit():
+    from xborder_risk.portfolio import Portfolio, synthetic_book
+
+    book = Portfolio(synthetic_book(5, seed=8))
+    full = book.simulate(4_000, seed=6, keep_occurrences=True)
+    slim = book.simulate(4_000, seed=6, keep_occurrences=True, keep_policies=False)
+    assert slim.annual is None
+    np.testing.assert_array_equal(full.total, slim.total)
+    np.testing.assert_array_equal(full.line_annual(), slim.line_annual())
+    for name in ("max_occurrence", "max_event", "by_country", "events"):
+        np.testing.assert_array_equal(getattr(full, name), getattr(slim, name))
+    assert slim.occurrences is not None and full.occurrences is not None
+    np.testing.assert_array_equal(full.occurrences.loss, slim.occurrences.loss)
+    assert full.summary().equals(slim.summary())
+    assert full.accumulation().equals(slim.accumulation())
+    for method in ("policy_annual", "marginal_tvar", "to_frame"):
+        with pytest.raises(ParameterError) as info:
+            getattr(slim, method)()
+        assert info.value.name == "keep_policies"
+    with pytest.raises(ParameterError) as info:
+        book.simulate(10, seed=1, keep_policies="no")
+    assert info.value.name == "keep_policies"

@@ -108,13 +108,22 @@ class Book:
 
 @dataclass(slots=True)
 class BlockOutput:
-    """Rows of one block of the result arrays (views), filled in place by the kernel."""
+    """Rows of one block of the result arrays (views), filled in place by the kernel.
 
-    annual: NDArray[np.float64]  # (n, n_policies, n_lines)
+    With the policies kept, ``annual`` holds the years x policies x lines cube and
+    ``line_annual`` / ``total`` are None (the result sums the cube); without (a book too large
+    to hold it), ``annual`` is None and the kernel adds each policy's lines straight into
+    ``line_annual`` and ``total``, in the order the result would sum the cube, so both ways
+    give the same bits.
+    """
+
+    annual: NDArray[np.float64] | None  # (n, n_policies, n_lines)
     max_occurrence: NDArray[np.float64]  # (n, n_lines)
     max_event: NDArray[np.float64]  # (n,)
     by_country: NDArray[np.float64]  # (n, n_countries)
     events: NDArray[np.bool_]  # (n, n_sources)
+    line_annual: NDArray[np.float64] | None = None  # (n, n_lines), without the cube
+    total: NDArray[np.float64] | None = None  # (n,), without the cube
 
 
 @dataclass(slots=True)
@@ -191,15 +200,18 @@ def simulate_block(
     political-risk or operational-liability annual loss pro rata to the pre-aggregate payments
     (the shock payments to the shock's country, the rest by the line's attribution weights).
     """
-    n = out.annual.shape[0]
+    n = out.max_event.shape[0]
     shocks = draw_shocks(book, root, block, n)
     for index, shock in enumerate(shocks):
         if shock is not None:
             out.events[shock.years, index] = True
     claim_max = np.zeros((n, book.n_lines))
     years_of_block = np.arange(first_year, first_year + n, dtype=np.int64)
+    policy_sum = None if out.annual is not None else np.zeros(n)
     for policy_index, policy in enumerate(book.policies):
         policy_root = policy_seed_sequence(root, policy.key)
+        if policy_sum is not None and policy_index:
+            policy_sum.fill(0.0)
         for spec in policy.lines:
             layer = spec.model.layer
             draw = draw_line_sparse(
@@ -227,7 +239,10 @@ def simulate_block(
             scale = layer.share * policy.fx
             if policy.fx != 1.0:
                 annual *= policy.fx
-            out.annual[line_years.rows, policy_index, spec.line] = annual
+            if out.annual is not None:
+                out.annual[line_years.rows, policy_index, spec.line] = annual
+            else:
+                _add_to_sums(out, policy_sum, line_years.rows, spec.line, annual)
             line_max = claim_max[:, spec.line]
             line_max[draw.years] = np.maximum(line_max[draw.years], draw.largest * scale)
             for shock, _, paid in hits:
@@ -246,6 +261,8 @@ def simulate_block(
                     hits,
                     years_of_block,
                 )
+        if policy_sum is not None and out.total is not None:
+            out.total += policy_sum
     np.maximum(out.max_occurrence, claim_max, out=out.max_occurrence)
     np.max(claim_max, axis=1, out=out.max_event)
     for source_index, shock in enumerate(shocks):
@@ -265,6 +282,20 @@ def simulate_block(
             )
 
 
+def _add_to_sums(
+    out: BlockOutput,
+    policy_sum: NDArray[np.float64] | None,
+    rows: NDArray[np.intp],
+    line: int,
+    annual: NDArray[np.float64],
+) -> None:
+    """Add a policy line's annual losses at ``rows`` to its policy's and its line's sums."""
+    assert policy_sum is not None and out.line_annual is not None
+    # rows are distinct, so fancy-index += adds each year once
+    policy_sum[rows] += annual
+    out.line_annual[rows, line] += annual
+
+
 #: Bytes of one kept occurrence (year index, payment, source) and the copies held at once
 #: while they are gathered: the blocks' pieces, their concatenation and the table's own copy.
 _OCCURRENCE_BYTES: int = 24
@@ -272,7 +303,12 @@ _OCCURRENCE_COPIES: int = 3
 
 
 def portfolio_peak_bytes(
-    book: Book, n_years: int, *, keep_occurrences: bool, workers: int = 1
+    book: Book,
+    n_years: int,
+    *,
+    keep_occurrences: bool,
+    workers: int = 1,
+    keep_policies: bool = True,
 ) -> float:
     """Estimated peak memory of a portfolio simulation, bytes: what the memory guard compares.
 
@@ -285,17 +321,20 @@ def portfolio_peak_bytes(
     table.
     """
     n_policies = len(book.policies)
-    per_year = 8.0 * (
-        n_policies * book.n_lines + n_policies + book.n_lines + 2 + book.n_countries
-    ) + len(book.sources)
+    if keep_policies:
+        cube = n_policies * book.n_lines + n_policies
+    else:  # the lines' and the book's totals; the line totals are summed once more on reading
+        cube = 2 * book.n_lines
+    per_year = 8.0 * (cube + book.n_lines + 2 + book.n_countries) + len(book.sources)
     specs = [spec for policy in book.policies for spec in policy.lines]
     n_block = min(BLOCK_YEARS, n_years)
     loop = max(
         (claim_loop_bytes(s.model.frequency.mean(), n_block, sparse=True) for s in specs),
         default=0.0,
     )
-    # each thread's block also holds its per-line claim maxima and the shocks' draws
-    loop += 8.0 * n_block * (book.n_lines + 1 + len(book.sources))
+    # each thread's block also holds its per-line claim maxima, the shocks' draws and (without
+    # the cube) its policy's running sum
+    loop += 8.0 * n_block * (book.n_lines + 2 + len(book.sources))
     if keep_occurrences:
         kept = math.fsum(
             s.model.frequency.mean() * float(s.model.severity.sf(s.model.layer.deductible))
@@ -309,25 +348,32 @@ def portfolio_peak_bytes(
 ChunkOccurrences = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]
 
 
-def allocate_output(book: Book, n: int) -> BlockOutput:
-    """Zero-filled result arrays for ``n`` years of the book."""
+def allocate_output(book: Book, n: int, keep_policies: bool = True) -> BlockOutput:
+    """Zero-filled result arrays for ``n`` years of the book (without the policies' cube, the
+    lines' and the book's totals instead)."""
     return BlockOutput(
-        annual=np.zeros((n, len(book.policies), book.n_lines), order="F"),
+        annual=np.zeros((n, len(book.policies), book.n_lines), order="F")
+        if keep_policies
+        else None,
         max_occurrence=np.zeros((n, book.n_lines), order="F"),
         max_event=np.zeros(n),
         by_country=np.zeros((n, book.n_countries), order="F"),
         events=np.zeros((n, len(book.sources)), dtype=bool, order="F"),
+        line_annual=None if keep_policies else np.zeros((n, book.n_lines), order="F"),
+        total=None if keep_policies else np.zeros(n),
     )
 
 
 def block_rows(out: BlockOutput, rows: slice) -> BlockOutput:
     """Views of the rows ``rows`` of every result array."""
     return BlockOutput(
-        annual=out.annual[rows],
+        annual=None if out.annual is None else out.annual[rows],
         max_occurrence=out.max_occurrence[rows],
         max_event=out.max_event[rows],
         by_country=out.by_country[rows],
         events=out.events[rows],
+        line_annual=None if out.line_annual is None else out.line_annual[rows],
+        total=None if out.total is None else out.total[rows],
     )
 
 
@@ -335,7 +381,9 @@ def write_rows(out: BlockOutput, rows: slice, source: BlockOutput) -> None:
     """Copy ``source`` (a chunk's arrays) into the rows ``rows`` of every result array."""
     target = block_rows(out, rows)
     for column in fields(BlockOutput):
-        getattr(target, column.name)[...] = getattr(source, column.name)
+        array = getattr(target, column.name)
+        if array is not None:
+            array[...] = getattr(source, column.name)
 
 
 def concatenate_occurrences(pieces: list[ChunkOccurrences]) -> ChunkOccurrences:
@@ -356,6 +404,7 @@ def simulate_chunk(
     root: np.random.SeedSequence,
     n_years: int,
     keep_occurrences: bool,
+    keep_policies: bool = True,
     out: BlockOutput | None = None,
 ) -> tuple[BlockOutput, ChunkOccurrences | None]:
     """Simulate a run of whole blocks: the kernel of the engine's run loop.
@@ -368,7 +417,7 @@ def simulate_chunk(
     bounds = block_bounds(n_years)
     first_year = bounds[blocks.start][0]
     if out is None:
-        out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year)
+        out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year, keep_policies)
     occurrences: list[ChunkOccurrences] | None = [] if keep_occurrences else None
     for block in blocks:
         start, stop = bounds[block]

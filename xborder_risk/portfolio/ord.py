@@ -135,7 +135,10 @@ def ord_tables(
     tables = {
         "palt": pd.DataFrame(alt, columns=["SummaryId", "SampleType", "MeanLoss", "SDLoss"]),
         "ept": pd.DataFrame(ept, columns=["SummaryId", "EPCalc", "EPType", "ReturnPeriod", "Loss"])
-        .sort_values(["SummaryId", "EPCalc", "EPType", "ReturnPeriod"], ascending=[True, True, True, False])
+        .sort_values(
+            ["SummaryId", "EPCalc", "EPType", "ReturnPeriod"],
+            ascending=[True, True, True, False],
+        )
         .reset_index(drop=True),
         "summary_info": pd.DataFrame(
             info, columns=["SummaryId", "summary_by", "label", "currency"]
