@@ -31,6 +31,7 @@ __all__ = [
     "CLAIM_BATCH",
     "LineBlockDraw",
     "SparseLineDraw",
+    "claim_counts",
     "claim_loop_bytes",
     "claim_years",
     "draw_line_block",
@@ -137,9 +138,11 @@ class SparseLineDraw:
 _SCATTER_MAX_MEAN: float = 1e15
 
 
-def claim_years(model: LossModel, rng: np.random.Generator, n: int) -> NDArray[np.int64]:
-    """The block-local year of every claim of one line over a block of ``n`` years, in
-    increasing order (the claims are then year by year): the first draws of the block's stream.
+def claim_counts(
+    model: LossModel, rng: np.random.Generator, n: int
+) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """The years of a block of ``n`` that have a claim (increasing) and their claim counts:
+    the first draws of the block's stream of one line.
 
     Poisson lines draw the block's total ``N ~ Poisson(lam n)`` and then each claim's year
     uniformly on the block (``rng.integers(0, n, N)``): given the total, the claims of a
@@ -147,19 +150,31 @@ def claim_years(model: LossModel, rng: np.random.Generator, n: int) -> NDArray[n
     ``Poisson(lam)``, independent of the others -- exactly the distribution of drawing every
     year's count, at a cost that grows with the claims instead of the years (issue 16; see
     ``docs/engine.md``).  Other frequencies (the negative binomial, a Poisson-gamma mixture
-    whose years share no total; the binomial) draw every year's count and repeat the year.
+    whose years share no total; the binomial) draw every year's count.
     """
     frequency = model.frequency
     if isinstance(frequency, Poisson) and frequency.lam * n <= _SCATTER_MAX_MEAN:
         total = int(rng.poisson(frequency.lam * n))
         scattered = rng.integers(0, n, total, dtype=np.int64)
-        if total < n // 8:  # few claims: sorting them is cheaper than a pass over the years
+        if 0 < total < n // 8:  # few claims: sorting them is cheaper than a pass over the years
             scattered.sort()
-            return scattered
-        counts = np.bincount(scattered, minlength=n)  # the same sorted years, in O(n + N)
+            first = np.empty(total, dtype=bool)  # the first claim of each year
+            first[0] = True
+            np.not_equal(scattered[1:], scattered[:-1], out=first[1:])
+            starts = np.flatnonzero(first)
+            counts = np.diff(starts, append=total).astype(np.int64, copy=False)
+            return scattered[starts].astype(np.intp, copy=False), counts
+        every = np.bincount(scattered, minlength=n)  # the same counts, in O(n + N)
     else:
-        counts = frequency.sample(rng, n)
-    return np.repeat(np.arange(n, dtype=np.int64), counts)
+        every = frequency.sample(rng, n)
+    years = np.flatnonzero(every)
+    return years, every[years].astype(np.int64, copy=False)
+
+
+def claim_years(model: LossModel, rng: np.random.Generator, n: int) -> NDArray[np.int64]:
+    """The block-local year of every claim, increasing (:func:`claim_counts` repeated)."""
+    years, counts = claim_counts(model, rng, n)
+    return np.repeat(years.astype(np.int64, copy=False), counts)
 
 
 def _claims_to_years(
@@ -226,12 +241,14 @@ def draw_line_block(
         The counts, the payments (when kept), the per-year sums and maxima; the same numbers,
         bit for bit, as :func:`draw_line_sparse` from the same generator.
     """
-    year_of_claim = claim_years(model, rng, n)
+    years, year_counts = claim_counts(model, rng, n)
+    year_of_claim = np.repeat(years.astype(np.int64, copy=False), year_counts)
     sums = np.empty(n, dtype=np.float64) if claim_sums is None else claim_sums
     peak = np.empty(n, dtype=np.float64) if largest is None else largest
     peak.fill(0.0)
     payments = _claims_to_years(model, rng, year_of_claim, n, sums, peak)
-    counts = np.bincount(year_of_claim, minlength=n).astype(np.int64, copy=False)
+    counts = np.zeros(n, dtype=np.int64)
+    counts[years] = year_counts
     return LineBlockDraw(counts, _kept(payments, keep_payments), sums, peak)
 
 
@@ -243,24 +260,13 @@ def draw_line_sparse(
     The work beyond the claims' years is proportional to the claims, not to ``n``: a line
     with a claim once in a thousand years costs a few microseconds a block.
     """
-    year_of_claim = claim_years(model, rng, n)
-    if year_of_claim.shape[0]:
-        first = np.empty(year_of_claim.shape[0], dtype=bool)  # the first claim of each year
-        first[0] = True
-        np.not_equal(year_of_claim[1:], year_of_claim[:-1], out=first[1:])
-        years = year_of_claim[first]
-        index = np.cumsum(first)
-        index -= 1
-    else:
-        years = index = year_of_claim
+    years, counts = claim_counts(model, rng, n)
     k = years.shape[0]
+    index = np.repeat(np.arange(k, dtype=np.int64), counts)
     sums = np.empty(k, dtype=np.float64)
     peak = np.zeros(k, dtype=np.float64)
-    payments = _claims_to_years(model, rng, index.astype(np.int64, copy=False), k, sums, peak)
-    counts = np.bincount(index, minlength=k).astype(np.int64, copy=False)
-    return SparseLineDraw(
-        years.astype(np.intp, copy=False), counts, _kept(payments, keep_payments), sums, peak
-    )
+    payments = _claims_to_years(model, rng, index, k, sums, peak)
+    return SparseLineDraw(years, counts, _kept(payments, keep_payments), sums, peak)
 
 
 def _kept(payments: NDArray[np.float64] | None, keep: bool) -> NDArray[np.float64] | None:

@@ -145,17 +145,29 @@ class _LineYears:
 
     @classmethod
     def of(
-        cls, draw: SparseLineDraw, hits: list[tuple[_Shock, int, NDArray[np.float64]]]
+        cls,
+        draw: SparseLineDraw,
+        hits: list[tuple[_Shock, int, NDArray[np.float64]]],
+        n_years: int,
     ) -> _LineYears:
         if not hits:
             return cls(draw.years, draw.claim_sums, draw.claim_sums, [])
-        rows = np.union1d(draw.years, np.concatenate([shock.years for shock, _, _ in hits]))
+        # the union of the years through a mask of the block, positions through its inverse:
+        # O(n) passes of a few microseconds, where sorting or searching is O(k log k) in Python
+        n = n_years
+        mask = np.zeros(n, dtype=bool)
+        mask[draw.years] = True
+        for shock, _, _ in hits:
+            mask[shock.years] = True
+        rows = np.flatnonzero(mask)
+        position = np.empty(n, dtype=np.intp)
+        position[rows] = np.arange(rows.size)
         claim_sums = np.zeros(rows.size)
-        claim_sums[np.searchsorted(rows, draw.years)] = draw.claim_sums
+        claim_sums[position[draw.years]] = draw.claim_sums
         pre_aggregate = claim_sums.copy()
         shock_rows = []
         for shock, _, paid in hits:
-            at = np.searchsorted(rows, shock.years)
+            at = position[shock.years]
             # A country's event years are distinct, so fancy-index += adds each once.
             pre_aggregate[at] += paid
             shock_rows.append(at)
@@ -227,7 +239,7 @@ def simulate_block(
                     continue
                 paid = layer._occurrence_in_place(shock.damage * amount)  # a fresh array
                 hits.append((shock, source_index, paid))
-            line_years = _LineYears.of(draw, hits)
+            line_years = _LineYears.of(draw, hits, n)
             if line_years.rows.size == 0:
                 continue  # no claim and no shock: the line's years stay zero
             annual = layer._aggregate_in_place(np.array(line_years.pre_aggregate))
