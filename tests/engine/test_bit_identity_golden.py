@@ -14,9 +14,10 @@ position keying any more: its hashes were recorded again then (a policy's lines 
 ``simulate`` draws them by name, ``tests/portfolio``).
 
 Issue 16 item 2 drew a Poisson line's claims as the block's total scattered uniformly over
-its years (exact in distribution, cheaper than a count per year): every case with a Poisson
-line was recorded again then; the lines without one (the negative binomial lines of the rated
-book and of the quote) kept their hashes, the check that nothing else moved.
+its years, and a rare negative binomial or binomial line's claim years only (both exact in
+distribution): the name-keyed and portfolio cases were recorded again then. The
+position-keyed cases draw a count for every year as before (the streams of the old records) and
+kept the hashes recorded before issue 17, the check that nothing else moved.
 
 To see the current hashes: ``python -m tests.engine.test_bit_identity_golden``.
 """
@@ -254,18 +255,19 @@ CASES: dict[str, Callable[[], str]] = {
 }
 
 GOLDEN: dict[str, str] = {
-    # recorded when Poisson lines scattered a block's total over its years (issue 16 item 2)
-    "engine_standard": "de090bd813df9264fd3878f61a5b8c52bb54a21bd5b1a8854a50bb5a99bf428f",
-    "engine_standard_chunked": "de090bd813df9264fd3878f61a5b8c52bb54a21bd5b1a8854a50bb5a99bf428f",
-    "engine_three_lines": "ae96b4d55fe9b44d0ecb7d860995dbdeb58c82c721a575af7ef8a90a8e96c726",
-    "engine_gaussian_copula": "5fc62bcda134c5da3cd66aecaed1799772cf3cb82c49e0987c37b560409d6101",
-    "engine_student_copula": "b69b1f2a506889bd82a7f2f03c09942c50e93c6c6211f723456c81e73328b25d",
-    "engine_batched": "19b372b239c14b4b2fabbea40652242f7ae2be01c96ab61484c40de7b2b9751a",
-    "occurrences_table": "e992edad5c5ce332a0bf0533ead5d5cbbabede88f0be4291523363b32c8c5957",
-    "occurrences_batched": "1d46f3ebe0a782d587b39083658ecba24ac9a4e67ccf702e2ae165ea581cda77",
-    "portfolio_book": "9134bf1a3356134fdba64546d9f7db2766cec10a7c5472e8927c064802b63747",
-    "portfolio_book_chunked": "9134bf1a3356134fdba64546d9f7db2766cec10a7c5472e8927c064802b63747",
+    # position-keyed: recorded before issue 17 (and unchanged by issue 16)
+    "engine_standard": "2989c0d0718c76f5545f5a5d996ba4bde7674bffbf1a4f6b28c3b1b1258a9c0d",
+    "engine_standard_chunked": "2989c0d0718c76f5545f5a5d996ba4bde7674bffbf1a4f6b28c3b1b1258a9c0d",
+    "engine_three_lines": "67faac7efdb1a18791b0ca4686e90166e6e3fd999d75ec7557581504b09b1b11",
+    "engine_gaussian_copula": "11ade585daf6ad5085679117b23378ae1646960231a0ad50958331868520b81f",
+    "engine_student_copula": "4078b9a86fbff538ace252aaef2211e6ec7244203ac58b0bcde4a07cf917ad38",
+    "engine_batched": "5ef57b69852ac4e593305f2460a75072823124043cf92fd300e938c60d11fa77",
+    "occurrences_table": "e7ea448d5140b09c5ac553a5225e4fb76b3cd01695cff97e6d859a3632727065",
+    "occurrences_batched": "6d8cbb6ca64cd629f886913c6a89fec82212396f795eaac00eb21535f0496108",
+    "portfolio_book": "0ac711c8bb70c80e756993a4af9068ef6a9cbfd6f003959cf0f0b181b039c8ba",
+    "portfolio_book_chunked": "0ac711c8bb70c80e756993a4af9068ef6a9cbfd6f003959cf0f0b181b039c8ba",
     "one_quote": "dc82c1da0bc4fe28e2ad0245472ce04f047906d7e7714a8e845291cf6f1d704b",
+    # name-keyed and portfolio: recorded when claim counts became sparse (issue 16 item 2)
     "engine_standard_by_name": "e3b7184992348f71f5e8ab78929599c660b086a13243b3a358bc741e39554543",
     "engine_three_lines_by_name": (
         "51e30164efd68df1442be5981cc468331078b752fa358f41515fa24b22fe8dbb"
@@ -277,7 +279,7 @@ GOLDEN: dict[str, str] = {
     "occurrences_table_by_name": (
         "30e789e0be9bf0d6f4fb03ac092886117cc3f31d421d8339720996baf34802c8"
     ),
-    "one_quote_by_name": "5c20b84280f18b5fe4e525942fe0afc28932806ec8ac5738c681d8383b394182",
+    "one_quote_by_name": "6ecff5e91834e6ddbc2eb4fe85bbccd337e22e6ac61a48433ec5bcaac39503df",
 }
 
 

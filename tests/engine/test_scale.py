@@ -113,7 +113,12 @@ def test_workers_are_validated_with_the_field_named(monkeypatch):
     assert info.value.name == WORKERS_ENV
 
 
-@pytest.mark.parametrize("model", [RARE, STANDARD, MIXED], ids=lambda m: m.name)
+RARE_MIXED = LossModel(
+    "rare_mixed", NegativeBinomial(r=0.02, beta=0.5), Gamma(alpha=1.5, theta=1e4)
+)
+
+
+@pytest.mark.parametrize("model", [RARE, STANDARD, MIXED, RARE_MIXED], ids=lambda m: m.name)
 def test_sparse_draw_is_the_dense_draw_at_the_years_with_a_claim(model):
     n = BLOCK_YEARS
     dense = draw_line_block(model, np.random.default_rng(4), n, keep_payments=True)
@@ -126,11 +131,22 @@ def test_sparse_draw_is_the_dense_draw_at_the_years_with_a_claim(model):
     assert not dense.claim_sums[dense.counts == 0].any()
 
 
-@pytest.mark.parametrize("lam", [0.003, 0.4, 3.0])
-def test_scattered_poisson_counts_are_independent_poisson_years(lam):
-    """Both branches of the scatter (sorted few claims; bincount of many) against Poisson(lam):
-    a chi-square test of each year's count, and no correlation between neighbouring years."""
-    model = LossModel("p", Poisson(lam=lam), Gamma(alpha=2.0, theta=1.0))
+@pytest.mark.parametrize(
+    "frequency",
+    [
+        Poisson(lam=0.003),
+        Poisson(lam=0.4),
+        Poisson(lam=3.0),
+        NegativeBinomial(r=0.3, beta=0.1),  # a claim in 2.8 % of years: only those drawn
+        NegativeBinomial(r=2.0, beta=0.4),  # every year's count
+    ],
+    ids=repr,
+)
+def test_claim_counts_are_independent_years_of_the_frequency(frequency):
+    """Every way of drawing the counts (a Poisson scatter sorted or counted; a rare negative
+    binomial's claim years only; a count a year) against the frequency's law: a chi-square
+    test of each year's count, and no correlation between neighbouring years."""
+    model = LossModel("p", frequency, Gamma(alpha=2.0, theta=1.0))
     n = BLOCK_YEARS
     root = np.random.SeedSequence(3)
     counts = np.concatenate(
@@ -139,10 +155,10 @@ def test_scattered_poisson_counts_are_independent_poisson_years(lam):
             for b in range(12)
         ]
     )
-    top = int(stats.poisson.ppf(1 - 1e-4, lam))
+    top = max(1, int(frequency.ppf(1 - 1e-4)))
     observed = np.bincount(np.minimum(counts, top), minlength=top + 1)
-    expected = stats.poisson.pmf(np.arange(top + 1), lam) * counts.size
-    expected[top] = stats.poisson.sf(top - 1, lam) * counts.size
+    expected = np.asarray(frequency.pmf(np.arange(top + 1)), dtype=float) * counts.size
+    expected[top] = (1.0 - float(frequency.cdf(top - 1))) * counts.size
     chi2 = float(((observed - expected) ** 2 / expected).sum())
     assert chi2 < stats.chi2.ppf(1 - 1e-4, top), (chi2, top)
     lag = np.corrcoef(counts[:-1], counts[1:])[0, 1]

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from xborder_risk.distributions import Poisson
+from xborder_risk.distributions import Frequency, Poisson
 from xborder_risk.engine.model import LossModel
 
 __all__ = [
     "CLAIM_BATCH",
+    "SPARSE_YEAR_SHARE",
     "LineBlockDraw",
     "SparseLineDraw",
     "claim_counts",
@@ -139,7 +140,7 @@ _SCATTER_MAX_MEAN: float = 1e15
 
 
 def claim_counts(
-    model: LossModel, rng: np.random.Generator, n: int
+    model: LossModel, rng: np.random.Generator, n: int, *, legacy: bool = False
 ) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
     """The years of a block of ``n`` that have a claim (increasing) and their claim counts:
     the first draws of the block's stream of one line.
@@ -150,9 +151,23 @@ def claim_counts(
     ``Poisson(lam)``, independent of the others -- exactly the distribution of drawing every
     year's count, at a cost that grows with the claims instead of the years (issue 16; see
     ``docs/engine.md``).  Other frequencies (the negative binomial, a Poisson-gamma mixture
-    whose years share no total; the binomial) draw every year's count.
+    whose years share no total; the binomial) draw every year's count -- or, when fewer than
+    :data:`SPARSE_YEAR_SHARE` of the years have a claim, only the years that have one
+    (:func:`_rare_years`), exact in distribution too.
+
+    ``legacy=True`` draws every year's count for every frequency, as every simulation did
+    before issue 16: the streams of position-keyed simulations (``stream_keys="position"``,
+    the records written before issue 17), which so still reproduce bit for bit.
     """
     frequency = model.frequency
+    if legacy:
+        every = frequency.sample(rng, n)
+        years = np.flatnonzero(every)
+        return years, every[years].astype(np.int64, copy=False)
+    if not isinstance(frequency, Poisson):
+        p0 = float(frequency.pmf(0))
+        if 1.0 - p0 < SPARSE_YEAR_SHARE:
+            return _rare_years(frequency, rng, n, p0)
     if isinstance(frequency, Poisson) and frequency.lam * n <= _SCATTER_MAX_MEAN:
         total = int(rng.poisson(frequency.lam * n))
         scattered = rng.integers(0, n, total, dtype=np.int64)
@@ -169,6 +184,46 @@ def claim_counts(
         every = frequency.sample(rng, n)
     years = np.flatnonzero(every)
     return years, every[years].astype(np.int64, copy=False)
+
+
+#: A negative binomial or binomial line with a claim in fewer than this share of its years
+#: (``P(N > 0)``) draws only the years that have a claim (:func:`_rare_years`).
+SPARSE_YEAR_SHARE: float = 1.0 / 16.0
+
+#: The zero-truncated counts are read from the cdf tabulated by the (a, b, 0) recursion up to
+#: this many claims at most; a uniform beyond the table's last value is inverted exactly.
+_TABLE_CLAIMS: int = 4096
+
+
+def _rare_years(
+    frequency: Frequency, rng: np.random.Generator, n: int, p0: float
+) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """The years of a block with a claim, and their counts, for a frequency with ``P(N > 0)``
+    small: the number of such years ``K ~ Binomial(n, 1 - p0)`` (the years are independent),
+    which years uniformly without replacement, and each one's count from ``N | N >= 1`` by
+    inversion (``U ~ Uniform(p0, 1)``, the smallest ``k`` with ``F(k) >= U``).  The same law,
+    year by year and jointly, as a count drawn for every year, at a cost that grows with the
+    years that have a claim."""
+    k = int(rng.binomial(n, 1.0 - p0))
+    years = np.sort(rng.choice(n, size=k, replace=False)).astype(np.intp, copy=False)
+    uniforms = rng.uniform(p0, 1.0, k)
+    a, b, _ = frequency.panjer_abp0()
+    table = [p0]
+    probability = p0
+    for claims in range(1, _TABLE_CLAIMS):
+        probability *= a + b / claims
+        if probability <= 0.0:
+            break
+        table.append(table[-1] + probability)
+        if table[-1] >= 1.0 - 1e-15:
+            break
+    cdf = np.asarray(table)
+    counts = np.searchsorted(cdf, uniforms, side="left").astype(np.int64)
+    beyond = counts >= cdf.shape[0]
+    if beyond.any():  # a uniform above the table's last value: the exact inverse
+        counts[beyond] = np.asarray(frequency.ppf(uniforms[beyond]), dtype=np.int64)
+    np.maximum(counts, 1, out=counts)  # a uniform exactly at p0 (probability 2**-53)
+    return years, counts
 
 
 def claim_years(model: LossModel, rng: np.random.Generator, n: int) -> NDArray[np.int64]:
@@ -216,6 +271,7 @@ def draw_line_block(
     keep_payments: bool = False,
     claim_sums: NDArray[np.float64] | None = None,
     largest: NDArray[np.float64] | None = None,
+    legacy: bool = False,
 ) -> LineBlockDraw:
     """Draw one line's claims for a block of ``n`` years from the block's generator ``rng``.
 
@@ -234,6 +290,8 @@ def draw_line_block(
         Where to write the per-year sums and maxima (e.g. the block's rows of the engine's
         result arrays, so no block-sized copy is made); every element is written.  New arrays
         otherwise.
+    legacy : bool, default False
+        Draw a count for every year whatever the frequency (:func:`claim_counts`).
 
     Returns
     -------
@@ -241,7 +299,7 @@ def draw_line_block(
         The counts, the payments (when kept), the per-year sums and maxima; the same numbers,
         bit for bit, as :func:`draw_line_sparse` from the same generator.
     """
-    years, year_counts = claim_counts(model, rng, n)
+    years, year_counts = claim_counts(model, rng, n, legacy=legacy)
     year_of_claim = np.repeat(years.astype(np.int64, copy=False), year_counts)
     sums = np.empty(n, dtype=np.float64) if claim_sums is None else claim_sums
     peak = np.empty(n, dtype=np.float64) if largest is None else largest

@@ -74,6 +74,7 @@ def _line_block(
     rng: np.random.Generator,
     annual: NDArray[np.float64],
     largest: NDArray[np.float64],
+    legacy: bool = False,
 ) -> None:
     """Annual layer loss and largest occurrence of one line over one block of years.
 
@@ -84,7 +85,7 @@ def _line_block(
     share apply to each year.
     """
     layer = model.layer
-    draw_line_block(model, rng, annual.shape[0], claim_sums=annual, largest=largest)
+    draw_line_block(model, rng, annual.shape[0], claim_sums=annual, largest=largest, legacy=legacy)
     layer._aggregate_in_place(annual)
     layer._share_in_place(largest)
     if not np.isfinite(annual).all():
@@ -101,6 +102,7 @@ def simulate_blocks(
     n_years: int,
     dependence: Copula | None = None,
     keys: tuple[int, ...] | None = None,
+    legacy: bool = False,
     out: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Simulate a run of whole blocks: (annual, max_occurrence) rows of their years.
@@ -130,7 +132,7 @@ def simulate_blocks(
         rows = slice(start - first_year, stop - first_year)
         for line_index, model in enumerate(models):
             rng = block_generator(root, block, keys[line_index])
-            _line_block(model, rng, annual[rows, line_index], largest[rows, line_index])
+            _line_block(model, rng, annual[rows, line_index], largest[rows, line_index], legacy)
         if dependence is not None:
             shared = block_generator(root, block, SHARED_STREAM_BASE)
             dependence.reorder(shared, annual[rows], largest[rows])
@@ -233,8 +235,9 @@ def simulate(
     stream_keys : {"name", "position"}, default "name"
         How each line's random stream is keyed: by the line's name (a line's losses are then
         the same whatever other lines are simulated beside it, in any order), or by its
-        position in ``models`` (how every result before issue 17 was drawn; a quote record
-        without the field reproduces with it).
+        position in ``models`` (how every result before issue 17 was drawn, with a claim
+        count drawn for every year as before issue 16; a quote record without the field
+        reproduces with it).
     workers : int, optional
         Threads of the local backend, each simulating whole random blocks into their own rows;
         by default the environment variable ``XBORDER_RISK_WORKERS``, else the cores this
@@ -315,7 +318,8 @@ def simulate(
     run = ChunkRun(
         kernel=simulate_blocks,
         shared=checked_models,
-        args=(root, n_years, dependence, keys),
+        # position keys are the streams of before issue 17: their counts are drawn as then
+        args=(root, n_years, dependence, keys, stream_keys == "position"),
         rows=lambda years: (annual[years], largest[years]),
         store=store,
     )
