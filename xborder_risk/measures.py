@@ -166,12 +166,28 @@ def mean_standard_error(x: ArrayLike) -> float:
 def _interval_ranks(n: int, p: float, confidence: float) -> tuple[int, int]:
     """1-based ranks ``(l, u)`` of the distribution-free interval for the p-quantile; ``l`` may
     be 0 and ``u`` may be ``n + 1`` (no order statistic that far out)."""
-    from scipy import stats  # scipy is imported where it is needed: the engine imports this
-
     alpha = 1.0 - confidence
-    lower = int(stats.binom.ppf(alpha / 2.0, n, p))
-    upper = int(stats.binom.ppf(1.0 - alpha / 2.0, n, p)) + 1
-    return lower, upper
+    return _binomial_quantile(n, p, alpha / 2.0), _binomial_quantile(n, p, 1.0 - alpha / 2.0) + 1
+
+
+def _binomial_quantile(n: int, p: float, q: float) -> int:
+    """Smallest ``k`` with ``P(B(n, p) <= k) >= q``: the binomial cdf (``scipy.special.bdtr``,
+    not the slower-to-import ``scipy.stats``) over a window of the mean +- 12 standard
+    deviations (every quantile with 1e-30 < q < 1 - 1e-30 lies inside it); outside it the
+    answer is the conservative end, 0 or ``n``."""
+    from scipy import special  # imported where needed: the engine imports this module
+
+    sd = math.sqrt(n * p * (1.0 - p))
+    low = max(0, math.floor(n * p - 12.0 * sd - 2.0))
+    high = min(n, math.ceil(n * p + 12.0 * sd + 2.0))
+    ks = np.arange(low, high + 1, dtype=np.float64)
+    cdf = special.bdtr(ks, n, p)
+    reached = np.flatnonzero(cdf >= q)
+    if not reached.size:
+        return n
+    if reached[0] == 0 and low > 0:
+        return 0
+    return int(ks[reached[0]])
 
 
 def value_at_risk_interval(
