@@ -17,14 +17,23 @@ common shocks.  From one run it prints:
   (``worker_malloc_environ``; docs/portfolio.md, "A worker setting worth knowing").  A task is
   one random block of 65,536 years, so 100,000 years are two tasks of unequal size.
 
+With ``--totals-only`` the book is simulated with ``keep_policies=False`` (no years x policies
+x lines cube: the lines' and the book's totals only; issue 16) and the per-policy measures are
+skipped; ``--workers`` sets the local threads (default: the usable cores).  Besides wall-clock
+seconds it prints the simulation's CPU seconds (all threads) and CPU nanoseconds per simulated
+line-year, which a machine shared with other work disturbs less than wall-clock, and the
+process's peak resident memory.
+
 Run: ``python benchmarks/bench_portfolio.py [--policies 500] [--years 100000] [--seed 0]
-[--no-dask]``.  A few minutes on a laptop; peak memory about 2 GB at the default size (about
-three times that while the Dask results are compared with the local one).
+[--no-dask] [--totals-only] [--workers N] [--no-trace]``.  A few minutes on a laptop; peak
+memory about 2 GB at the default size with the cube (about three times that while the Dask
+results are compared with the local one).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 import tracemalloc
 import warnings
@@ -43,6 +52,9 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask runs")
+    parser.add_argument("--totals-only", action="store_true", help="keep_policies=False")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--no-trace", action="store_true", help="no tracemalloc (faster)")
     args = parser.parse_args()
 
     submissions = synthetic_book(args.policies, seed=args.seed)
@@ -54,48 +66,62 @@ def main() -> None:
     rate_seconds = time.perf_counter() - start
     n_lines = sum(len(rated.models) for rated in book.rated)
 
-    tracemalloc.start()
+    if not args.no_trace:
+        tracemalloc.start()
+    cpu = time.process_time()
     start = time.perf_counter()
-    result = book.simulate(args.years, seed=args.seed)
-    simulate_seconds = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    result_bytes = sum(
-        array.nbytes
-        for array in (
-            result.annual,
-            result.max_occurrence,
-            result.max_event,
-            result.by_country,
-            result.events,
-            result.total,
-            result.policy_annual(),
-        )
+    result = book.simulate(
+        args.years, seed=args.seed, workers=args.workers, keep_policies=not args.totals_only
     )
+    simulate_seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu
+    peak = tracemalloc.get_traced_memory()[1] if not args.no_trace else float("nan")
+    tracemalloc.stop()
+    arrays = [
+        result.max_occurrence,
+        result.max_event,
+        result.by_country,
+        result.events,
+        result.total,
+    ]
+    if args.totals_only:
+        assert result.totals is not None
+        arrays.append(result.totals[0])
+    else:
+        assert result.annual is not None
+        arrays += [result.annual, result.policy_annual()]
+    result_bytes = sum(array.nbytes for array in arrays)
 
     start = time.perf_counter()
     result.summary(levels=(0.99, 0.995))
     accumulation = result.accumulation(levels=(0.99,))
-    contributions = result.marginal_tvar(0.99)
+    contributions = None if args.totals_only else result.marginal_tvar(0.99)
     measures_seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
     print(
-        "| policies | rated lines | countries | years | rate s | simulate s | peak MiB "
-        "| result MiB | measures s |"
+        "| policies | rated lines | countries | years | workers | cube | rate s | simulate s "
+        "| simulate CPU s | CPU ns per line-year | peak traced MiB | peak RSS MiB | result MiB "
+        "| measures s |"
     )
-    print("|" + "---|" * 9)
+    print("|" + "---|" * 14)
     print(
         f"| {args.policies} | {n_lines} | {len(result.countries)} | {args.years:,} "
-        f"| {rate_seconds:.1f} | {simulate_seconds:.1f} | {peak / MIB:.0f} "
-        f"| {result_bytes / MIB:.0f} | {measures_seconds:.1f} |"
+        f"| {args.workers or 'default'} | {'no' if args.totals_only else 'yes'} "
+        f"| {rate_seconds:.1f} | {simulate_seconds:.1f} | {cpu_seconds:.1f} "
+        f"| {1e9 * cpu_seconds / (n_lines * args.years):.0f} | {peak / MIB:.0f} "
+        f"| {rss / MIB:.0f} | {result_bytes / MIB:.0f} | {measures_seconds:.1f} |"
     )
     print()
-    print(
-        f"mean annual loss {result.total.mean():,.0f} {result.currency}; "
-        f"TVaR 99% {contributions.attrs['tvar_total']:,.0f}; "
-        f"sum of marginal TVaRs {contributions['marginal_tvar'].sum():,.0f}; "
-        f"sum of co-TVaRs {contributions['co_tvar'].sum():,.0f}"
-    )
+    print(f"mean annual loss {result.total.mean():,.0f} {result.currency}", end="")
+    if contributions is not None:
+        print(
+            f"; TVaR 99% {contributions.attrs['tvar_total']:,.0f}; "
+            f"sum of marginal TVaRs {contributions['marginal_tvar'].sum():,.0f}; "
+            f"sum of co-TVaRs {contributions['co_tvar'].sum():,.0f}",
+            end="",
+        )
+    print()
     top = accumulation.sort_values("tvar_99", ascending=False).head(3)
     print(
         "largest country accumulations (TVaR 99%):",

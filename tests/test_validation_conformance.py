@@ -141,6 +141,12 @@ LOSS_INPUTS: tuple[LossInput, ...] = (
     LossInput(
         "measures.tvar_standard_error", lambda x: measures.tvar_standard_error(x, 0.5), "x", VECTOR
     ),
+    LossInput(
+        "measures.value_at_risk_interval",
+        lambda x: measures.value_at_risk_interval(x, 0.5),
+        "x",
+        VECTOR,
+    ),
     LossInput("measures.ep_curve", measures.ep_curve, "x", VECTOR),
     LossInput(
         "measures.ep_curve(return_periods)",

@@ -413,8 +413,10 @@ def test_markdown_table_cell_with_pipe_keeps_its_columns() -> None:
 
 def test_negative_amounts_in_the_csv_stay_numbers(tmp_path: Path) -> None:
     # Without the SCR floor the political-risk SCR is negative: a number, not a formula.
+    # (Seed 24: a year with a political-risk claim among the 2,000, so its mean exceeds its
+    # VaR 99.5 % of 0; the line claims once in about 6,000 years.)
     egates = Submission.from_file(REPO / "examples/submissions/eu_egates_contractor.yaml")
-    raw = quote(egates, n_years=2_000, seed=11, reserving=ReservingBasis(floor_scr=False))
+    raw = quote(egates, n_years=2_000, seed=24, reserving=ReservingBasis(floor_scr=False))
     write_report(raw, tmp_path, stem="raw", formats="csv")
     reserves = pd.read_csv(tmp_path / "raw_reserves.csv")
     expected = raw.reserves["scr"].to_numpy()

@@ -16,6 +16,11 @@ position keying any more: its hashes were recorded again then (a policy's lines 
 Issue 13 item 3 removed the claim-count credibility of operational liability (the rated
 models of the example and of the synthetic book changed, not the engine): ``one_quote``,
 ``one_quote_by_name``, ``portfolio_book`` and ``portfolio_book_chunked`` were recorded again.
+Issue 16 item 2 drew a Poisson line's claims as the block's total scattered uniformly over
+its years, and a rare negative binomial or binomial line's claim years only (both exact in
+distribution): the name-keyed and portfolio cases were recorded again then. The
+position-keyed cases draw a count for every year as before (the streams of the old records) and
+kept the hashes recorded before issue 17, the check that nothing else moved.
 
 To see the current hashes: ``python -m tests.engine.test_bit_identity_golden``.
 """
@@ -253,6 +258,7 @@ CASES: dict[str, Callable[[], str]] = {
 }
 
 GOLDEN: dict[str, str] = {
+    # position-keyed: recorded before issue 17 (and unchanged by issue 16)
     "engine_standard": "2989c0d0718c76f5545f5a5d996ba4bde7674bffbf1a4f6b28c3b1b1258a9c0d",
     "engine_standard_chunked": "2989c0d0718c76f5545f5a5d996ba4bde7674bffbf1a4f6b28c3b1b1258a9c0d",
     "engine_three_lines": "67faac7efdb1a18791b0ca4686e90166e6e3fd999d75ec7557581504b09b1b11",
@@ -261,22 +267,22 @@ GOLDEN: dict[str, str] = {
     "engine_batched": "5ef57b69852ac4e593305f2460a75072823124043cf92fd300e938c60d11fa77",
     "occurrences_table": "e7ea448d5140b09c5ac553a5225e4fb76b3cd01695cff97e6d859a3632727065",
     "occurrences_batched": "6d8cbb6ca64cd629f886913c6a89fec82212396f795eaac00eb21535f0496108",
-    "portfolio_book": "0007b3235b8243f5b11522983f5bb470a148b453535cb40e1bf561775c82fe43",
-    "portfolio_book_chunked": "0007b3235b8243f5b11522983f5bb470a148b453535cb40e1bf561775c82fe43",
-    "one_quote": "3fa0bd0b9cdf8eaf4219fcba67d6a95377dd9acaa9a2366bf37e3d7769cf362e",
-    # recorded when the streams were keyed by line name (issue 17 item 2)
-    "engine_standard_by_name": "dfe1c8fc52e1c55b10f3604c6aa4bf5c35c15535486145a0687c4accad7a0d4a",
+    "portfolio_book": "0ac711c8bb70c80e756993a4af9068ef6a9cbfd6f003959cf0f0b181b039c8ba",
+    "portfolio_book_chunked": "0ac711c8bb70c80e756993a4af9068ef6a9cbfd6f003959cf0f0b181b039c8ba",
+    "one_quote": "dc82c1da0bc4fe28e2ad0245472ce04f047906d7e7714a8e845291cf6f1d704b",
+    # name-keyed and portfolio: recorded when claim counts became sparse (issue 16 item 2)
+    "engine_standard_by_name": "e3b7184992348f71f5e8ab78929599c660b086a13243b3a358bc741e39554543",
     "engine_three_lines_by_name": (
-        "532e55040af379b3011a0189dc5d00dc968f63ebdeae222858dc059105cead8c"
+        "51e30164efd68df1442be5981cc468331078b752fa358f41515fa24b22fe8dbb"
     ),
     "engine_gaussian_copula_by_name": (
-        "b67597873d642030a1bae8fed5d160f692093a0b2b8069a10408500b4282b74d"
+        "80b3df9c4b2d168e82f3d4961292ef162076c6f349203bb2074814b7e3f63e0f"
     ),
-    "engine_batched_by_name": "aca0aa59d317ad0369e629c7be40264ab7b2a4f70969d64e873cde984de4d2c2",
+    "engine_batched_by_name": "ce1643359b79af788e470e2bbfcd7963c61acc960cfbac3dbea051a43cae689b",
     "occurrences_table_by_name": (
-        "b5acbfebfae08845a67d3c1822e4a158742d1dc9776ee15a8ebf4ad4c49d1375"
+        "30e789e0be9bf0d6f4fb03ac092886117cc3f31d421d8339720996baf34802c8"
     ),
-    "one_quote_by_name": "8b030a341d70e840f2dd45edf0985e28be077004ddbc503341e1fa126a90033b",
+    "one_quote_by_name": "6ecff5e91834e6ddbc2eb4fe85bbccd337e22e6ac61a48433ec5bcaac39503df",
 }
 
 

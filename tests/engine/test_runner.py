@@ -47,7 +47,7 @@ def test_distributed_is_plain_dask_plumbing():
 def test_everything_that_draws_claims_uses_the_one_claim_loop(path):
     source = (PACKAGE / path).read_text()
     assert "from xborder_risk.engine.claims import" in source
-    assert "draw_line_block(" in source
+    assert "draw_line_block(" in source or "draw_line_sparse(" in source
     # no second copy of the loop: the severities are drawn only in engine/claims.py
     assert "severity.sample(" not in source
 

@@ -48,7 +48,13 @@ def test_matches_a_plain_reference_loop():
         expected_max = np.empty(n_years)
         for block, (start, stop) in enumerate([(0, BLOCK_YEARS), (BLOCK_YEARS, n_years)]):
             rng = block_generator(root, block, line_stream_key(model.name))
-            counts = model.frequency.sample(rng, stop - start)
+            if isinstance(model.frequency, Poisson):
+                # the block's total, each claim's year uniform on the block (issue 16)
+                total = rng.poisson(model.frequency.lam * (stop - start))
+                years = rng.integers(0, stop - start, total)
+                counts = np.bincount(years, minlength=stop - start)
+            else:
+                counts = model.frequency.sample(rng, stop - start)
             severities = model.severity.sample(rng, int(counts.sum()))
             offset = 0
             for year, count in zip(range(start, stop), counts, strict=True):

@@ -74,6 +74,7 @@ def _line_block(
     rng: np.random.Generator,
     annual: NDArray[np.float64],
     largest: NDArray[np.float64],
+    legacy: bool = False,
 ) -> None:
     """Annual layer loss and largest occurrence of one line over one block of years.
 
@@ -84,7 +85,7 @@ def _line_block(
     share apply to each year.
     """
     layer = model.layer
-    draw_line_block(model, rng, annual.shape[0], claim_sums=annual, largest=largest)
+    draw_line_block(model, rng, annual.shape[0], claim_sums=annual, largest=largest, legacy=legacy)
     layer._aggregate_in_place(annual)
     layer._share_in_place(largest)
     if not np.isfinite(annual).all():
@@ -101,6 +102,7 @@ def simulate_blocks(
     n_years: int,
     dependence: Copula | None = None,
     keys: tuple[int, ...] | None = None,
+    legacy: bool = False,
     out: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Simulate a run of whole blocks: (annual, max_occurrence) rows of their years.
@@ -130,7 +132,7 @@ def simulate_blocks(
         rows = slice(start - first_year, stop - first_year)
         for line_index, model in enumerate(models):
             rng = block_generator(root, block, keys[line_index])
-            _line_block(model, rng, annual[rows, line_index], largest[rows, line_index])
+            _line_block(model, rng, annual[rows, line_index], largest[rows, line_index], legacy)
         if dependence is not None:
             shared = block_generator(root, block, SHARED_STREAM_BASE)
             dependence.reorder(shared, annual[rows], largest[rows])
@@ -143,6 +145,7 @@ def simulation_peak_bytes(
     *,
     dependence: Copula | None = None,
     analysis_copies: int = 0,
+    workers: int = 1,
 ) -> float:
     """Estimated peak memory of :func:`simulate`, bytes: what the memory guard compares.
 
@@ -152,7 +155,8 @@ def simulation_peak_bytes(
     (:func:`~xborder_risk.engine.claims.claim_loop_bytes`, with the copula's scores and ranks
     for a block when there is dependence), the total's finiteness check and
     ``analysis_copies`` float64 copies of every column (lines and total) for the caller:
-    these come one after the other, never at once.
+    these come one after the other, never at once.  With ``workers`` threads, that many
+    blocks' claim loops run at once (never more than there are blocks).
     Within 1.5x of the peak that tracemalloc and the resident set show for the standard
     problem and a 4-line quote (``tests/engine/test_memory_guard.py``).
     """
@@ -162,6 +166,7 @@ def simulation_peak_bytes(
     loop = max(claim_loop_bytes(m.frequency.mean(), n_block) for m in models)
     if dependence is not None:
         loop += _COPULA_BYTES_PER_CELL * n_block * n_lines
+    loop *= max(1, min(workers, -(-n_years // BLOCK_YEARS)))
     finite_check = float(n_years) if n_lines > 1 else 0.0
     # the claim loop's arrays are freed before the total is formed and the caller reads it
     analysis = 8.0 * n_years * (n_lines + 1) * analysis_copies
@@ -182,6 +187,7 @@ def simulate(
     max_claims_per_year: float | None = None,
     analysis_copies: int = 0,
     stream_keys: StreamKeys = DEFAULT_STREAM_KEYS,
+    workers: int | None = None,
 ) -> SimulationResult:
     """Simulate annual layer losses of one or more lines.
 
@@ -229,8 +235,13 @@ def simulate(
     stream_keys : {"name", "position"}, default "name"
         How each line's random stream is keyed: by the line's name (a line's losses are then
         the same whatever other lines are simulated beside it, in any order), or by its
-        position in ``models`` (how every result before issue 17 was drawn; a quote record
-        without the field reproduces with it).
+        position in ``models`` (how every result before issue 17 was drawn, with a claim
+        count drawn for every year as before issue 16; a quote record without the field
+        reproduces with it).
+    workers : int, optional
+        Threads of the local backend, each simulating whole random blocks into their own rows;
+        by default the environment variable ``XBORDER_RISK_WORKERS``, else the cores this
+        process may use. Never changes a result.
 
     Returns
     -------
@@ -260,6 +271,7 @@ def simulate(
         progress,
         max_memory_bytes,
         max_claims_per_year,
+        workers,
     )
     n_years = options.n_years
     if dependence is not None:
@@ -281,7 +293,11 @@ def simulate(
     options.refuse_oversize(
         f"n_years={n_years} with {len(checked_models)} line(s)",
         simulation_peak_bytes(
-            checked_models, n_years, dependence=dependence, analysis_copies=analysis_copies
+            checked_models,
+            n_years,
+            dependence=dependence,
+            analysis_copies=analysis_copies,
+            workers=options.concurrent_blocks(n_years),
         ),
     )
 
@@ -302,7 +318,8 @@ def simulate(
     run = ChunkRun(
         kernel=simulate_blocks,
         shared=checked_models,
-        args=(root, n_years, dependence, keys),
+        # position keys are the streams of before issue 17: their counts are drawn as then
+        args=(root, n_years, dependence, keys, stream_keys == "position"),
         rows=lambda years: (annual[years], largest[years]),
         store=store,
     )

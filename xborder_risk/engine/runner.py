@@ -6,9 +6,14 @@ One loop for everything that simulates years in chunks -- :func:`xborder_risk.en
 
 * a compute chunk is a run of whole random blocks (:data:`~xborder_risk.engine.rng.BLOCK_YEARS`
   years each), never a split block, so chunking never changes a number;
-* ``backend="local"`` runs the chunks in order in this process, each writing straight into its
-  rows of the result arrays; ``backend="dask"`` runs each chunk (one block by default) as a task
-  on a ``dask.distributed`` cluster (:mod:`xborder_risk.engine.distributed`) and copies its
+* ``backend="local"`` runs the chunks in this process, each writing straight into its rows of
+  the result arrays: one after the other with ``workers=1``, or on a pool of ``workers``
+  threads (one random block per task unless ``chunk_years`` says otherwise; numpy's
+  generators and ufuncs release the GIL while they fill arrays, so the threads share the
+  cores), the rows of every block being disjoint and every block a pure function of its
+  index, so the numbers are the same bit for bit for any ``workers``;
+* ``backend="dask"`` runs each chunk (one block by default) as a task on a
+  ``dask.distributed`` cluster (:mod:`xborder_risk.engine.distributed`) and copies its
   rows into place as it completes, in whatever order;
 * ``progress(years_done, n_years)`` is called after each chunk;
 * requests are refused before anything is allocated when their estimated peak memory would
@@ -24,6 +29,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -41,9 +47,11 @@ except ImportError:  # pragma: no cover - not POSIX (Windows): no address-space 
 __all__ = [
     "BACKENDS",
     "CLAIMS_ENV",
+    "DEFAULT_WORKERS",
     "MAX_CLAIMS_PER_YEAR",
     "MEMORY_ENV",
     "MEMORY_SAFETY",
+    "WORKERS_ENV",
     "ChunkRun",
     "MemoryLimit",
     "ProgressCallback",
@@ -80,6 +88,21 @@ CLAIMS_ENV: str = "XBORDER_RISK_MAX_CLAIMS_PER_YEAR"
 #: line to a few milliseconds; the shipped examples expect 0.01-25. A count at its schema
 #: maximum (1e12) or ``Poisson(lam=1e15)`` is refused at once instead of running for days.
 MAX_CLAIMS_PER_YEAR: float = 1e5
+
+#: Environment variable that sets the default number of local worker threads (an integer >= 1);
+#: the ``workers`` argument wins.
+WORKERS_ENV: str = "XBORDER_RISK_WORKERS"
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+#: Local worker threads by default: the cores this process may run on.
+DEFAULT_WORKERS: int = max(1, _usable_cpus())
 
 #: Share of the memory this process may use that a request's estimated peak may take: the
 #: rest is for what the estimate does not see (allocator fragmentation, the caller's objects).
@@ -288,6 +311,14 @@ class RunOptions:
     progress: ProgressCallback | None
     memory_limit: MemoryLimit
     max_claims_per_year: float
+    workers: int = 1
+
+    def concurrent_blocks(self, n_years: int) -> int:
+        """Random blocks simulated at once in this process (each holds one block's working
+        set): ``workers`` threads locally, never more than there are blocks; 1 on Dask."""
+        if self.backend != "local":
+            return 1
+        return max(1, min(self.workers, -(-n_years // BLOCK_YEARS)))
 
     def refuse_oversize(self, request: str, needed: float) -> None:
         """Raise :class:`SimulationSizeError` when ``needed`` bytes exceed the memory limit.
@@ -311,6 +342,7 @@ def run_options(
     progress: object,
     max_memory_bytes: object,
     max_claims_per_year: object = None,
+    workers: object = None,
 ) -> RunOptions:
     """Validate the run options every simulation shares.
 
@@ -321,7 +353,8 @@ def run_options(
         ``backend`` not ``"local"`` or ``"dask"``, a ``client`` without ``backend="dask"``, a
         ``progress`` that is not callable, ``max_memory_bytes`` neither None nor an integer
         >= 1, ``max_claims_per_year`` neither None nor a number > 0 (or a bad override in
-        the environment).
+        the environment), ``workers`` neither None nor an integer >= 1 (or a bad
+        :data:`WORKERS_ENV`), or ``workers`` with ``backend="dask"``.
     """
     n_years = check_int(owner, "n_years", n_years, lower=1)
     if not isinstance(backend, str) or backend not in BACKENDS:
@@ -341,7 +374,32 @@ def run_options(
         progress=progress,
         memory_limit=memory_limit(owner, max_memory_bytes),
         max_claims_per_year=claims_limit(owner, max_claims_per_year),
+        workers=worker_count(owner, workers, backend),
     )
+
+
+def worker_count(owner: str, workers: object, backend: str = "local") -> int:
+    """Local worker threads: ``workers`` when given, else :data:`WORKERS_ENV`, else
+    :data:`DEFAULT_WORKERS` (the cores this process may use); 1 on Dask (its workers are the
+    cluster's)."""
+    if workers is not None:
+        if backend != "local":
+            raise ParameterError(
+                owner, "workers", workers, "is only used with backend='local' (Dask has its own)"
+            )
+        return check_int(owner, "workers", workers, lower=1)
+    if backend != "local":
+        return 1
+    override = os.environ.get(WORKERS_ENV)
+    if override is not None and override.strip():
+        try:
+            value = int(override)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ParameterError(owner, WORKERS_ENV, override, "must be an integer >= 1")
+        return value
+    return DEFAULT_WORKERS
 
 
 def block_chunks(n_blocks: int, chunk_years: int | None) -> list[range]:
@@ -387,13 +445,16 @@ def run_chunks(options: RunOptions, run: ChunkRun[Any]) -> list[range]:
     """Run ``run.kernel`` over every chunk of the simulation; the chunks, in block order.
 
     Chunks are runs of whole blocks of ``options.chunk_years // BLOCK_YEARS`` (at least one):
-    with ``chunk_years=None``, one chunk of every block locally and one block per task on
-    Dask.  ``options.progress(years_done, n_years)`` is called after each chunk.
+    with ``chunk_years=None``, one chunk of every block locally with one worker, and one
+    block per task on Dask or on a pool of several local threads.
+    ``options.progress(years_done, n_years)`` is called after each chunk; locally, ``store``
+    and ``progress`` are called in block order whatever the number of threads.
     """
     n_years = options.n_years
     bounds = block_bounds(n_years)
     chunk_years = options.chunk_years
-    if options.backend == "dask" and chunk_years is None:
+    threads = options.concurrent_blocks(n_years) if options.backend == "local" else 1
+    if chunk_years is None and (options.backend == "dask" or threads > 1):
         chunk_years = BLOCK_YEARS
     chunks = block_chunks(len(bounds), chunk_years)
     done_years = 0
@@ -416,8 +477,40 @@ def run_chunks(options: RunOptions, run: ChunkRun[Any]) -> list[range]:
             run.args,
             lambda blocks, result: finished(blocks, result, False),
         )
+    elif threads > 1 and len(chunks) > 1:
+        _run_threaded(run, chunks, bounds, min(threads, len(chunks)), finished)
     else:
         for blocks in chunks:
             years = slice(bounds[blocks.start][0], bounds[blocks.stop - 1][1])
             finished(blocks, run.kernel(run.shared, blocks, *run.args, out=run.rows(years)), True)
     return chunks
+
+
+def _run_threaded(
+    run: ChunkRun[Any],
+    chunks: list[range],
+    bounds: list[tuple[int, int]],
+    threads: int,
+    finished: Callable[[range, object, bool], None],
+) -> None:
+    """Run the chunks on ``threads`` threads, each writing its own rows; ``finished`` is called
+    in block order.  At most ``threads`` chunks are in flight (so at most that many blocks'
+    working sets are held), and the first error cancels the chunks not yet started."""
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="xborder-risk") as pool:
+        pending: list[tuple[range, Future[object]]] = []
+        upcoming = iter(chunks)
+        try:
+            for blocks in upcoming:
+                years = slice(bounds[blocks.start][0], bounds[blocks.stop - 1][1])
+                future = pool.submit(run.kernel, run.shared, blocks, *run.args, out=run.rows(years))
+                pending.append((blocks, future))
+                if len(pending) >= threads:
+                    done_blocks, done = pending.pop(0)
+                    finished(done_blocks, done.result(), True)
+            while pending:
+                done_blocks, done = pending.pop(0)
+                finished(done_blocks, done.result(), True)
+        except BaseException:
+            for _, future in pending:
+                future.cancel()
+            raise

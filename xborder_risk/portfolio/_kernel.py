@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xborder_risk.engine import LossModel
-from xborder_risk.engine.claims import LineBlockDraw, claim_loop_bytes, draw_line_block
+from xborder_risk.engine.claims import SparseLineDraw, claim_loop_bytes, draw_line_sparse
 from xborder_risk.engine.rng import BLOCK_YEARS, SHARED_STREAM_BASE, block_bounds, block_generator
 from xborder_risk.errors import SimulationError
 
@@ -108,13 +108,22 @@ class Book:
 
 @dataclass(slots=True)
 class BlockOutput:
-    """Rows of one block of the result arrays (views), filled in place by the kernel."""
+    """Rows of one block of the result arrays (views), filled in place by the kernel.
 
-    annual: NDArray[np.float64]  # (n, n_policies, n_lines)
+    With the policies kept, ``annual`` holds the years x policies x lines cube and
+    ``line_annual`` / ``total`` are None (the result sums the cube); without (a book too large
+    to hold it), ``annual`` is None and the kernel adds each policy's lines straight into
+    ``line_annual`` and ``total``, in the order the result would sum the cube, so both ways
+    give the same bits.
+    """
+
+    annual: NDArray[np.float64] | None  # (n, n_policies, n_lines)
     max_occurrence: NDArray[np.float64]  # (n, n_lines)
     max_event: NDArray[np.float64]  # (n,)
     by_country: NDArray[np.float64]  # (n, n_countries)
     events: NDArray[np.bool_]  # (n, n_sources)
+    line_annual: NDArray[np.float64] | None = None  # (n, n_lines), without the cube
+    total: NDArray[np.float64] | None = None  # (n,), without the cube
 
 
 @dataclass(slots=True)
@@ -123,6 +132,46 @@ class _Shock:
     damage: NDArray[np.float64]  # damage ratio of each event
     line_sums: NDArray[np.float64]  # (n_events, n_lines): payments before aggregate terms
     attributed: NDArray[np.float64]  # (n_events,): payments after aggregate terms
+
+
+@dataclass(slots=True)
+class _LineYears:
+    """One line's block held at the years with a claim or a shock hit only (``rows``)."""
+
+    rows: NDArray[np.intp]  # block-local years with a claim or a shock hit, increasing
+    claim_sums: NDArray[np.float64]  # the line's own payments of those years
+    pre_aggregate: NDArray[np.float64]  # ... plus the shock payments
+    shock_rows: list[NDArray[np.intp]]  # each hit's event years as positions in ``rows``
+
+    @classmethod
+    def of(
+        cls,
+        draw: SparseLineDraw,
+        hits: list[tuple[_Shock, int, NDArray[np.float64]]],
+        n_years: int,
+    ) -> _LineYears:
+        if not hits:
+            return cls(draw.years, draw.claim_sums, draw.claim_sums, [])
+        # the union of the years through a mask of the block, positions through its inverse:
+        # O(n) passes of a few microseconds, where sorting or searching is O(k log k) in Python
+        n = n_years
+        mask = np.zeros(n, dtype=bool)
+        mask[draw.years] = True
+        for shock, _, _ in hits:
+            mask[shock.years] = True
+        rows = np.flatnonzero(mask)
+        position = np.empty(n, dtype=np.intp)
+        position[rows] = np.arange(rows.size)
+        claim_sums = np.zeros(rows.size)
+        claim_sums[position[draw.years]] = draw.claim_sums
+        pre_aggregate = claim_sums.copy()
+        shock_rows = []
+        for shock, _, paid in hits:
+            at = position[shock.years]
+            # A country's event years are distinct, so fancy-index += adds each once.
+            pre_aggregate[at] += paid
+            shock_rows.append(at)
+        return cls(rows, claim_sums, pre_aggregate, shock_rows)
 
 
 def draw_shocks(
@@ -163,18 +212,21 @@ def simulate_block(
     political-risk or operational-liability annual loss pro rata to the pre-aggregate payments
     (the shock payments to the shock's country, the rest by the line's attribution weights).
     """
-    n = out.annual.shape[0]
+    n = out.max_event.shape[0]
     shocks = draw_shocks(book, root, block, n)
     for index, shock in enumerate(shocks):
         if shock is not None:
             out.events[shock.years, index] = True
     claim_max = np.zeros((n, book.n_lines))
     years_of_block = np.arange(first_year, first_year + n, dtype=np.int64)
+    policy_sum = None if out.annual is not None else np.zeros(n)
     for policy_index, policy in enumerate(book.policies):
         policy_root = policy_seed_sequence(root, policy.key)
+        if policy_sum is not None and policy_index:
+            policy_sum.fill(0.0)
         for spec in policy.lines:
             layer = spec.model.layer
-            draw = draw_line_block(
+            draw = draw_line_sparse(
                 spec.model,
                 block_generator(policy_root, block, spec.stream),
                 n,
@@ -187,14 +239,10 @@ def simulate_block(
                     continue
                 paid = layer._occurrence_in_place(shock.damage * amount)  # a fresh array
                 hits.append((shock, source_index, paid))
-            if hits:
-                pre_aggregate = draw.claim_sums.copy()
-                for shock, _, paid in hits:
-                    # A country's event years are distinct, so fancy-index += adds each once.
-                    pre_aggregate[shock.years] += paid
-            else:
-                pre_aggregate = draw.claim_sums
-            annual = layer._aggregate_in_place(np.array(pre_aggregate))
+            line_years = _LineYears.of(draw, hits, n)
+            if line_years.rows.size == 0:
+                continue  # no claim and no shock: the line's years stay zero
+            annual = layer._aggregate_in_place(np.array(line_years.pre_aggregate))
             if not np.isfinite(annual).all():
                 raise SimulationError(
                     f"policy {policy_index}, line {spec.model.name!r}: a simulated annual loss "
@@ -203,14 +251,16 @@ def simulate_block(
             scale = layer.share * policy.fx
             if policy.fx != 1.0:
                 annual *= policy.fx
-            out.annual[:, policy_index, spec.line] = annual
-            np.maximum(claim_max[:, spec.line], draw.largest * scale, out=claim_max[:, spec.line])
+            if out.annual is not None:
+                out.annual[line_years.rows, policy_index, spec.line] = annual
+            else:
+                _add_to_sums(out, policy_sum, line_years.rows, spec.line, annual)
+            line_max = claim_max[:, spec.line]
+            line_max[draw.years] = np.maximum(line_max[draw.years], draw.largest * scale)
             for shock, _, paid in hits:
                 shock.line_sums[:, spec.line] += paid * scale
             if spec.attribution:
-                _attribute_to_countries(
-                    out.by_country, spec, annual, draw.claim_sums, pre_aggregate, hits, book
-                )
+                _attribute_to_countries(out.by_country, spec, annual, line_years, hits, book)
             if occurrences is not None:
                 _collect_occurrences(
                     occurrences,
@@ -219,9 +269,12 @@ def simulate_block(
                     book.n_lines,
                     policy.fx,
                     draw,
+                    line_years,
                     hits,
                     years_of_block,
                 )
+        if policy_sum is not None and out.total is not None:
+            out.total += policy_sum
     np.maximum(out.max_occurrence, claim_max, out=out.max_occurrence)
     np.max(claim_max, axis=1, out=out.max_event)
     for source_index, shock in enumerate(shocks):
@@ -241,61 +294,98 @@ def simulate_block(
             )
 
 
+def _add_to_sums(
+    out: BlockOutput,
+    policy_sum: NDArray[np.float64] | None,
+    rows: NDArray[np.intp],
+    line: int,
+    annual: NDArray[np.float64],
+) -> None:
+    """Add a policy line's annual losses at ``rows`` to its policy's and its line's sums."""
+    assert policy_sum is not None and out.line_annual is not None
+    # rows are distinct, so fancy-index += adds each year once
+    policy_sum[rows] += annual
+    out.line_annual[rows, line] += annual
+
+
 #: Bytes of one kept occurrence (year index, payment, source) and the copies held at once
 #: while they are gathered: the blocks' pieces, their concatenation and the table's own copy.
 _OCCURRENCE_BYTES: int = 24
 _OCCURRENCE_COPIES: int = 3
 
 
-def portfolio_peak_bytes(book: Book, n_years: int, *, keep_occurrences: bool) -> float:
+def portfolio_peak_bytes(
+    book: Book,
+    n_years: int,
+    *,
+    keep_occurrences: bool,
+    workers: int = 1,
+    keep_policies: bool = True,
+) -> float:
     """Estimated peak memory of a portfolio simulation, bytes: what the memory guard compares.
 
     The result arrays (each policy's lines, the policy totals, the per-line and event maxima,
     the totals, the countries, the event flags), one block's working set of the claim loop
-    for the most frequent policy line, and with ``keep_occurrences`` every occurrence with a
-    positive payment (a line's expected claims times the chance that a claim exceeds the
-    occurrence deductible, plus the shocks' expected events) held three times over while the
-    blocks' pieces are gathered into the table.
+    for the most frequent policy line (``workers`` of them at once), and with
+    ``keep_occurrences`` every occurrence with a positive payment (a line's expected claims
+    times the chance that a claim exceeds the occurrence deductible, plus the shocks'
+    expected events) held three times over while the blocks' pieces are gathered into the
+    table.
     """
     n_policies = len(book.policies)
-    per_year = 8.0 * (
-        n_policies * book.n_lines + n_policies + book.n_lines + 2 + book.n_countries
-    ) + len(book.sources)
+    if keep_policies:
+        cube = n_policies * book.n_lines + n_policies
+    else:  # the lines' and the book's totals; the line totals are summed once more on reading
+        cube = 2 * book.n_lines
+    per_year = 8.0 * (cube + book.n_lines + 2 + book.n_countries) + len(book.sources)
     specs = [spec for policy in book.policies for spec in policy.lines]
     n_block = min(BLOCK_YEARS, n_years)
-    loop = max((claim_loop_bytes(s.model.frequency.mean(), n_block) for s in specs), default=0.0)
+    loop = max(
+        (claim_loop_bytes(s.model.frequency.mean(), n_block, sparse=True) for s in specs),
+        default=0.0,
+    )
+    # each thread's block also holds its per-line claim maxima, the shocks' draws and (without
+    # the cube) its policy's running sum
+    loop += 8.0 * n_block * (book.n_lines + 2 + len(book.sources))
     if keep_occurrences:
         kept = math.fsum(
             s.model.frequency.mean() * float(s.model.severity.sf(s.model.layer.deductible))
             for s in specs
         ) + math.fsum(source.probability for source in book.sources)
         per_year += _OCCURRENCE_COPIES * _OCCURRENCE_BYTES * kept
-    return per_year * n_years + loop
+    return per_year * n_years + loop * max(1, workers)
 
 
 #: One chunk's occurrences: year index, payment and source of each, in simulation order.
 ChunkOccurrences = tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]
 
 
-def allocate_output(book: Book, n: int) -> BlockOutput:
-    """Zero-filled result arrays for ``n`` years of the book."""
+def allocate_output(book: Book, n: int, keep_policies: bool = True) -> BlockOutput:
+    """Zero-filled result arrays for ``n`` years of the book (without the policies' cube, the
+    lines' and the book's totals instead)."""
     return BlockOutput(
-        annual=np.zeros((n, len(book.policies), book.n_lines), order="F"),
+        annual=np.zeros((n, len(book.policies), book.n_lines), order="F")
+        if keep_policies
+        else None,
         max_occurrence=np.zeros((n, book.n_lines), order="F"),
         max_event=np.zeros(n),
         by_country=np.zeros((n, book.n_countries), order="F"),
         events=np.zeros((n, len(book.sources)), dtype=bool, order="F"),
+        line_annual=None if keep_policies else np.zeros((n, book.n_lines), order="F"),
+        total=None if keep_policies else np.zeros(n),
     )
 
 
 def block_rows(out: BlockOutput, rows: slice) -> BlockOutput:
     """Views of the rows ``rows`` of every result array."""
     return BlockOutput(
-        annual=out.annual[rows],
+        annual=None if out.annual is None else out.annual[rows],
         max_occurrence=out.max_occurrence[rows],
         max_event=out.max_event[rows],
         by_country=out.by_country[rows],
         events=out.events[rows],
+        line_annual=None if out.line_annual is None else out.line_annual[rows],
+        total=None if out.total is None else out.total[rows],
     )
 
 
@@ -303,7 +393,9 @@ def write_rows(out: BlockOutput, rows: slice, source: BlockOutput) -> None:
     """Copy ``source`` (a chunk's arrays) into the rows ``rows`` of every result array."""
     target = block_rows(out, rows)
     for column in fields(BlockOutput):
-        getattr(target, column.name)[...] = getattr(source, column.name)
+        array = getattr(target, column.name)
+        if array is not None:
+            array[...] = getattr(source, column.name)
 
 
 def concatenate_occurrences(pieces: list[ChunkOccurrences]) -> ChunkOccurrences:
@@ -324,6 +416,7 @@ def simulate_chunk(
     root: np.random.SeedSequence,
     n_years: int,
     keep_occurrences: bool,
+    keep_policies: bool = True,
     out: BlockOutput | None = None,
 ) -> tuple[BlockOutput, ChunkOccurrences | None]:
     """Simulate a run of whole blocks: the kernel of the engine's run loop.
@@ -336,7 +429,7 @@ def simulate_chunk(
     bounds = block_bounds(n_years)
     first_year = bounds[blocks.start][0]
     if out is None:
-        out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year)
+        out = allocate_output(book, bounds[blocks.stop - 1][1] - first_year, keep_policies)
     occurrences: list[ChunkOccurrences] | None = [] if keep_occurrences else None
     for block in blocks:
         start, stop = bounds[block]
@@ -349,15 +442,18 @@ def _attribute_to_countries(
     by_country: NDArray[np.float64],
     spec: PolicyLine,
     annual: NDArray[np.float64],
-    claim_sums: NDArray[np.float64],
-    pre_aggregate: NDArray[np.float64],
+    line_years: _LineYears,
     hits: list[tuple[_Shock, int, NDArray[np.float64]]],
     book: Book,
 ) -> None:
-    """Split a line's annual loss (after terms) over countries, pro rata to what caused it."""
+    """Split a line's annual loss (after terms, at ``line_years.rows``) over countries, pro
+    rata to what caused it."""
+    rows = line_years.rows
+    pre_aggregate = line_years.pre_aggregate
     if hits:
         # Share of the year's pre-aggregate payments that came from the policy's own claims;
         # a year with no payment at all has a zero annual loss, whatever the share.
+        claim_sums = line_years.claim_sums
         own = np.divide(
             claim_sums, pre_aggregate, out=np.zeros_like(claim_sums), where=pre_aggregate > 0.0
         )
@@ -365,15 +461,14 @@ def _attribute_to_countries(
     else:
         base = annual
     for country, weight in spec.attribution:
-        by_country[:, country] += base * weight
-    for shock, source_index, paid in hits:
+        by_country[rows, country] += base * weight
+    for (shock, source_index, paid), at in zip(hits, line_years.shock_rows, strict=True):
         country = book.sources[source_index].country_index
         if country < 0:
             continue
-        rows = shock.years
         positive = paid > 0.0
-        by_country[rows[positive], country] += (
-            annual[rows[positive]] * paid[positive] / pre_aggregate[rows[positive]]
+        by_country[shock.years[positive], country] += (
+            annual[at[positive]] * paid[positive] / pre_aggregate[at[positive]]
         )
 
 
@@ -383,7 +478,8 @@ def _collect_occurrences(
     policy_index: int,
     n_lines: int,
     fx: float,
-    draw: LineBlockDraw,
+    draw: SparseLineDraw,
+    line_years: _LineYears,
     hits: list[tuple[_Shock, int, NDArray[np.float64]]],
     years_of_block: NDArray[np.int64],
 ) -> None:
@@ -398,15 +494,14 @@ def _collect_occurrences(
     if fx != 1.0:
         paid *= fx
     keep = paid > 0.0
-    year = np.repeat(years_of_block, draw.counts)
+    year = np.repeat(years_of_block[draw.years], draw.counts)
     occurrences.append(
         (year[keep], paid[keep], np.full(int(keep.sum()), policy_index * n_lines + spec.line))
     )
     if not hits:
         return
-    running = draw.claim_sums.copy()
-    for shock, _, shock_paid in hits:
-        rows = shock.years
-        before = running[rows]
-        running[rows] = before + shock_paid
+    running = line_years.claim_sums.copy()
+    for (shock, _, shock_paid), at in zip(hits, line_years.shock_rows, strict=True):
+        before = running[at]
+        running[at] = before + shock_paid
         shock.attributed += layer.aggregate_increment(before, shock_paid) * (layer.share * fx)

@@ -428,6 +428,8 @@ class Portfolio:
         backend: str = "local",
         client: Any = None,
         max_claims_per_year: float | None = None,
+        workers: int | None = None,
+        keep_policies: bool = True,
     ) -> PortfolioResult:
         """Simulate the book: every policy's lines and the common shocks, year by year.
 
@@ -460,6 +462,17 @@ class Portfolio:
         max_claims_per_year : float, optional
             Refuse, before drawing, a policy line expecting more claims per simulated year;
             by default as :func:`xborder_risk.engine.simulate` (1e5).
+        workers : int, optional
+            Threads of the local backend (one random block each); by default as
+            :func:`xborder_risk.engine.simulate`.  Never changes a result.
+        keep_policies : bool, default True
+            Keep every policy's and line's annual loss (the years x policies x lines cube,
+            8 bytes each).  ``False`` keeps only the lines' and the book's totals (with the
+            maxima, the countries and the shock flags), added up block by block: memory then
+            grows with the years and the lines, not the policies, and every measure of the
+            book's total, its lines, its countries and its occurrences is the same, bit for
+            bit; the per-policy views (``policy_annual``, ``marginal_tvar``, ``to_frame``)
+            are then refused.
 
         Returns
         -------
@@ -485,11 +498,14 @@ class Portfolio:
             progress=progress,
             max_memory_bytes=max_memory_bytes,
             max_claims_per_year=max_claims_per_year,
+            workers=workers,
         )
         n_years = options.n_years
         root = root_seed_sequence(seed)
         if not isinstance(keep_occurrences, bool):
             raise ParameterError(owner, "keep_occurrences", keep_occurrences, "must be a bool")
+        if not isinstance(keep_policies, bool):
+            raise ParameterError(owner, "keep_policies", keep_policies, "must be a bool")
         book = self._book
         n_policies = len(book.policies)
         options.refuse_frequent(
@@ -499,9 +515,15 @@ class Portfolio:
         )
         options.refuse_oversize(
             f"n_years={n_years} for {n_policies} policies",
-            portfolio_peak_bytes(book, n_years, keep_occurrences=keep_occurrences),
+            portfolio_peak_bytes(
+                book,
+                n_years,
+                keep_occurrences=keep_occurrences,
+                workers=options.concurrent_blocks(n_years),
+                keep_policies=keep_policies,
+            ),
         )
-        out = allocate_output(book, n_years)
+        out = allocate_output(book, n_years, keep_policies)
         by_chunk: dict[int, ChunkOccurrences] = {}
 
         def store(
@@ -519,7 +541,7 @@ class Portfolio:
         run = ChunkRun(
             kernel=simulate_chunk,
             shared=book,
-            args=(root, n_years, keep_occurrences),
+            args=(root, n_years, keep_occurrences, keep_policies),
             rows=lambda years: block_rows(out, years),
             store=store,
         )
@@ -546,4 +568,7 @@ class Portfolio:
             occurrences=table,
             seed_sequence=root,
             block_years=BLOCK_YEARS,
+            totals=None
+            if out.line_annual is None or out.total is None
+            else (out.line_annual, out.total),
         )

@@ -279,6 +279,9 @@ def _cache_key(book: ReferenceBook, tables: RatingTables, n_years: int) -> str:
         "numpy": np.__version__,
         # policy lines are keyed by line name since issue 17; totals cached before are stale
         "stream_keys": "name",
+        # a Poisson line's claims are a block total scattered over its years, a rare negative
+        # binomial's claim years drawn alone, since issue 16
+        "claim_draws": "poisson_scatter+rare_years",
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()
 

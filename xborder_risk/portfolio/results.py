@@ -41,9 +41,11 @@ class PortfolioResult(EPCurves):
         ``events``.
     currency : str
         ISO 4217 code of every amount.
-    annual : ndarray, shape (n_years, n_policies, n_lines), float64
+    annual : ndarray, shape (n_years, n_policies, n_lines), float64, or None
         Annual loss of each policy and line after its policy terms, common shocks included;
-        zero for a line a policy does not cover.
+        zero for a line a policy does not cover.  None for a book simulated with
+        ``keep_policies=False`` (then ``totals`` holds the lines' and the book's totals, and
+        the per-policy methods say they need the policies).
     max_occurrence : ndarray, shape (n_years, n_lines)
         Largest single event of each line in the book each year: one claim of one policy, or
         one common-shock event summed over the policies it hit; after the occurrence terms and
@@ -62,6 +64,10 @@ class PortfolioResult(EPCurves):
         The root seed.
     block_years : int
         Years per random block.
+    totals : tuple of ndarray, optional
+        Without ``annual``: each line's annual loss over the book, shape (n_years, n_lines),
+        and the book's, shape (n_years,), as the kernel summed them (the same bits as summing
+        ``annual``).
     """
 
     policy_ids: tuple[str, ...]
@@ -69,7 +75,7 @@ class PortfolioResult(EPCurves):
     countries: tuple[str, ...]
     shock_sources: tuple[str, ...]
     currency: str
-    annual: NDArray[np.float64]
+    annual: NDArray[np.float64] | None
     max_occurrence: NDArray[np.float64]
     max_event: NDArray[np.float64]
     by_country: NDArray[np.float64]
@@ -77,30 +83,49 @@ class PortfolioResult(EPCurves):
     occurrences: OccurrenceTable | None
     seed_sequence: np.random.SeedSequence
     block_years: int
+    totals: tuple[NDArray[np.float64], NDArray[np.float64]] | None = field(default=None, repr=False)
     total: NDArray[np.float64] = field(init=False)
-    _policy_annual: NDArray[np.float64] = field(init=False, repr=False)
+    _policy_annual: NDArray[np.float64] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        n_years, n_policies, n_lines = self.annual.shape
+        if self.annual is None:
+            if self.totals is None:
+                raise ParameterError(
+                    "PortfolioResult", "totals", None, "are needed when annual is None"
+                )
+            object.__setattr__(self, "_policy_annual", None)
+            object.__setattr__(self, "total", self.totals[1])
+            for array in (
+                self.totals[0],
+                self.max_occurrence,
+                self.max_event,
+                self.by_country,
+                self.events,
+                self.total,
+            ):
+                array.flags.writeable = False
+            return
+        annual = self.annual
+        n_years, n_policies, n_lines = annual.shape
         # Fixed order: lines of a policy, then policies; S - X_i then uses the same X_i.
         policy_annual = np.zeros((n_years, n_policies), order="F")
         for policy in range(n_policies):
             column = policy_annual[:, policy]
             for line in range(n_lines):
-                column += self.annual[:, policy, line]
+                column += annual[:, policy, line]
         total = np.zeros(n_years)
         for policy in range(n_policies):
             total += policy_annual[:, policy]
         object.__setattr__(self, "_policy_annual", policy_annual)
         object.__setattr__(self, "total", total)
         for array in (
-            self.annual,
+            annual,
             self.max_occurrence,
             self.max_event,
             self.by_country,
             self.events,
-            self.total,
-            self._policy_annual,
+            total,
+            policy_annual,
         ):
             array.flags.writeable = False
 
@@ -109,12 +134,24 @@ class PortfolioResult(EPCurves):
     @property
     def n_years(self) -> int:
         """Number of simulated years."""
-        return int(self.annual.shape[0])
+        return int(self.max_event.shape[0])
 
     @property
     def n_policies(self) -> int:
         """Number of policies."""
-        return int(self.annual.shape[1])
+        return len(self.policy_ids)
+
+    def _policies(self, owner: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The cube and the policies' totals, or a clear error for a book simulated without."""
+        if self.annual is None or self._policy_annual is None:
+            raise ParameterError(
+                f"PortfolioResult.{owner}",
+                "keep_policies",
+                False,
+                "this book was simulated without its policies' losses (keep_policies=False); "
+                "simulate with keep_policies=True for per-policy results",
+            )
+        return self.annual, self._policy_annual
 
     def _policy_index(self, policy: str | int) -> int:
         if isinstance(policy, str):
@@ -137,12 +174,16 @@ class PortfolioResult(EPCurves):
     def policy_annual(self, policy: str | int | None = None) -> NDArray[np.float64]:
         """Annual loss of each policy over its lines: shape (n_years, n_policies), or (n_years,)
         for one ``policy`` (id or index)."""
+        _, policy_annual = self._policies("policy_annual")
         if policy is None:
-            return self._policy_annual
-        return self._policy_annual[:, self._policy_index(policy)]
+            return policy_annual
+        return policy_annual[:, self._policy_index(policy)]
 
     def line_annual(self) -> NDArray[np.float64]:
         """Annual loss of each line over the book, shape (n_years, n_lines)."""
+        if self.annual is None:
+            assert self.totals is not None
+            return np.array(self.totals[0])
         lines = np.zeros((self.n_years, len(self.lines)), order="F")
         for line in range(len(self.lines)):
             column = lines[:, line]
@@ -155,12 +196,13 @@ class PortfolioResult(EPCurves):
 
         Memory: as large as ``annual`` (8 bytes x years x policies x lines).
         """
-        n_years, n_policies, n_lines = self.annual.shape
+        annual, _ = self._policies("to_frame")
+        n_years, n_policies, n_lines = annual.shape
         columns = pd.MultiIndex.from_product(
             [list(self.policy_ids), list(self.lines)], names=["policy", "line"]
         )
         frame = pd.DataFrame(
-            np.asarray(self.annual).reshape(n_years, n_policies * n_lines, order="C"),
+            np.asarray(annual).reshape(n_years, n_policies * n_lines, order="C"),
             columns=columns,
         )
         frame.index.name = "year"
@@ -260,8 +302,8 @@ class PortfolioResult(EPCurves):
         :math:`S - X_i` is exactly the book simulated without policy :math:`i`.
         """
         level = check_probability("marginal_tvar", "level", level)
+        _, policy_annual = self._policies("marginal_tvar")
         total_tvar = measures.tvar(self.total, level)
-        policy_annual = self._policy_annual
         marginal = np.empty(self.n_policies)
         standalone = np.empty(self.n_policies)
         for policy in range(self.n_policies):

@@ -235,7 +235,7 @@ def occurrences_from_models(
     run = ChunkRun(
         kernel=_occurrence_chunk,
         shared=checked,
-        args=(root, n_years, keys),
+        args=(root, n_years, keys, stream_keys == "position"),
         rows=lambda years: None,
         store=lambda blocks, years, result, in_place: pieces.extend(result),
     )
@@ -258,6 +258,7 @@ def _occurrence_chunk(
     root: np.random.SeedSequence,
     n_years: int,
     keys: tuple[int, ...],
+    legacy: bool = False,
     out: None = None,
 ) -> list[_Occurrences]:
     """The occurrences of a run of whole blocks, block by block and line by line."""
@@ -271,6 +272,7 @@ def _occurrence_chunk(
                 block_generator(root, block, keys[line_index]),
                 stop - start,
                 keep_payments=True,
+                legacy=legacy,
             )
             assert draw.payments is not None
             paid = model.layer.attribute_aggregate(draw.counts, draw.payments)
