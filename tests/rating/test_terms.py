@@ -125,7 +125,7 @@ def test_cyber_war_exclusion_removes_its_tabulated_share(base):
 
 def test_motor_and_aviation_carve_out_the_fleet_components(base):
     data = {**BASE, "operational_liability": {**BASE["operational_liability"]}}
-    data["operational_liability"].update(vehicles=0, aircraft=0)
+    data["operational_liability"].update(vehicles=0, aircraft=0, drones=[])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         without_fleet = rate(Submission.from_data(data))

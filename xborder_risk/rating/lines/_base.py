@@ -706,6 +706,8 @@ class RatingContext:
         )
         for row in experience_rows:
             sheet.add("line", row.factor, row.table, row.key, row.value, total, "", 0.0)
+        # The experience rows come after the closing rows: they take their tables' provenance too.
+        sheet.fill_provenance(self.tables)
         return LineRating(model=model, rows=tuple(MappingProxyType(row) for row in sheet.rows))
 
 

@@ -301,8 +301,9 @@ def rate(context: RatingContext, exposure: CyberExposure) -> LineRating:
     # trade severity for frequency and could).
     floor, floor_prov = par("control_credit_floor")
     part_floor = math.sqrt(floor)
-    frequency_credit = component.frequency / before_freq
-    severity_credit = component.severity / before_sev
+    # A zero running value (an exposure that underflows to no claims) has no credit to floor.
+    frequency_credit = component.frequency / before_freq if before_freq > 0.0 else 1.0
+    severity_credit = component.severity / before_sev if before_sev > 0.0 else 1.0
     if frequency_credit < part_floor:
         component.scale_frequency(
             f"frequency credit {frequency_credit:.4g} floored at sqrt({floor:g})",

@@ -127,6 +127,7 @@ def rate(context: RatingContext, exposure: PoliticalRiskExposure) -> LineRating:
             "premium",
             floor,
         )
+    sheet.fill_provenance(tables)
     return LineRating(model=rating.model, rows=tuple(MappingProxyType(r) for r in sheet.rows))
 
 
