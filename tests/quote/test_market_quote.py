@@ -141,7 +141,9 @@ def test_a_record_without_the_new_fields_prices_as_before(egates):
     record["loadings"] = {"expense_ratio": 0.12, "commission": 0.1, "profit_margin": 0.05}
     old = QuoteBasis.model_validate({**LEGACY_BASIS_DEFAULTS, **record})
     assert not old.market_terms and not old.floor_risk_load and not old.floor_scr
-    q = quote(egates, n_years=2_000, seed=3, tables=TABLES, basis=old)
+    # Seed 0: the allocation of this policy's capital gives two lines a negative risk load,
+    # which the old basis keeps (no floor).
+    q = quote(egates, n_years=2_000, seed=0, tables=TABLES, basis=old)
     assert set(q.minimum_applied.values()) == {"none"}
     assert (q.to_frame()["risk_load"].drop("total") < 0).any()  # not floored
 
