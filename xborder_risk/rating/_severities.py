@@ -14,6 +14,7 @@ Both follow the :class:`~xborder_risk.distributions.Severity` protocol so the en
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator
@@ -688,7 +689,15 @@ class DurationCost(Severity):
     def _moment(self, k: int) -> float:
         if k not in (1, 2):
             raise ParameterError("DurationCost.moment", "k", k, "must be 1 or 2 for DurationCost")
-        return self._limited_scalar(math.inf, k)
+        return _cached_limited_scalar(self, math.inf, k)
 
     def _limited_moment(self, u: FloatArray, k: int) -> FloatArray:
-        return np.array([self._limited_scalar(float(v), k) for v in u.tolist()])
+        return np.array([_cached_limited_scalar(self, float(v), k) for v in u.tolist()])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_limited_scalar(severity: DurationCost, u: float, k: int) -> float:
+    # A rating asks each system's outage cost for the same few limited moments several times
+    # (the line's layer loss, the worksheet, the unverified share); the severity is frozen and
+    # hashable, so each is computed once.
+    return severity._limited_scalar(u, k)
