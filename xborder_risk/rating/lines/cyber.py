@@ -391,9 +391,11 @@ def _public_fine_factor(
         row = tables.lookup("public_sector_fines", jurisdiction=key)
         factor = float(row["fine_factor"])
         factors.append(factor)
+        cap = float(row["cap_eur"])
+        cap_text = "" if math.isinf(cap) or cap == 0.0 else f", cap EUR {cap:,.0f}"
         component.note(
-            f"public authority in {code}: fines on public bodies {row['fines_on_public_bodies']}"
-            f" (cap EUR {float(row['cap_eur']):,.0f}); GDPR Art. 83(7)",
+            f"public authority in {code}: fines on public bodies "
+            f"{row['fines_on_public_bodies']}{cap_text} (GDPR Art. 83(7))",
             "public_sector_fines",
             f"{key} ({code})" if key != code else key,
             factor,
