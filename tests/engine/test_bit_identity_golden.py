@@ -21,6 +21,8 @@ its years, and a rare negative binomial or binomial line's claim years only (bot
 distribution): the name-keyed and portfolio cases were recorded again then. Merging the
 recalibrated lines (issues 11-13, 19) changed the rated models of the example and of the
 synthetic book (not the engine): ``one_quote*`` and ``portfolio_book*`` were recorded again.
+Public-sector fine rules per jurisdiction (issue 12 item 1) changed the cyber model of the
+book's agencies (not the engine): ``portfolio_book*`` were recorded again.
 The position-keyed cases draw a count for every year as before (the streams of the old records) and
 kept the hashes recorded before issue 17, the check that nothing else moved.
 
@@ -269,8 +271,8 @@ GOLDEN: dict[str, str] = {
     "engine_batched": "5ef57b69852ac4e593305f2460a75072823124043cf92fd300e938c60d11fa77",
     "occurrences_table": "e7ea448d5140b09c5ac553a5225e4fb76b3cd01695cff97e6d859a3632727065",
     "occurrences_batched": "6d8cbb6ca64cd629f886913c6a89fec82212396f795eaac00eb21535f0496108",
-    "portfolio_book": "0ae2cac3cc268b8382cd3522b1b2866f18a1469fdb7c18f49211e611010bdfef",
-    "portfolio_book_chunked": "0ae2cac3cc268b8382cd3522b1b2866f18a1469fdb7c18f49211e611010bdfef",
+    "portfolio_book": "8928f818c0a7e8f1ea8e57b4d506eefa152f041d415491df4b86121f26a18a2a",
+    "portfolio_book_chunked": "8928f818c0a7e8f1ea8e57b4d506eefa152f041d415491df4b86121f26a18a2a",
     "one_quote": "5e0ab4683b80bdd4e24d11d4e11938900f883cfa2dd06ef056d8868571328816",
     # name-keyed and portfolio: recorded when claim counts became sparse (issue 16 item 2)
     "engine_standard_by_name": "e3b7184992348f71f5e8ab78929599c660b086a13243b3a358bc741e39554543",

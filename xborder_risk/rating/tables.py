@@ -112,7 +112,7 @@ LINE_PARAMETER_NAMES = {
         "records_frequency_elasticity",
         "vendor_access_coefficient",
         "control_credit_floor",
-        "public_authority_fine_factor",
+        "regulatory_fine_share",
         "bi_downtime_median_hours",
         "bi_downtime_sigma",
     ),

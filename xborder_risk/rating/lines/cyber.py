@@ -14,6 +14,7 @@ traveller-data platform among its technology-failure systems.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date
 from typing import Final
 
@@ -22,6 +23,7 @@ from xborder_risk.engine import Layer
 from xborder_risk.exposure import SECURITY_CONTROLS, CyberExposure, Line, Submission
 from xborder_risk.rating._severities import DurationCost
 from xborder_risk.rating.lines._base import (
+    Component,
     LineRater,
     LineRating,
     LineSheet,
@@ -220,16 +222,7 @@ def rate(context: RatingContext, exposure: CyberExposure) -> LineRating:
     regime_row = tables.lookup(
         "relativities", line=LINE, factor="data_protection_regime", level=regimes[strictest]
     )
-    public = 1.0
-    if context.kind == "agency":
-        public, public_prov = par("public_authority_fine_factor")
-        component.note(
-            "public authority: fines a member-state option (GDPR Art. 83(7))",
-            "line_parameters",
-            f"{LINE}/public_authority_fine_factor",
-            public,
-            public_prov,
-        )
+    public = _public_fine_factor(component, context, exposure.countries)
     component.note(
         f"data-protection regime on the third-party part (strictest of "
         f"{','.join(exposure.countries)})",
@@ -373,3 +366,49 @@ RATER: LineRater[CyberExposure] = LineRater(
     shock_exposure_of=shock_exposure,
     accumulates_to_countries=False,
 )
+
+
+def _public_fine_factor(
+    component: Component, context: RatingContext, countries: Sequence[str]
+) -> float:
+    """Factor on the third-party part for the public-sector fine rules of ``countries``.
+
+    For an insured of kind ``agency`` (a public authority) the regulatory-fine share g of the
+    third-party part is scaled by the mean over the insured's countries (each equally likely
+    to be the regulator of a breach) of ``public_sector_fines.fine_factor`` (``default`` row
+    for a country without one); GDPR Art. 83(7) leaves fines on public authorities to each
+    member state.  Factor = (1 - g) + g x mean fine factor, dimensionless; 1 for a contractor.
+    One worksheet row per country with its row's source and status.
+    """
+    if context.kind != "agency":
+        return 1.0
+    tables = context.tables
+    share, share_prov = tables.line_parameter(LINE, "regulatory_fine_share")
+    keys = set(tables.table("public_sector_fines")["jurisdiction"])
+    factors = []
+    for code in countries:
+        key = code if code in keys else "default"
+        row = tables.lookup("public_sector_fines", jurisdiction=key)
+        factor = float(row["fine_factor"])
+        factors.append(factor)
+        cap = float(row["cap_eur"])
+        cap_text = "" if math.isinf(cap) or cap == 0.0 else f", cap EUR {cap:,.0f}"
+        component.note(
+            f"public authority in {code}: fines on public bodies "
+            f"{row['fines_on_public_bodies']}{cap_text} (GDPR Art. 83(7))",
+            "public_sector_fines",
+            f"{key} ({code})" if key != code else key,
+            factor,
+            tables.row_provenance("public_sector_fines", row),
+        )
+    mean = sum(factors) / len(factors)
+    factor = (1.0 - share) + share * mean
+    component.note(
+        f"public authority: regulatory share {share:g} of the third-party part x mean fine "
+        f"factor {mean:.4g} over {len(factors)} countries",
+        "line_parameters",
+        f"{LINE}/regulatory_fine_share",
+        factor,
+        share_prov,
+    )
+    return factor
