@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xborder_risk.engine import BLOCK_YEARS, LossModel
+from xborder_risk._validation import check_real
+from xborder_risk.engine import BLOCK_YEARS, Copula, LossModel
 from xborder_risk.engine.rng import line_stream_key, root_seed_sequence
 from xborder_risk.engine.runner import ChunkRun, run_chunks, run_options
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
@@ -72,6 +73,18 @@ class Portfolio:
     shocks : CommonShocks, optional
         Common-shock parameters; the shipped illustrative ones by default
         (``CommonShocks.none()`` for independent policies).
+    dependence : Copula, optional
+        A Gaussian or Student-t copula over the canonical lines (``xborder_risk.exposure.LINES``,
+        in that order): each policy's lines get ranks from it, within a policy with its
+        correlation matrix and between policies with ``between_policies`` times it.  Each
+        line's own marginal is unchanged (its claim years are moved, whole); the common
+        shocks stay as they are.  None (default): the lines of a policy are independent
+        apart from the shocks.
+    between_policies : float, default 1.0
+        Share ``w`` in [0, 1] of the copula's correlation common to all policies: a policy's
+        scores are ``sqrt(w) Z + sqrt(1 - w) Z_p`` with ``Z`` the book's and ``Z_p`` the
+        policy's own N(0, correlation) (divided by the book's common t divisor).  1: the
+        same line of every policy moves in rank together; 0: policies independent.
 
     Raises
     ------
@@ -100,8 +113,26 @@ class Portfolio:
         policy_ids: Sequence[str] | None = None,
         currency: str | None = None,
         shocks: CommonShocks | None = None,
+        dependence: Copula | None = None,
+        between_policies: float = 1.0,
     ) -> None:
         owner = "Portfolio"
+        if dependence is not None:
+            if not isinstance(dependence, Copula):
+                raise ParameterError(
+                    owner, "dependence", type(dependence).__name__, "must be a Copula or None"
+                )
+            if dependence.dimension != len(LINES):
+                raise ParameterError(
+                    owner,
+                    "dependence",
+                    dependence.dimension,
+                    f"must couple the {len(LINES)} canonical lines {LINES}",
+                )
+        self._dependence = dependence
+        self._between_policies = check_real(
+            owner, "between_policies", between_policies, lower=0.0, upper=1.0
+        )
         if isinstance(submissions, str | Submission) or not isinstance(submissions, Sequence):
             raise ParameterError(
                 owner, "submissions", submissions, "must be a sequence of Submissions"
@@ -323,6 +354,8 @@ class Portfolio:
             sources=tuple(sources),
             n_lines=len(LINES),
             n_countries=len(ordered),
+            dependence=self._dependence,
+            between_policies=self._between_policies,
         )
         exposure_frame = pd.DataFrame(
             rows,
