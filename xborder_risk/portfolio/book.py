@@ -680,6 +680,7 @@ class Portfolio:
                 )
             here = (tail >= start) & (tail < stop)
             cube[here] = out.annual[tail[here] - start]
+            del out, chunk  # one block's cube at a time, not two while the next is drawn
         # C order, as fancy-indexing the result's policy totals gives to co_tvar: the layout
         # sets numpy's summation order and so the last bits
         policy_rows = np.zeros((tail.size, n_policies))
