@@ -88,8 +88,16 @@ class Copula:
 
     def scores(self, rng: np.random.Generator, n: int) -> NDArray[np.float64]:
         """A sample of ``n`` points whose ranks carry the copula, shape (n, dimension)."""
+        return self.correlated_normals(rng, n)
+
+    def correlated_normals(self, rng: np.random.Generator, n: int) -> NDArray[np.float64]:
+        """``n`` draws of N(0, correlation), shape (n, dimension)."""
         normals = rng.standard_normal((n, self.dimension))
         return normals @ _factor(self.correlation).T
+
+    def mixing(self, rng: np.random.Generator, n: int) -> NDArray[np.float64] | None:
+        """The per-year divisor of the normals (None for the Gaussian copula)."""
+        return None
 
     def reorder(
         self,
@@ -159,6 +167,11 @@ class StudentTCopula(Copula):
 
     def scores(self, rng: np.random.Generator, n: int) -> NDArray[np.float64]:
         """Correlated normals divided by a common sqrt(chi2(df)/df) per year."""
-        normals = super().scores(rng, n)
-        mixing = np.sqrt(rng.chisquare(self.df, size=n) / self.df)
+        normals = self.correlated_normals(rng, n)
+        mixing = self.mixing(rng, n)
+        assert mixing is not None
         return normals / mixing[:, None]
+
+    def mixing(self, rng: np.random.Generator, n: int) -> NDArray[np.float64] | None:
+        """sqrt(chi2(df)/df), one per year."""
+        return np.sqrt(rng.chisquare(self.df, size=n) / self.df)

@@ -15,12 +15,14 @@ from numpy.typing import NDArray
 
 from xborder_risk.engine import LossModel
 from xborder_risk.engine.claims import SparseLineDraw, claim_loop_bytes, draw_line_sparse
+from xborder_risk.engine.dependence import Copula
 from xborder_risk.engine.rng import BLOCK_YEARS, SHARED_STREAM_BASE, block_bounds, block_generator
 from xborder_risk.errors import SimulationError
 
 __all__ = [
     "COUNTRY_STREAM_BASE",
     "CYBER_STREAM_BASE",
+    "DEPENDENCE_STREAM",
     "POLICY_NAMESPACE",
     "BlockOutput",
     "Book",
@@ -41,6 +43,10 @@ COUNTRY_STREAM_BASE: int = SHARED_STREAM_BASE + (1 << 12)
 
 #: Shared stream of the systemic cyber event (platform 0: the shared traveller-data platform).
 CYBER_STREAM_BASE: int = SHARED_STREAM_BASE + (2 << 12)
+
+#: Shared stream of the book's copula scores (the lines' common part), and, under each
+#: policy's own seed sequence, the stream of that policy's own part.
+DEPENDENCE_STREAM: int = SHARED_STREAM_BASE + (3 << 12)
 
 #: First spawn-key word of every policy's own seed sequence (ASCII "POLI"), so that policy
 #: streams ``(..., POLICY_NAMESPACE, key, block, line)`` can never coincide with the shared
@@ -104,6 +110,8 @@ class Book:
     sources: tuple[ShockSource, ...]
     n_lines: int
     n_countries: int
+    dependence: Copula | None = None  # over the n_lines canonical lines
+    between_policies: float = 1.0  # share of the line correlation common to all policies
 
 
 @dataclass(slots=True)
@@ -214,6 +222,7 @@ def simulate_block(
     """
     n = out.max_event.shape[0]
     shocks = draw_shocks(book, root, block, n)
+    common, mixing = _common_scores(book, root, block, n)
     for index, shock in enumerate(shocks):
         if shock is not None:
             out.events[shock.years, index] = True
@@ -224,6 +233,7 @@ def simulate_block(
         policy_root = policy_seed_sequence(root, policy.key)
         if policy_sum is not None and policy_index:
             policy_sum.fill(0.0)
+        scores = _policy_scores(book, policy_root, block, n, common, mixing)
         for spec in policy.lines:
             layer = spec.model.layer
             draw = draw_line_sparse(
@@ -232,6 +242,8 @@ def simulate_block(
                 n,
                 keep_payments=occurrences is not None,
             )
+            if scores is not None:
+                draw = reorder_draw(draw, scores[:, spec.line])
             hits: list[tuple[_Shock, int, NDArray[np.float64]]] = []
             for source_index, amount in spec.shocks:
                 shock = shocks[source_index]
@@ -294,6 +306,78 @@ def simulate_block(
             )
 
 
+def _common_scores(
+    book: Book, root: np.random.SeedSequence, block: int, n: int
+) -> tuple[NDArray[np.float64] | None, NDArray[np.float64] | None]:
+    """The block's common copula normals (n, n_lines) and the t copula's per-year divisor."""
+    if book.dependence is None:
+        return None, None
+    generator = block_generator(root, block, DEPENDENCE_STREAM)
+    common = book.dependence.correlated_normals(generator, n)
+    return common, book.dependence.mixing(generator, n)
+
+
+def _policy_scores(
+    book: Book,
+    policy_root: np.random.SeedSequence,
+    block: int,
+    n: int,
+    common: NDArray[np.float64] | None,
+    mixing: NDArray[np.float64] | None,
+) -> NDArray[np.float64] | None:
+    """A policy's copula scores (n, n_lines): sqrt(w) common + sqrt(1 - w) own, w the share
+    between policies, the own part N(0, correlation) from the policy's stream; divided by the
+    book's common t divisor."""
+    if book.dependence is None or common is None:
+        return None
+    w = book.between_policies
+    if w == 1.0:
+        scores = common.copy()
+    else:
+        own = book.dependence.correlated_normals(
+            block_generator(policy_root, block, DEPENDENCE_STREAM), n
+        )
+        scores = math.sqrt(w) * common + math.sqrt(1.0 - w) * own
+    if mixing is not None:
+        scores /= mixing[:, None]
+    return scores
+
+
+def reorder_draw(draw: SparseLineDraw, score: NDArray[np.float64]) -> SparseLineDraw:
+    """Move a line's claim years so that their ranks follow ``score`` (Iman–Conover).
+
+    The years are ranked by their claim sums (years without a claim lowest, ties in draw
+    order) and given the years of the same score rank: the k claim years go to the k years of
+    highest score, the smallest sum to the lowest of those.  Each year keeps its claims whole
+    (count, payments, largest).  The scores are independent of the draw, so the permutation is
+    uniform given the draw and the line's law is unchanged (its years are i.i.d.).  O(n) in
+    the block's years (a partition), O(k log k) in its claim years.
+    """
+    k = draw.years.size
+    n = score.shape[0]
+    if k == 0:
+        return draw
+    top = np.argpartition(score, n - k)[n - k :] if k < n else np.arange(n)
+    top = top[np.argsort(score[top], kind="stable")]
+    by_value = np.argsort(draw.claim_sums, kind="stable")
+    new_year = np.empty(k, dtype=np.intp)
+    new_year[by_value] = top
+    order = np.argsort(new_year, kind="stable")
+    counts = draw.counts[order]
+    payments = draw.payments
+    if payments is not None:
+        starts = np.cumsum(draw.counts) - draw.counts
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        payments = payments[np.repeat(starts[order], counts) + offsets]
+    return SparseLineDraw(
+        years=new_year[order],
+        counts=counts,
+        payments=payments,
+        claim_sums=draw.claim_sums[order],
+        largest=draw.largest[order],
+    )
+
+
 def _add_to_sums(
     out: BlockOutput,
     policy_sum: NDArray[np.float64] | None,
@@ -347,6 +431,8 @@ def portfolio_peak_bytes(
     # each thread's block also holds its per-line claim maxima, the shocks' draws and (without
     # the cube) its policy's running sum
     loop += 8.0 * n_block * (book.n_lines + 2 + len(book.sources))
+    if book.dependence is not None:  # the common and one policy's scores, and a partition
+        loop += 8.0 * n_block * (3 * book.n_lines + 2)
     if keep_occurrences:
         kept = math.fsum(
             s.model.frequency.mean() * float(s.model.severity.sf(s.model.layer.deductible))

@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xborder_risk.engine import BLOCK_YEARS, LossModel
-from xborder_risk.engine.rng import line_stream_key, root_seed_sequence
+from xborder_risk import measures
+from xborder_risk._validation import check_probability, check_real
+from xborder_risk.engine import BLOCK_YEARS, Copula, LossModel
+from xborder_risk.engine.rng import block_bounds, line_stream_key, root_seed_sequence
 from xborder_risk.engine.runner import ChunkRun, run_chunks, run_options
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.exposure import LINES, Submission
@@ -34,6 +36,7 @@ from xborder_risk.portfolio._kernel import (
 )
 from xborder_risk.portfolio.results import PortfolioResult
 from xborder_risk.portfolio.shocks import CommonShocks, vendor_stream
+from xborder_risk.pricing.allocation import co_tvar_of_tail, tail_weights
 from xborder_risk.rating import LINE_RATERS, RatedSubmission, RatingTables, rate, rater_for
 from xborder_risk.reinsurance import OccurrenceTable
 
@@ -72,6 +75,18 @@ class Portfolio:
     shocks : CommonShocks, optional
         Common-shock parameters; the shipped illustrative ones by default
         (``CommonShocks.none()`` for independent policies).
+    dependence : Copula, optional
+        A Gaussian or Student-t copula over the canonical lines (``xborder_risk.exposure.LINES``,
+        in that order): each policy's lines get ranks from it, within a policy with its
+        correlation matrix and between policies with ``between_policies`` times it.  Each
+        line's own marginal is unchanged (its claim years are moved, whole); the common
+        shocks stay as they are.  None (default): the lines of a policy are independent
+        apart from the shocks.
+    between_policies : float, default 1.0
+        Share ``w`` in [0, 1] of the copula's correlation common to all policies: a policy's
+        scores are ``sqrt(w) Z + sqrt(1 - w) Z_p`` with ``Z`` the book's and ``Z_p`` the
+        policy's own N(0, correlation) (divided by the book's common t divisor).  1: the
+        same line of every policy moves in rank together; 0: policies independent.
 
     Raises
     ------
@@ -100,8 +115,26 @@ class Portfolio:
         policy_ids: Sequence[str] | None = None,
         currency: str | None = None,
         shocks: CommonShocks | None = None,
+        dependence: Copula | None = None,
+        between_policies: float = 1.0,
     ) -> None:
         owner = "Portfolio"
+        if dependence is not None:
+            if not isinstance(dependence, Copula):
+                raise ParameterError(
+                    owner, "dependence", type(dependence).__name__, "must be a Copula or None"
+                )
+            if dependence.dimension != len(LINES):
+                raise ParameterError(
+                    owner,
+                    "dependence",
+                    dependence.dimension,
+                    f"must couple the {len(LINES)} canonical lines {LINES}",
+                )
+        self._dependence = dependence
+        self._between_policies = check_real(
+            owner, "between_policies", between_policies, lower=0.0, upper=1.0
+        )
         if isinstance(submissions, str | Submission) or not isinstance(submissions, Sequence):
             raise ParameterError(
                 owner, "submissions", submissions, "must be a sequence of Submissions"
@@ -323,6 +356,8 @@ class Portfolio:
             sources=tuple(sources),
             n_lines=len(LINES),
             n_countries=len(ordered),
+            dependence=self._dependence,
+            between_policies=self._between_policies,
         )
         exposure_frame = pd.DataFrame(
             rows,
@@ -554,11 +589,16 @@ class Portfolio:
             table = OccurrenceTable(
                 year_index=year_index, loss=loss, n_years=n_years, source=source
             )
+        return self._result(out, root, table)
+
+    def _result(
+        self, out: BlockOutput, root: np.random.SeedSequence, table: OccurrenceTable | None
+    ) -> PortfolioResult:
         return PortfolioResult(
             policy_ids=self._policy_ids,
             lines=LINES,
             countries=self._countries,
-            shock_sources=tuple(source.label for source in book.sources),
+            shock_sources=tuple(source.label for source in self._book.sources),
             currency=self._currency,
             annual=out.annual,
             max_occurrence=out.max_occurrence,
@@ -572,3 +612,95 @@ class Portfolio:
             if out.line_annual is None or out.total is None
             else (out.line_annual, out.total),
         )
+
+    # -- contributions from the tail years -----------------------------------------------------
+
+    def tail_contributions(self, result: PortfolioResult, level: float = 0.99) -> pd.DataFrame:
+        """Each policy's and each policy line's co-TVaR, from the tail years only.
+
+        For a book simulated with ``keep_policies=False``: the years of the book's tail are
+        found on the kept total, and only the random blocks that hold them are simulated
+        again, one at a time, with the policies (the streams are keyed to blocks, so these
+        are the same years, bit for bit); only their tail rows are kept.  Memory: one
+        block's years x policies x lines cube (8 bytes each) plus the tail rows.
+
+        Parameters
+        ----------
+        result : PortfolioResult
+            This portfolio's simulation (any ``keep_policies``).
+        level : float, default 0.99
+            Confidence level p in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index: policy ids.  Column ``co_tvar``, :math:`E[X_i \\mid S \\ge
+            \\mathrm{VaR}_p(S)]` over the policy's lines (the same bits as
+            ``result.marginal_tvar(level)["co_tvar"]`` on the full cube), and one column per
+            line, the policy line's co-TVaR; portfolio currency.  ``attrs``: ``tvar_total``,
+            ``level``, ``currency``, ``tail_years`` and ``blocks_simulated``.
+
+        Raises
+        ------
+        ParameterError
+            ``result`` was not simulated by this portfolio (other policies, or a block
+            simulated again does not give the kept total).
+        """
+        owner = "Portfolio.tail_contributions"
+        if not isinstance(result, PortfolioResult):
+            raise ParameterError(
+                owner, "result", type(result).__name__, "must be a PortfolioResult"
+            )
+        if result.policy_ids != self._policy_ids or result.block_years != BLOCK_YEARS:
+            raise ParameterError(
+                owner, "result", "PortfolioResult", "was not simulated by this portfolio"
+            )
+        level = check_probability(owner, "level", level)
+        weights, tail_mass = tail_weights(result.total, level)
+        tail = np.flatnonzero(weights)
+        n_policies, n_lines = len(self._book.policies), self._book.n_lines
+        cube = np.empty((tail.size, n_policies, n_lines))
+        bounds = block_bounds(result.n_years)
+        blocks = np.unique(tail // BLOCK_YEARS)
+        for block in blocks:
+            start, stop = bounds[int(block)]
+            out, _ = simulate_chunk(
+                self._book,
+                range(int(block), int(block) + 1),
+                result.seed_sequence,
+                result.n_years,
+                keep_occurrences=False,
+                keep_policies=True,
+            )
+            assert out.annual is not None
+            chunk = self._result(out, result.seed_sequence, None)
+            if not np.array_equal(chunk.total, result.total[start:stop]):
+                raise ParameterError(
+                    owner, "result", "PortfolioResult", "was not simulated by this portfolio"
+                )
+            here = (tail >= start) & (tail < stop)
+            cube[here] = out.annual[tail[here] - start]
+            del out, chunk  # one block's cube at a time, not two while the next is drawn
+        # C order, as fancy-indexing the result's policy totals gives to co_tvar: the layout
+        # sets numpy's summation order and so the last bits
+        policy_rows = np.zeros((tail.size, n_policies))
+        for policy in range(n_policies):  # the order PortfolioResult sums a policy's lines
+            column = policy_rows[:, policy]
+            for line in range(n_lines):
+                column += cube[:, policy, line]
+        tail_w = weights[tail]
+        by_line = co_tvar_of_tail(cube.reshape(tail.size, -1), tail_w, tail_mass)
+        frame = pd.DataFrame(
+            by_line.reshape(n_policies, n_lines),
+            columns=list(LINES),
+            index=pd.Index(self._policy_ids, name="policy"),
+        )
+        frame.insert(0, "co_tvar", co_tvar_of_tail(policy_rows, tail_w, tail_mass))
+        frame.attrs.update(
+            tvar_total=measures.tvar(result.total, level),
+            level=level,
+            currency=self._currency,
+            tail_years=int(tail.size),
+            blocks_simulated=int(blocks.size),
+        )
+        return frame

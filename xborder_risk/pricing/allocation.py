@@ -16,7 +16,7 @@ from xborder_risk import measures
 from xborder_risk._validation import as_float_array, check_probability, check_real
 from xborder_risk.errors import ParameterError
 
-__all__ = ["allocate_by_co_tvar", "co_tvar", "co_var", "tail_weights"]
+__all__ = ["allocate_by_co_tvar", "co_tvar", "co_tvar_of_tail", "co_var", "tail_weights"]
 
 # Below this multiple of the losses' scale, TVaR(S) - E[S] is float rounding, not risk.
 _RELATIVE_SPREAD_FLOOR = 1e-12
@@ -63,9 +63,36 @@ def tail_weights(total: ArrayLike, level: float) -> tuple[NDArray[np.float64], f
 
 def _tail_sum(annual: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
     tail_rows = np.flatnonzero(weights)
+    return _weighted_rows(annual[tail_rows], weights[tail_rows])
+
+
+def _weighted_rows(rows: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
     # Elementwise product then a numpy sum (fixed pairwise order), not a BLAS dot whose
     # summation order may depend on threads.
-    return (annual[tail_rows] * weights[tail_rows, np.newaxis]).sum(axis=0)
+    return (rows * weights[:, np.newaxis]).sum(axis=0)
+
+
+def co_tvar_of_tail(
+    tail_annual: NDArray[np.float64], weights: NDArray[np.float64], tail_mass: float
+) -> NDArray[np.float64]:
+    """Co-TVaR from the tail years only: the same bits as :func:`co_tvar` on all the years.
+
+    Parameters
+    ----------
+    tail_annual : ndarray, shape (k, n_lines)
+        The rows of ``annual`` at ``np.flatnonzero(w)``, ``w`` the full weights of
+        :func:`tail_weights` of the total, currency units.
+    weights : ndarray, shape (k,)
+        ``w`` at those rows (all positive).
+    tail_mass : float
+        :math:`n(1-p)` from :func:`tail_weights`.
+
+    Returns
+    -------
+    ndarray, shape (n_lines,)
+        :math:`E[X_i \\mid S \\ge \\mathrm{VaR}_p(S)]`, currency units.
+    """
+    return _weighted_rows(tail_annual, weights) / tail_mass
 
 
 def co_tvar(annual: ArrayLike, level: float) -> NDArray[np.float64]:

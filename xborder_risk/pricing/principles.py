@@ -193,6 +193,10 @@ class StandardDeviationPrinciple(PremiumPrinciple):
     (``ddof=0``). The Euler allocation is the covariance allocation
     :math:`k\\,\\mathrm{Cov}(X_i, S)/\\sigma(S)`, the gradient of :math:`k\\sigma(S)` in the
     line weights (Tasche 1999, §4).
+
+    The standard error's influence function :math:`x + k(x-\\mu)^2/(2\\sigma)` carries the
+    variance of the sample standard deviation, :math:`(m_4 - \\sigma^4)/(4\\sigma^2 n)`; on
+    heavy tails the one-sample estimate of :math:`m_4` is typically low (docs/pricing.md).
     """
 
     k: float
