@@ -23,11 +23,14 @@ HEADER = (
 )
 
 
-def local_clusters() -> Iterator[tuple[int, str, Any]]:
-    """``(n_workers, malloc, client)`` for each configuration; the cluster closes after use."""
+def local_clusters(
+    configurations: tuple[tuple[int, str], ...] | None = None,
+) -> Iterator[tuple[int, str, Any]]:
+    """``(n_workers, malloc, client)`` for each configuration (default :data:`CONFIGURATIONS`);
+    the cluster closes after use."""
     from dask.distributed import Client, LocalCluster
 
-    for n_workers, malloc in CONFIGURATIONS:
+    for n_workers, malloc in configurations or CONFIGURATIONS:
         with ExitStack() as stack:
             with worker_malloc_environ() if malloc == "tuned" else nullcontext():
                 cluster = stack.enter_context(

@@ -37,6 +37,7 @@ import resource
 import time
 import tracemalloc
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -55,6 +56,13 @@ def main() -> None:
     parser.add_argument("--totals-only", action="store_true", help="keep_policies=False")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--no-trace", action="store_true", help="no tracemalloc (faster)")
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="only the tuned LocalCluster of this many workers (default: all four clusters)",
+    )
     args = parser.parse_args()
 
     submissions = synthetic_book(args.policies, seed=args.seed)
@@ -129,22 +137,37 @@ def main() -> None:
     )
     if not args.no_dask:
         print()
-        _bench_dask(book, result, args.years, args.seed, simulate_seconds)
+        _bench_dask(book, result, args, simulate_seconds)
 
 
-def _bench_dask(book: Portfolio, local: object, n_years: int, seed: int, local_s: float) -> None:
-    """Portfolio.simulate on a LocalCluster of 1 and 2 worker processes vs the local run."""
+def _same_arrays(result: Any, local: Any) -> bool:
+    names = ("annual", "max_occurrence", "max_event", "by_country", "events", "total")
+    same = all(np.array_equal(getattr(result, name), getattr(local, name)) for name in names)
+    if local.totals is not None:
+        same = same and all(
+            np.array_equal(mine, theirs)
+            for mine, theirs in zip(result.totals, local.totals, strict=True)
+        )
+    return bool(same)
+
+
+def _bench_dask(book: Portfolio, local: Any, args: argparse.Namespace, local_s: float) -> None:
+    """Portfolio.simulate on LocalClusters of 1 and 2 worker processes vs the local run."""
     from _clusters import HEADER, local_clusters, row
 
-    names = ("annual", "max_occurrence", "max_event", "by_country", "events", "total")
+    keep = not args.totals_only
     print(HEADER)
-    print(f"| local | 1 process | - | {local_s:.2f} | 1.00 | - |")
-    for n_workers, malloc, client in local_clusters():
-        book.simulate(1_000, seed=seed, backend="dask", client=client)  # warm the workers
+    print(f"| local | {args.workers or 'default'} threads | - | {local_s:.2f} | 1.00 | - |")
+    only = None if args.dask_workers is None else ((args.dask_workers, "tuned"),)
+    for n_workers, malloc, client in local_clusters(only):
+        # warm the workers
+        book.simulate(1_000, seed=args.seed, backend="dask", client=client, keep_policies=keep)
         start = time.perf_counter()
-        result = book.simulate(n_years, seed=seed, backend="dask", client=client)
+        result = book.simulate(
+            args.years, seed=args.seed, backend="dask", client=client, keep_policies=keep
+        )
         seconds = time.perf_counter() - start
-        same = all(np.array_equal(getattr(result, name), getattr(local, name)) for name in names)
+        same = _same_arrays(result, local)
         del result
         print(row(n_workers, malloc, seconds, local_s, same))
 
