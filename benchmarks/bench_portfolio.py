@@ -17,17 +17,20 @@ common shocks.  From one run it prints:
   (``worker_malloc_environ``; docs/portfolio.md, "A worker setting worth knowing").  A task is
   one random block of 65,536 years, so 100,000 years are two tasks of unequal size.
 
-With ``--totals-only`` the book is simulated with ``keep_policies=False`` (no years x policies
-x lines cube: the lines' and the book's totals only; issue 16) and the per-policy measures are
-skipped; ``--workers`` sets the local threads (default: the usable cores).  Besides wall-clock
-seconds it prints the simulation's CPU seconds (all threads) and CPU nanoseconds per simulated
-line-year, which a machine shared with other work disturbs less than wall-clock, and the
-process's peak resident memory.
+With ``--totals-only`` -- and by default when the cube would exceed ``--cube-gib`` (4 GiB: a
+million years of the 500-policy book) -- the book is simulated with ``keep_policies=False`` (no
+years x policies x lines cube: the lines' and the book's totals only; issue 16) and the
+per-policy measures come from ``Portfolio.marginal_tvar(result)``, which simulates the blocks
+again one at a time and keeps only what the measures need (their seconds are in "measures s",
+their memory in the peak RSS); ``--workers`` sets the local threads (default: the usable
+cores).  Besides wall-clock seconds it prints the simulation's CPU seconds (all threads) and
+CPU nanoseconds per simulated line-year, which a machine shared with other work disturbs less
+than wall-clock, and the process's peak resident memory.
 
 Run: ``python benchmarks/bench_portfolio.py [--policies 500] [--years 100000] [--seed 0]
-[--no-dask] [--totals-only] [--workers N] [--no-trace]``.  A few minutes on a laptop; peak
-memory about 2 GB at the default size with the cube (about three times that while the Dask
-results are compared with the local one).
+[--no-dask] [--totals-only] [--cube-gib 4] [--workers N] [--no-trace] [--dask-workers N]``.
+A few minutes on a laptop; peak memory about 2 GB at the default size with the cube (about
+three times that while the Dask results are compared with the local one).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from xborder_risk.errors import XBorderRiskWarning
+from xborder_risk.exposure import LINES
 from xborder_risk.portfolio import Portfolio, synthetic_book
 
 MIB = 1 << 20
@@ -53,7 +57,17 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask runs")
-    parser.add_argument("--totals-only", action="store_true", help="keep_policies=False")
+    parser.add_argument(
+        "--totals-only",
+        action="store_true",
+        help="keep_policies=False (default: only when the cube would exceed --cube-gib)",
+    )
+    parser.add_argument(
+        "--cube-gib",
+        type=float,
+        default=4.0,
+        help="largest years x policies x lines cube kept by default, GiB (default 4)",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--no-trace", action="store_true", help="no tracemalloc (faster)")
     parser.add_argument(
@@ -73,6 +87,14 @@ def main() -> None:
         book = Portfolio(submissions)
     rate_seconds = time.perf_counter() - start
     n_lines = sum(len(rated.models) for rated in book.rated)
+    cube_gib = args.years * args.policies * len(LINES) * 8 / (1 << 30)
+    if not args.totals_only and cube_gib > args.cube_gib:
+        print(
+            f"the cube would need {cube_gib:.1f} GiB (> --cube-gib {args.cube_gib:g}): "
+            "simulating the totals only (keep_policies=False); per-policy measures from "
+            "Portfolio.marginal_tvar, which simulates the blocks again one at a time\n"
+        )
+        args.totals_only = True
 
     if not args.no_trace:
         tracemalloc.start()
@@ -103,7 +125,9 @@ def main() -> None:
     start = time.perf_counter()
     result.summary(levels=(0.99, 0.995))
     accumulation = result.accumulation(levels=(0.99,))
-    contributions = None if args.totals_only else result.marginal_tvar(0.99)
+    contributions = (
+        book.marginal_tvar(result, 0.99) if args.totals_only else result.marginal_tvar(0.99)
+    )
     measures_seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
@@ -121,15 +145,12 @@ def main() -> None:
         f"| {rss / MIB:.0f} | {result_bytes / MIB:.0f} | {measures_seconds:.1f} |"
     )
     print()
-    print(f"mean annual loss {result.total.mean():,.0f} {result.currency}", end="")
-    if contributions is not None:
-        print(
-            f"; TVaR 99% {contributions.attrs['tvar_total']:,.0f}; "
-            f"sum of marginal TVaRs {contributions['marginal_tvar'].sum():,.0f}; "
-            f"sum of co-TVaRs {contributions['co_tvar'].sum():,.0f}",
-            end="",
-        )
-    print()
+    print(
+        f"mean annual loss {result.total.mean():,.0f} {result.currency}; "
+        f"TVaR 99% {contributions.attrs['tvar_total']:,.0f}; "
+        f"sum of marginal TVaRs {contributions['marginal_tvar'].sum():,.0f}; "
+        f"sum of co-TVaRs {contributions['co_tvar'].sum():,.0f}"
+    )
     top = accumulation.sort_values("tvar_99", ascending=False).head(3)
     print(
         "largest country accumulations (TVaR 99%):",

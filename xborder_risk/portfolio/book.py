@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import os
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from xborder_risk import measures
 from xborder_risk._validation import check_probability, check_real
+from xborder_risk._version import __version__
 from xborder_risk.engine import BLOCK_YEARS, Copula, LossModel
 from xborder_risk.engine.rng import block_bounds, line_stream_key, root_seed_sequence
-from xborder_risk.engine.runner import ChunkRun, run_chunks, run_options
+from xborder_risk.engine.runner import (
+    ChunkRun,
+    memory_limit,
+    refuse_oversize,
+    run_chunks,
+    run_options,
+)
 from xborder_risk.errors import ParameterError, XBorderRiskWarning
 from xborder_risk.exposure import LINES, Submission
+from xborder_risk.measures import _order_index
 from xborder_risk.portfolio._kernel import (
     CYBER_STREAM_BASE,
     BlockOutput,
@@ -615,7 +628,9 @@ class Portfolio:
 
     # -- contributions from the tail years -----------------------------------------------------
 
-    def tail_contributions(self, result: PortfolioResult, level: float = 0.99) -> pd.DataFrame:
+    def tail_contributions(
+        self, result: PortfolioResult, level: float = 0.99, *, max_memory_bytes: int | None = None
+    ) -> pd.DataFrame:
         """Each policy's and each policy line's co-TVaR, from the tail years only.
 
         For a book simulated with ``keep_policies=False``: the years of the book's tail are
@@ -630,6 +645,9 @@ class Portfolio:
             This portfolio's simulation (any ``keep_policies``).
         level : float, default 0.99
             Confidence level p in (0, 1).
+        max_memory_bytes : int, optional
+            Refuse, before simulating, a request whose estimated peak (one block's cube and
+            the tail rows) exceeds this; by default as :meth:`simulate`.
 
         Returns
         -------
@@ -645,8 +663,210 @@ class Portfolio:
         ParameterError
             ``result`` was not simulated by this portfolio (other policies, or a block
             simulated again does not give the kept total).
+        SimulationSizeError
+            The estimated peak memory exceeds the limit.
         """
         owner = "Portfolio.tail_contributions"
+        self._check_own_result(owner, result)
+        level = check_probability(owner, "level", level)
+        self._refuse_oversize_replay(owner, result, level, max_memory_bytes, largest=0)
+        tail = _TailRows(result.total, level, len(self._book.policies), self._book.n_lines)
+        blocks = np.unique(tail.years // BLOCK_YEARS)
+        self._replay_blocks(owner, result, blocks, tail.take)
+        frame = tail.frame(self._policy_ids)
+        frame.attrs.update(
+            tvar_total=measures.tvar(result.total, level),
+            level=level,
+            currency=self._currency,
+            tail_years=int(tail.years.size),
+            blocks_simulated=int(blocks.size),
+        )
+        return frame
+
+    def marginal_tvar(
+        self, result: PortfolioResult, level: float = 0.99, *, max_memory_bytes: int | None = None
+    ) -> pd.DataFrame:
+        """Each policy's contribution to the book's TVaR, with and without it, in bounded memory.
+
+        What :meth:`PortfolioResult.marginal_tvar` gives from the full cube, for a book
+        simulated with ``keep_policies=False``: every random block is simulated again, one at
+        a time, with the policies (the same years, bit for bit: the streams are keyed to
+        blocks), and only what the measures need is kept -- each policy's running sum, the
+        :math:`m = n - \\lceil np \\rceil + 1` largest years of :math:`X_i` and of
+        :math:`S - X_i` (the empirical VaR is the smallest of them, and TVaR adds their
+        excess over it), and the rows of the book's tail years for co-TVaR.
+
+        Parameters
+        ----------
+        result : PortfolioResult
+            This portfolio's simulation (any ``keep_policies``).
+        level : float, default 0.99
+            Confidence level p in (0, 1).
+        max_memory_bytes : int, optional
+            Refuse, before simulating, a request whose estimated peak (one block's cube, the
+            tail rows and the largest years kept) exceeds this; by default as
+            :meth:`simulate`.  A low ``level`` keeps many years: at 0.5 half of them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`PortfolioResult.marginal_tvar`: index policy ids; columns ``mean``,
+            ``tvar_standalone``, ``marginal_tvar`` (:math:`\\mathrm{TVaR}_p(S) -
+            \\mathrm{TVaR}_p(S - X_i)`) and ``co_tvar``, portfolio currency.  ``co_tvar`` has
+            the same bits as on the full cube; the others agree to float rounding (their sums
+            are taken block by block).  ``attrs``: ``tvar_total``, ``level``, ``currency``,
+            ``blocks_simulated``.
+
+        Notes
+        -----
+        Memory: one block's cube (65,536 years x policies x lines x 8 bytes), the tail rows,
+        and two arrays of :math:`m` x policies; time: a second simulation of the book.
+
+        Raises
+        ------
+        ParameterError
+            ``result`` was not simulated by this portfolio, or ``level`` is not in (0, 1).
+        SimulationSizeError
+            The estimated peak memory exceeds the limit.
+        """
+        owner = "Portfolio.marginal_tvar"
+        self._check_own_result(owner, result)
+        level = check_probability(owner, "level", level)
+        keep = result.n_years - _order_index(result.n_years, level)
+        self._refuse_oversize_replay(owner, result, level, max_memory_bytes, largest=keep)
+        n_policies = len(self._book.policies)
+        tail = _TailRows(result.total, level, n_policies, self._book.n_lines)
+        own = _LargestYears(keep, n_policies)
+        without = _LargestYears(keep, n_policies)
+        sums = np.zeros(n_policies)
+
+        def visit(
+            start: int, stop: int, annual: NDArray[np.float64], chunk: PortfolioResult
+        ) -> None:
+            tail.take(start, stop, annual, chunk)
+            policy = chunk.policy_annual()
+            sums[:] += policy.sum(axis=0)
+            own.add(policy)
+            # S - X_i: the book without policy i in these years (its streams are its own)
+            without.add(chunk.total[:, np.newaxis] - policy)
+
+        blocks = np.arange(len(block_bounds(result.n_years)))
+        self._replay_blocks(owner, result, blocks, visit)
+        total_tvar = measures.tvar(result.total, level)
+        frame = pd.DataFrame(
+            {
+                "mean": sums / result.n_years,
+                "tvar_standalone": own.tvar(result.n_years, level),
+                "marginal_tvar": total_tvar - without.tvar(result.n_years, level),
+                "co_tvar": tail.frame(self._policy_ids)["co_tvar"].to_numpy(),
+            },
+            index=pd.Index(self._policy_ids, name="policy"),
+        )
+        frame.attrs.update(
+            tvar_total=total_tvar,
+            level=level,
+            currency=self._currency,
+            blocks_simulated=int(blocks.size),
+        )
+        return frame
+
+    def write_year_loss_table(
+        self, result: PortfolioResult, path: str | os.PathLike[str], *, years_per_piece: int = 4096
+    ) -> Path:
+        """Write the book's full year-loss table to a file, out of core.
+
+        For a book too large to hold its years x policies x lines cube (``keep_policies=False``):
+        every random block is simulated again, one at a time (the same years, bit for bit),
+        and its policy-line losses are appended to the file ``years_per_piece`` years at a
+        time, so memory stays at one block's cube whatever the number of years.
+
+        Parameters
+        ----------
+        result : PortfolioResult
+            This portfolio's simulation (any ``keep_policies``).
+        path : str or path-like
+            ``*.parquet`` (needs pyarrow: ``pip install 'xborder-risk[parquet]'``; the
+            currency, the seed's entropy, the number of years and the library version are in
+            the file's key-value metadata) or ``*.csv``.  Written to a temporary file in the
+            same directory and moved into place, so a reader never sees half a table.
+        years_per_piece : int, default 4096
+            Years per appended piece (a Parquet row group), ``>= 1``.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.  Columns: ``year`` (1 to ``n_years``, the simulated year),
+            ``policy`` (id), ``line`` and ``loss`` (portfolio currency, after the policy's
+            terms, share and FX), one row per policy line and year **with a non-zero loss**,
+            ordered by year, policy and line; a cell left out is a zero.
+
+        Raises
+        ------
+        ParameterError
+            ``result`` was not simulated by this portfolio, the suffix is neither ``.csv`` nor
+            ``.parquet``, ``years_per_piece`` is not a positive integer, or Parquet was asked
+            for without pyarrow.
+        """
+        owner = "Portfolio.write_year_loss_table"
+        self._check_own_result(owner, result)
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix not in (".csv", ".parquet"):
+            raise ParameterError(owner, "path", str(path), "must end in .csv or .parquet")
+        if (
+            not isinstance(years_per_piece, int | np.integer)
+            or isinstance(years_per_piece, bool)
+            or years_per_piece < 1
+        ):
+            raise ParameterError(
+                owner, "years_per_piece", years_per_piece, "must be an integer >= 1"
+            )
+        if suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
+            raise ParameterError(
+                owner, "path", str(path), "needs pyarrow: pip install 'xborder-risk[parquet]'"
+            )
+        writer = _YearLossWriter(target, self._policy_ids, result, self._currency)
+        blocks = np.arange(len(block_bounds(result.n_years)))
+        try:
+
+            def visit(
+                start: int, stop: int, annual: NDArray[np.float64], _chunk: PortfolioResult
+            ) -> None:
+                for first in range(0, stop - start, int(years_per_piece)):
+                    writer.append(start + first, annual[first : first + int(years_per_piece)])
+
+            self._replay_blocks(owner, result, blocks, visit)
+            writer.commit()
+        finally:
+            writer.discard()
+        return target
+
+    def _refuse_oversize_replay(
+        self,
+        owner: str,
+        result: PortfolioResult,
+        level: float,
+        max_memory_bytes: object,
+        largest: int,
+    ) -> None:
+        """Refuse a replay whose peak (one block's cube and its policy totals, the tail rows,
+        twice ``largest`` x policies kept and merged) would exceed the memory limit."""
+        n_policies, n_lines = len(self._book.policies), self._book.n_lines
+        block = min(BLOCK_YEARS, result.n_years)
+        tail_years = result.n_years - _order_index(result.n_years, level)
+        cells = (
+            block * n_policies * (n_lines + 2)
+            + tail_years * n_policies * (n_lines + 1)
+            + 3 * largest * n_policies
+        )
+        refuse_oversize(
+            owner,
+            f"level={level:g} on {result.n_years} years of {n_policies} policies",
+            8.0 * cells,
+            memory_limit(owner, max_memory_bytes),
+        )
+
+    def _check_own_result(self, owner: str, result: object) -> None:
         if not isinstance(result, PortfolioResult):
             raise ParameterError(
                 owner, "result", type(result).__name__, "must be a PortfolioResult"
@@ -655,13 +875,18 @@ class Portfolio:
             raise ParameterError(
                 owner, "result", "PortfolioResult", "was not simulated by this portfolio"
             )
-        level = check_probability(owner, "level", level)
-        weights, tail_mass = tail_weights(result.total, level)
-        tail = np.flatnonzero(weights)
-        n_policies, n_lines = len(self._book.policies), self._book.n_lines
-        cube = np.empty((tail.size, n_policies, n_lines))
+
+    def _replay_blocks(
+        self,
+        owner: str,
+        result: PortfolioResult,
+        blocks: NDArray[np.int64],
+        visit: Callable[[int, int, NDArray[np.float64], PortfolioResult], None],
+    ) -> None:
+        """Simulate ``blocks`` of ``result`` again with the cube, one at a time, and hand each
+        to ``visit(start, stop, annual cube, block result)``; a block that does not give the
+        kept total is refused."""
         bounds = block_bounds(result.n_years)
-        blocks = np.unique(tail // BLOCK_YEARS)
         for block in blocks:
             start, stop = bounds[int(block)]
             out, _ = simulate_chunk(
@@ -678,29 +903,137 @@ class Portfolio:
                 raise ParameterError(
                     owner, "result", "PortfolioResult", "was not simulated by this portfolio"
                 )
-            here = (tail >= start) & (tail < stop)
-            cube[here] = out.annual[tail[here] - start]
+            visit(start, stop, out.annual, chunk)
             del out, chunk  # one block's cube at a time, not two while the next is drawn
+
+
+class _TailRows:
+    """The rows of the book's tail years (for co-TVaR), gathered block by block."""
+
+    def __init__(self, total: NDArray[np.float64], level: float, n_policies: int, n_lines: int):
+        self.weights, self.tail_mass = tail_weights(total, level)
+        self.years = np.flatnonzero(self.weights)
+        self.cube = np.empty((self.years.size, n_policies, n_lines))
+
+    def take(
+        self, start: int, stop: int, annual: NDArray[np.float64], _chunk: PortfolioResult
+    ) -> None:
+        here = (self.years >= start) & (self.years < stop)
+        self.cube[here] = annual[self.years[here] - start]
+
+    def frame(self, policy_ids: Sequence[str]) -> pd.DataFrame:
+        n_tail, n_policies, n_lines = self.cube.shape
         # C order, as fancy-indexing the result's policy totals gives to co_tvar: the layout
         # sets numpy's summation order and so the last bits
-        policy_rows = np.zeros((tail.size, n_policies))
+        policy_rows = np.zeros((n_tail, n_policies))
         for policy in range(n_policies):  # the order PortfolioResult sums a policy's lines
             column = policy_rows[:, policy]
             for line in range(n_lines):
-                column += cube[:, policy, line]
-        tail_w = weights[tail]
-        by_line = co_tvar_of_tail(cube.reshape(tail.size, -1), tail_w, tail_mass)
+                column += self.cube[:, policy, line]
+        tail_w = self.weights[self.years]
+        by_line = co_tvar_of_tail(self.cube.reshape(n_tail, -1), tail_w, self.tail_mass)
         frame = pd.DataFrame(
             by_line.reshape(n_policies, n_lines),
             columns=list(LINES),
-            index=pd.Index(self._policy_ids, name="policy"),
+            index=pd.Index(list(policy_ids), name="policy"),
         )
-        frame.insert(0, "co_tvar", co_tvar_of_tail(policy_rows, tail_w, tail_mass))
-        frame.attrs.update(
-            tvar_total=measures.tvar(result.total, level),
-            level=level,
-            currency=self._currency,
-            tail_years=int(tail.size),
-            blocks_simulated=int(blocks.size),
-        )
+        frame.insert(0, "co_tvar", co_tvar_of_tail(policy_rows, tail_w, self.tail_mass))
         return frame
+
+
+class _LargestYears:
+    """The ``keep`` largest values of each column seen so far, column by column.
+
+    Columns are merged in groups so the working copy stays small next to a block's cube.
+    """
+
+    _GROUP = 64
+
+    def __init__(self, keep: int, n_columns: int):
+        self.keep = keep
+        self.values = np.empty((0, n_columns))
+
+    def add(self, rows: NDArray[np.float64]) -> None:
+        n_rows = self.values.shape[0] + rows.shape[0]
+        if n_rows <= self.keep:
+            self.values = np.concatenate((self.values, rows))
+            return
+        merged = np.empty((self.keep, rows.shape[1]))
+        for first in range(0, rows.shape[1], self._GROUP):
+            group = slice(first, first + self._GROUP)
+            both = np.concatenate((self.values[:, group], rows[:, group]))
+            merged[:, group] = np.partition(both, n_rows - self.keep, axis=0)[-self.keep :]
+        self.values = merged
+
+    def tvar(self, n_years: int, level: float) -> NDArray[np.float64]:
+        """Each column's empirical TVaR (``measures.tvar``) over all ``n_years`` years."""
+        var = self.values.min(axis=0)
+        excess = np.maximum(self.values - var, 0.0).sum(axis=0)
+        return var + excess / n_years / (1.0 - level)
+
+
+class _YearLossWriter:
+    """Appends (year, policy, line, loss) rows to a temporary file; ``commit`` moves it in."""
+
+    def __init__(
+        self, target: Path, policy_ids: Sequence[str], result: PortfolioResult, currency: str
+    ):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp", delete=False
+        )
+        handle.close()
+        self.target, self.temp = target, Path(handle.name)
+        self.parquet = target.suffix.lower() == ".parquet"
+        self.policies = pd.CategoricalDtype(list(policy_ids))
+        self.lines = pd.CategoricalDtype(list(LINES))
+        self.metadata = {
+            b"xborder_risk.currency": currency.encode(),
+            b"xborder_risk.seed_entropy": str(result.seed_sequence.entropy).encode(),
+            b"xborder_risk.n_years": str(result.n_years).encode(),
+            b"xborder_risk.version": __version__.encode(),
+        }
+        self._writer: Any = None
+        self._header = True
+
+    def append(self, first_year: int, annual: NDArray[np.float64]) -> None:
+        year, policy, line = np.nonzero(annual)
+        n_policies, n_lines = annual.shape[1], annual.shape[2]
+        frame = pd.DataFrame(
+            {
+                "year": (year + first_year + 1).astype(np.int64),
+                "policy": pd.Categorical.from_codes(policy, dtype=self.policies),
+                "line": pd.Categorical.from_codes(line, dtype=self.lines),
+                "loss": annual[year, policy, line],
+            }
+        )
+        assert n_policies == len(self.policies.categories) and n_lines == len(LINES)
+        if not self.parquet:
+            frame.to_csv(
+                self.temp, mode="w" if self._header else "a", header=self._header, index=False
+            )
+            self._header = False
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._writer is None:
+            schema = table.schema.with_metadata({**(table.schema.metadata or {}), **self.metadata})
+            self._writer = pq.ParquetWriter(self.temp, schema)
+        self._writer.write_table(table.replace_schema_metadata(self._writer.schema.metadata))
+
+    def commit(self) -> None:
+        if self.parquet:
+            if self._writer is None:  # no year had a loss: an empty table, with its schema
+                self.append(0, np.zeros((0, len(self.policies.categories), len(LINES))))
+            self._writer.close()
+            self._writer = None
+        elif self._header:
+            self.append(0, np.zeros((0, len(self.policies.categories), len(LINES))))
+        os.replace(self.temp, self.target)
+
+    def discard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self.temp.unlink(missing_ok=True)

@@ -149,7 +149,9 @@ class PortfolioResult(EPCurves):
                 "keep_policies",
                 False,
                 "this book was simulated without its policies' losses (keep_policies=False); "
-                "simulate with keep_policies=True for per-policy results",
+                "simulate with keep_policies=True for per-policy results, or ask the "
+                "Portfolio: Portfolio.marginal_tvar(result) and tail_contributions(result) "
+                "simulate its blocks again one at a time",
             )
         return self.annual, self._policy_annual
 
