@@ -154,9 +154,9 @@ def test_a_replay_above_the_memory_limit_is_refused_before_simulating(
 
     book = Portfolio(small_book, tables, shocks=make_shocks())
     lean = book.simulate(5000, seed=1, keep_policies=False)
-    with pytest.raises(SimulationSizeError, match="Portfolio.marginal_tvar: level=0.5"):
+    with pytest.raises(SimulationSizeError, match=r"Portfolio\.marginal_tvar: level=0\.5"):
         book.marginal_tvar(lean, 0.5, max_memory_bytes=100_000)
-    with pytest.raises(SimulationSizeError, match="Portfolio.tail_contributions"):
+    with pytest.raises(SimulationSizeError, match=r"Portfolio\.tail_contributions"):
         book.tail_contributions(lean, 0.5, max_memory_bytes=100_000)
     with pytest.raises(ParameterError, match="max_memory_bytes"):
         book.marginal_tvar(lean, 0.99, max_memory_bytes=-1)
