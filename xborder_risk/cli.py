@@ -40,6 +40,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+import xborder_risk._arrow_allocator  # noqa: F401  (imported for effect, before pandas)
 from xborder_risk import cli_workflow
 from xborder_risk._version import __version__
 from xborder_risk.cli_reserve import reserve_command

@@ -319,8 +319,10 @@ def test_under_a_2_gib_address_space_limit_a_large_run_is_refused_cleanly():
     assert "refused:" in done.stdout and "RLIMIT_AS" in done.stdout
 
 
-def _cli_quote_under_2_gib(years: int, out: Path, timeout: float) -> subprocess.CompletedProcess:
-    command = ["quote", str(FOUR_LINES), "--years", str(years), "--out", str(out)]
+def _cli_quote_under_2_gib(
+    years: int, out: Path, timeout: float, *extra: str
+) -> subprocess.CompletedProcess:
+    command = ["quote", str(FOUR_LINES), "--years", str(years), "--out", str(out), *extra]
     return subprocess.run(
         [sys.executable, "-m", "xborder_risk.cli", *command],
         capture_output=True,
@@ -343,6 +345,56 @@ def test_cli_quote_under_a_2_gib_limit_refuses_cleanly_not_memory_error(tmp_path
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS semantics of Linux")
 def test_cli_quote_just_under_the_2_gib_limit_completes(tmp_path):
-    """The largest quote the guard accepts under 2 GB runs to the end (about 3 minutes)."""
-    done = _cli_quote_under_2_gib(5_000_000, tmp_path, timeout=900)
+    """A quote the guard accepts close to its limit under 2 GB runs to the end (about 40
+    seconds): 3.5M years of the policy need about 0.9 GiB of the about 1.25 GiB left (2 worker
+    threads), and then its book's totals about 0.74 of the 0.9 left. Before the CLI put
+    pyarrow on the system allocator, its 1 GiB mimalloc reservation left only 0.40 GiB and
+    even the policy was refused.
+
+    The capital is priced against a three-policy reference book (``--book``): the quote
+    simulates its book for as many years, and the shipped 300-policy book's totals at 3.5M
+    years (about 1 GiB at their peak) would not fit beside the policy's."""
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "book.yaml").write_text(
+        json.dumps(
+            {
+                "name": "small-book",
+                "description": "three synthetic policies (the memory-guard test)",
+                "source": "illustrative",
+                "status": "judgement",
+                "currency": "USD",
+                "seed": 5,
+                "n_years": 2000,
+            }
+        )
+    )
+    (book / "policies.jsonl").write_text(
+        "\n".join(sub.to_json(indent=None) for sub in synthetic_book(3, seed=3)) + "\n"
+    )
+    out = tmp_path / "out"
+    done = _cli_quote_under_2_gib(3_500_000, out, 900, "--book", str(book))
     assert done.returncode == 0, done.stderr
+    assert any(out.glob("*.html"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS semantics of Linux")
+def test_the_cli_keeps_pyarrow_from_reserving_a_gibibyte_of_address_space():
+    """pandas 3 uses pyarrow for strings; mimalloc, pyarrow's default allocator, reserves
+    1 GiB of address space at its first allocation. The CLI module asks for the system
+    allocator before pandas is imported (xborder_risk/_arrow_allocator.py)."""
+    pytest.importorskip("pyarrow")
+    script = (
+        "import xborder_risk.cli, pandas as pd, pyarrow as pa\n"
+        "pd.DataFrame({'a': ['x', 'y'] * 10})['a'].str.upper()\n"
+        "size = [l for l in open('/proc/self/status') if l.startswith('VmSize')][0]\n"
+        "print(pa.default_memory_pool().backend_name, int(size.split()[1]) // 1024)\n"
+    )
+    env = {k: v for k, v in _environment().items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    backend, vm_mib = done.stdout.split()
+    assert backend == "system"
+    assert int(vm_mib) < 1024, vm_mib  # about 560 MiB; with mimalloc about 1,600

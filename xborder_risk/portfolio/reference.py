@@ -374,8 +374,11 @@ def book_totals(book: ReferenceBook, tables: RatingTables, n_years: int) -> NDAr
                     currency=book.currency,
                     shocks=CommonShocks.load(),
                 )
+            # only the total is wanted: no years x policies x lines cube (the same total, bit
+            # for bit; docs/portfolio.md, "A large book")
             cached = np.ascontiguousarray(
-                portfolio.simulate(simulated, seed=book.seed).total, dtype=np.float64
+                portfolio.simulate(simulated, seed=book.seed, keep_policies=False).total,
+                dtype=np.float64,
             )
             _write_cached(path, cached)
         cached.setflags(write=False)
