@@ -414,12 +414,12 @@ class MackChainladder(Chainladder):
             parameter = tail**2 * parameter + tail_parameter
             total_tail_parameter = se_tail**2 * float(last.sum()) ** 2
             total_parameter = tail**2 * total_parameter + total_tail_parameter
-            ultimate = self.ultimate_.to_numpy()
+            ultimate = np.asarray(self.ultimate_, dtype=np.float64)  # with the tail
             tail_std_err = np.sqrt(tail_process + tail_parameter)
             total_tail_std_err = float(np.sqrt(tail_process.sum() + total_tail_parameter))
-            sigma2 = np.append(sigma2, sigma_tail**2)
+            sigma2 = np.asarray(np.append(sigma2, sigma_tail**2), dtype=np.float64)
             extrapolated = np.append(extrapolated, sigma_extrapolated)
-            factor_variance = np.append(factor_variance, se_tail**2)
+            factor_variance = np.asarray(np.append(factor_variance, se_tail**2), dtype=np.float64)
             step_index = step_index.append(
                 pd.Index([f"{tri.development[-1]}-Ult"], name=step_index.name)
             )
