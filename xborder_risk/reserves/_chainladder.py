@@ -311,8 +311,8 @@ class MackChainladder(Chainladder):
         mse(R) = sum_i mse(R_i) + 2 sum_{i<j} C^_{in} C^_{jn} sum_{k in K_i ∩ K_j} W_k
                = sum_i process_i + sum_k W_k (sum_{i: k in K_i} C^_{in})^2.
 
-    With a tail f_ult (Mack 1999, section 3), the ultimate is C^_{i,ult} = C^_{in} f_ult and
-    the recursion of Mack (1999, section 2) takes one more step, from the last age n to
+    With a tail f_ult (Mack 1999), the ultimate is C^_{i,ult} = C^_{in} f_ult and Mack's
+    (1999) recursion for the mean squared error takes one more step, from the last age n to
     ultimate, with sigma_ult and s.e.(f_ult) in place of sigma_k and s.e.(f_k):
 
         process(C^_{i,ult})   = f_ult^2 process(C^_{in})   + C^_{in}^2 sigma_ult^2 / C^_{in}^alpha
@@ -332,6 +332,8 @@ class MackChainladder(Chainladder):
     log(sigma_k) and log(s.e.(f_k)) against k (every step with a positive value, the
     extrapolated last sigma included) are evaluated at k_ult. A tail factor of exactly 1 has
     sigma_ult = s.e.(f_ult) = 0 unless given (both libraries: no tail, no variability).
+    Mack's (1999) worked example, Table 2 (his mortgage triangle, f_ult = 1.05, s.e.(f_ult)
+    = 0.02, sigma_ult = 71 given), is reproduced in tests/reserves/test_reserves_mack_tail.py.
 
     References
     ----------
