@@ -238,13 +238,35 @@ class MackChainladder(Chainladder):
         step with fewer than two observed ratios, normally only the last one):
         ``"mack"`` uses Mack's (1993) rule, ``"loglinear"`` a least-squares line through
         log(sigma_k) against k, extrapolated (as R ChainLadder's ``est.sigma="log-linear"``).
+    average, exclude
+        As :class:`Chainladder`.
+    tail : float >= 1, "exponential", "inverse_power" or None, default None
+        A tail factor f_ult beyond the last development age, as :class:`Chainladder`; Mack's
+        (1999) recursion then takes one more step, from the last age to ultimate. None: no
+        tail step (the Mack 1993 figures).
+    tail_se : float >= 0 or None, default None
+        The standard error of the tail factor, s.e.(f_ult) (dimensionless). None: extrapolated
+        as R ChainLadder and the chainladder package do (see Notes). Needs a tail.
+    tail_sigma : float >= 0 or None, default None
+        sigma_ult of the tail step, in the unit of the other sigma_k (currency^(alpha/2):
+        sqrt(currency) for the volume average). None: extrapolated (see Notes). Needs a tail.
 
     Attributes
     ----------
     sigma_ : pandas.Series
-        sigma_k per development step (``"a-b"``), estimated or extrapolated.
+        sigma_k per development step (``"a-b"``), estimated or extrapolated; with a tail one
+        more entry, ``"<last age>-Ult"``, the tail step's sigma_ult.
     sigma_extrapolated_ : pandas.Series of bool
-        Which sigma_k were extrapolated.
+        Which sigma_k were extrapolated (the tail entry: extrapolated rather than given).
+    factor_std_err_ : pandas.Series
+        s.e.(f_k) = sigma_k / sqrt(sum_{i in S_k} C_{ik}^alpha) per step (dimensionless), and
+        s.e.(f_ult) for the tail step when there is one.
+    tail_sigma_, tail_se_ : float
+        sigma_ult and s.e.(f_ult) used for the tail step (0 without a tail).
+    tail_position_ : float
+        The development step (k = 1, 2, ... as in :func:`fit_tail`) at which the fitted
+        factor curve reaches the tail factor, where sigma and s.e. were extrapolated; NaN when
+        nothing was extrapolated.
     process_variance_, parameter_variance_ : pandas.Series
         Per origin, the two parts of the mean squared error of the reserve (currency^2).
     mse_ : pandas.Series
@@ -258,7 +280,8 @@ class MackChainladder(Chainladder):
         The chainladder package's names for ``std_err_`` and ``total_std_err_``.
     summary_ : pandas.DataFrame
         One row per origin and a ``"Total"`` row: latest, ultimate, ibnr,
-        process_std_err, parameter_std_err, mack_std_err.
+        process_std_err, parameter_std_err, mack_std_err; with a tail also tail_std_err, the
+        square root of the tail step's own term in the recursion (see Notes).
 
     Notes
     -----
@@ -288,12 +311,38 @@ class MackChainladder(Chainladder):
         mse(R) = sum_i mse(R_i) + 2 sum_{i<j} C^_{in} C^_{jn} sum_{k in K_i ∩ K_j} W_k
                = sum_i process_i + sum_k W_k (sum_{i: k in K_i} C^_{in})^2.
 
+    With a tail f_ult (Mack 1999), the ultimate is C^_{i,ult} = C^_{in} f_ult and Mack's
+    (1999) recursion for the mean squared error takes one more step, from the last age n to
+    ultimate, with sigma_ult and s.e.(f_ult) in place of sigma_k and s.e.(f_k):
+
+        process(C^_{i,ult})   = f_ult^2 process(C^_{in})   + C^_{in}^2 sigma_ult^2 / C^_{in}^alpha
+        parameter(C^_{i,ult}) = f_ult^2 parameter(C^_{in}) + C^_{in}^2 s.e.(f_ult)^2
+
+    and for the total, the origins sharing f_ult,
+
+        process(total)   = sum_i process(C^_{i,ult})
+        parameter(total) = f_ult^2 parameter_n(total) + (sum_i C^_{in})^2 s.e.(f_ult)^2.
+
+    Every origin takes the tail step, the oldest included (its reserve is the tail only).
+    Mack (1999) leaves sigma_ult and s.e.(f_ult) to judgement, extrapolating the series of
+    sigma_k and s.e.(f_k); when they are not given they are extrapolated as R ChainLadder
+    (``MackChainLadder(tail=...)``) and the chainladder package (``TailBase``) do: a
+    least-squares line through log(f_k - 1) against k = 1, 2, ... (the factors above 1)
+    places the tail at the step k_ult where it reaches log(f_ult - 1); lines through
+    log(sigma_k) and log(s.e.(f_k)) against k (every step with a positive value, the
+    extrapolated last sigma included) are evaluated at k_ult. A tail factor of exactly 1 has
+    sigma_ult = s.e.(f_ult) = 0 unless given (both libraries: no tail, no variability).
+    Mack's (1999) worked example, Table 2 (his mortgage triangle, f_ult = 1.05, s.e.(f_ult)
+    = 0.02, sigma_ult = 71 given), is reproduced in tests/reserves/test_reserves_mack_tail.py.
+
     References
     ----------
     Mack, T. (1993). Distribution-free calculation of the standard error of chain ladder
     reserve estimates. ASTIN Bulletin 23(2), 213-225.
     Mack, T. (1994). Which stochastic model is underlying the chain ladder method?
     Insurance: Mathematics and Economics 15, 133-138.
+    Mack, T. (1999). The standard error of chain ladder reserve estimates: recursive
+    calculation and inclusion of a tail factor. ASTIN Bulletin 29(2), 361-366.
     """
 
     _owner = "MackChainladder"
@@ -303,11 +352,25 @@ class MackChainladder(Chainladder):
         sigma_extrapolation: SigmaExtrapolation = "mack",
         average: Average = "volume",
         exclude: Sequence[tuple[Hashable, Hashable]] = (),
+        tail: float | TailCurve | None = None,
+        tail_se: float | None = None,
+        tail_sigma: float | None = None,
     ) -> None:
-        super().__init__(average=average, exclude=exclude, tail=None)
+        super().__init__(average=average, exclude=exclude, tail=tail)
         self.sigma_extrapolation = check_choice(
             self._owner, "sigma_extrapolation", sigma_extrapolation, ("mack", "loglinear")
         )
+        self.tail_se = self._check_tail_parameter("tail_se", tail_se)
+        self.tail_sigma = self._check_tail_parameter("tail_sigma", tail_sigma)
+
+    def _check_tail_parameter(self, name: str, value: object) -> float | None:
+        if value is None:
+            return None
+        if self.tail is None:
+            raise ParameterError(
+                self._owner, name, value, "needs a tail (tail=None has no tail step)"
+            )
+        return check_real(self._owner, name, value, lower=0.0)
 
     def fit(self, triangle: Triangle) -> MackChainladder:
         """Project ``triangle`` and estimate Mack's standard errors; returns ``self``."""
@@ -332,13 +395,47 @@ class MackChainladder(Chainladder):
         parameter = ultimate**2 * np.where(to_develop, parameter_weight, 0.0).sum(axis=1)
         exposed_ultimate = np.where(to_develop, ultimate[:, None], 0.0).sum(axis=0)
         total_parameter = float((parameter_weight * exposed_ultimate**2).sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor_variance = sigma2 / self._volume  # s.e.(f_k)^2
+        step_index = self.ldf_.index
+        self.tail_sigma_ = 0.0
+        self.tail_se_ = 0.0
+        self.tail_position_ = float("nan")
+        if self.tail is not None:
+            # Mack (1999): one more step of the recursion, from the last age to ultimate
+            tail = self.tail_
+            sigma_tail, se_tail, sigma_extrapolated = self._tail_sigma_and_se(
+                sigma2, factor_variance
+            )
+            last = projected[:, -1]  # C^_{in}, before the tail
+            with np.errstate(divide="ignore", invalid="ignore"):
+                last_power = np.where(last > 0.0, last ** (2.0 - self._alpha), 0.0)
+            tail_process = sigma_tail**2 * last_power
+            tail_parameter = se_tail**2 * last**2
+            process = tail**2 * process + tail_process
+            parameter = tail**2 * parameter + tail_parameter
+            total_tail_parameter = se_tail**2 * float(last.sum()) ** 2
+            total_parameter = tail**2 * total_parameter + total_tail_parameter
+            ultimate = np.asarray(self.ultimate_, dtype=np.float64)  # with the tail
+            tail_std_err = np.sqrt(tail_process + tail_parameter)
+            total_tail_std_err = float(np.sqrt(tail_process.sum() + total_tail_parameter))
+            sigma2 = np.asarray(np.append(sigma2, sigma_tail**2), dtype=np.float64)
+            extrapolated = np.append(extrapolated, sigma_extrapolated)
+            factor_variance = np.asarray(np.append(factor_variance, se_tail**2), dtype=np.float64)
+            step_index = step_index.append(
+                pd.Index([f"{tri.development[-1]}-Ult"], name=step_index.name)
+            )
+            self.tail_sigma_ = sigma_tail
+            self.tail_se_ = se_tail
         total_process = float(process.sum())
 
         origin_index = pd.Index(tri.origin, name="origin")
-        step_index = self.ldf_.index
         self.sigma_ = pd.Series(np.sqrt(sigma2), index=step_index, name="sigma")
         self.sigma_extrapolated_ = pd.Series(
             extrapolated, index=step_index, name="sigma_extrapolated"
+        )
+        self.factor_std_err_ = pd.Series(
+            np.sqrt(factor_variance), index=step_index, name="factor_std_err"
         )
         self.process_variance_ = pd.Series(process, index=origin_index, name="process_variance")
         self.parameter_variance_ = pd.Series(
@@ -375,8 +472,71 @@ class MackChainladder(Chainladder):
             },
             index=pd.Index(["Total"], name="origin", dtype=object),
         )
+        if self.tail is not None:
+            per_origin["tail_std_err"] = tail_std_err
+            total["tail_std_err"] = [total_tail_std_err]
         self.summary_ = pd.concat([per_origin, total])
         return self
+
+    def _tail_sigma_and_se(
+        self, sigma2: NDArray[np.float64], factor_variance: NDArray[np.float64]
+    ) -> tuple[float, float, bool]:
+        """sigma_ult and s.e.(f_ult): given, or extrapolated to where the factors reach f_ult.
+
+        Returns (sigma_ult, s.e.(f_ult), whether sigma_ult was extrapolated).
+        """
+        sigma_tail, se_tail = self.tail_sigma, self.tail_se
+        if sigma_tail is not None and se_tail is not None:
+            return sigma_tail, se_tail, False
+        tail = self.tail_
+        if tail == 1.0:
+            # no tail development, no tail variability (R skips the step, chainladder zeroes it)
+            return sigma_tail or 0.0, se_tail or 0.0, False
+        f = self._factors
+        steps = np.arange(1, f.size + 1, dtype=np.float64)
+        rule = "pass tail_se and tail_sigma"
+        used = f > 1.0
+        if used.sum() < 2:
+            raise ParameterError(
+                self._owner,
+                "tail",
+                self.tail,
+                "needs at least two development factors above 1 to place the tail on the "
+                f"factor curve and extrapolate its sigma and standard error ({rule})",
+            )
+        slope, intercept = np.polyfit(steps[used], np.log(f[used] - 1.0), 1)
+        if slope >= 0.0:
+            raise ParameterError(
+                self._owner,
+                "tail",
+                self.tail,
+                f"the line through log(f_k - 1) does not decay (slope {slope:.4g} >= 0), so "
+                f"the tail cannot be placed on it to extrapolate its sigma and standard "
+                f"error ({rule})",
+            )
+        position = float((np.log(tail - 1.0) - intercept) / slope)
+        self.tail_position_ = position
+
+        def extrapolate(variance: NDArray[np.float64], field: str) -> float:
+            # log(sd) = a + b k through the steps with a positive, finite value, at k_ult
+            known = np.isfinite(variance) & (variance > 0.0)
+            if known.sum() < 2:
+                raise ParameterError(
+                    self._owner,
+                    field,
+                    None,
+                    "cannot be extrapolated: fewer than two development steps with a "
+                    f"positive value (pass {field})",
+                )
+            b, a = np.polyfit(steps[known], 0.5 * np.log(variance[known]), 1)
+            return float(np.exp(a + b * position))
+
+        extrapolated = sigma_tail is None
+        if sigma_tail is None:
+            sigma_tail = extrapolate(sigma2, "tail_sigma")
+        if se_tail is None:
+            se_tail = extrapolate(factor_variance, "tail_se")
+        return sigma_tail, se_tail, extrapolated
 
     def _sigma_squared(
         self, c: NDArray[np.float64]
