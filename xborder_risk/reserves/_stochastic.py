@@ -139,8 +139,9 @@ class BootstrapODP:
     the unadjusted Pearson chi-square over n - p. A cell alone in its origin or
     development age (a square triangle's two corners) has h = 1 and residual 0: its
     standardised residual is 0 / 0 and it is left out of the pool (chainladder's
-    ``BootstrapODPSample(hat_adj=True)`` also leaves out zero residuals); every fitted
-    cell, those included, still receives a resampled residual.
+    ``BootstrapODPSample(hat_adj=True)`` also leaves out zero residuals, and centres the
+    pool on zero, which England and Verrall do not); every fitted cell, those included,
+    still receives a resampled residual.
     """
 
     _owner = "BootstrapODP"
