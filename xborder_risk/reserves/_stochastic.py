@@ -19,6 +19,10 @@ __all__ = ["BootstrapODP", "MerzWuthrich"]
 ProcessDistribution = Literal["gamma", "odp", "none"]
 ResidualAdjustment = Literal["dof", "none"]
 BLOCK = 1_000  # simulations per block; block b draws from SeedSequence(seed).spawn(...)[b]
+# 1 - h below this marks a cell the fit reproduces exactly (the only observed cell of its
+# origin or development age, h = 1 up to rounding of ~1e-15): its standardised residual is
+# 0 / 0, undefined, and it is left out of the resampled pool
+FULL_LEVERAGE = 1e-9
 
 
 def _volume_factors(c: NDArray[np.float64], pairs: NDArray[np.bool_]) -> NDArray[np.float64]:
@@ -27,6 +31,41 @@ def _volume_factors(c: NDArray[np.float64], pairs: NDArray[np.bool_]) -> NDArray
     after = np.where(pairs, c[..., 1:], 0.0).sum(axis=-2)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(before > 0.0, after / before, 1.0)
+
+
+def _odp_leverages(
+    owner: str, fitted: NDArray[np.float64], cells: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Leverages h_ii of the ODP GLM on ``cells``: the diagonal of W^1/2 X (X'WX)^-1 X' W^1/2.
+
+    The design X has one column per origin and one per development age after the first (log
+    link, p = n_origin + n_dev - 1 parameters), the weights W = diag(m) are the fitted means
+    (the Poisson GLM's working weights under the log link). h_ii = m_i x_i' (X'WX)^-1 x_i;
+    NaN outside ``cells``. The leverages add up to p.
+    """
+    n_origin, n_dev = fitted.shape
+    rows, cols = np.nonzero(cells)
+    w = fitted[rows, cols]
+    x = np.zeros((rows.size, n_origin + n_dev - 1))
+    x[np.arange(rows.size), rows] = 1.0
+    later = cols > 0
+    x[np.arange(rows.size)[later], n_origin + cols[later] - 1] = 1.0
+    information = x.T @ (w[:, None] * x)
+    try:
+        solved = np.linalg.solve(information, x.T)  # (X'WX)^-1 X'
+    except np.linalg.LinAlgError:
+        solved = None
+    if solved is None or not np.all(np.isfinite(solved)):
+        raise ParameterError(
+            owner,
+            "triangle",
+            f"{int(cells.sum())} cells with a positive fitted amount",
+            "must give each origin and each development age at least one such cell "
+            "for the hat matrix (hat_adjustment=True)",
+        )
+    leverage = np.full(fitted.shape, np.nan)
+    leverage[rows, cols] = w * np.einsum("ij,ji->i", x, solved)
+    return leverage
 
 
 class BootstrapODP:
@@ -47,7 +86,13 @@ class BootstrapODP:
         as minus the distribution of its absolute value.
     residual_adjustment : {"dof", "none"}, default "dof"
         Multiply the Pearson residuals by sqrt(n / (n - p)), the degrees-of-freedom bias
-        correction of England and Verrall (2002, section 7.3).
+        correction of England and Verrall (2002, section 7.3). Has no effect with
+        ``hat_adjustment=True``, which replaces it.
+    hat_adjustment : bool, default False
+        Resample the standardised Pearson residuals r_ik / sqrt(1 - h_ik) instead, h_ik the
+        leverages of the ODP GLM (Pinheiro, Andrade e Silva and Centeno 2003; England and
+        Verrall 2006): see Notes. The scale ``scale_`` stays the unadjusted Pearson
+        chi-square over n - p.
 
     Attributes
     ----------
@@ -58,6 +103,14 @@ class BootstrapODP:
         phi, the Pearson scale parameter sum r^2 / (n - p).
     residuals_ : pandas.DataFrame
         The (unadjusted) Pearson residuals; NaN where undefined.
+    adjusted_residuals_ : pandas.DataFrame
+        The residuals the samples draw from, triangle-shaped: r sqrt(n / (n - p)) with
+        ``"dof"``, r with ``"none"``, r / sqrt(1 - h) with ``hat_adjustment=True`` (NaN where
+        h = 1: those cells are not in the pool).
+    hat_ : pandas.DataFrame or None
+        With ``hat_adjustment=True``, the leverages h_ik in [0, 1] (the diagonal of the hat
+        matrix, triangle-shaped, NaN off the fitted cells; they add up to p); else None.
+        chainladder's ``BootstrapODPSample.hat_`` holds 1 / sqrt(1 - h) instead.
     summary_ : pandas.DataFrame
         Per origin and ``"Total"``: latest, chain-ladder ibnr, bootstrap mean, std_err and
         the 75 %, 95 % and 99.5 % quantiles of the unpaid.
@@ -74,6 +127,21 @@ class BootstrapODP:
     and draws the process error around them (England and Verrall 2002, BAJ 8(3),
     443-544, Appendix 3; England 2002, Insurance: Mathematics and Economics 31, 461-466).
     The loops run over development ages, never over samples.
+
+    Hat-matrix adjustment: the chain-ladder fit is the maximum-likelihood fit of the ODP GLM
+    log m_ik = a_i + b_k (b_0 = 0), whose hat matrix is H = W^1/2 X (X'WX)^-1 X' W^1/2 with
+    W = diag(m). A Pearson residual has variance about phi (1 - h_ik), not phi, so the
+    standardised residuals r_ik / sqrt(1 - h_ik) have about equal variance phi and are
+    resampled as they are, without the sqrt(n / (n - p)) factor, which corrects the same
+    bias on average only (Pinheiro, Andrade e Silva and Centeno 2003, Journal of Risk and
+    Insurance 70(4), 701-714; England and Verrall 2006, Annals of Actuarial Science 1(2),
+    221-270, the bootstrap procedure and its Appendix). The scale parameter is, as there,
+    the unadjusted Pearson chi-square over n - p. A cell alone in its origin or
+    development age (a square triangle's two corners) has h = 1 and residual 0: its
+    standardised residual is 0 / 0 and it is left out of the pool (chainladder's
+    ``BootstrapODPSample(hat_adj=True)`` also leaves out zero residuals, and centres the
+    pool on zero, which England and Verrall do not); every fitted cell, those included,
+    still receives a resampled residual.
     """
 
     _owner = "BootstrapODP"
@@ -84,6 +152,7 @@ class BootstrapODP:
         seed: int = 0,
         process_distribution: ProcessDistribution = "gamma",
         residual_adjustment: ResidualAdjustment = "dof",
+        hat_adjustment: bool = False,
     ) -> None:
         self.n_sims = check_int(self._owner, "n_sims", n_sims, lower=1)
         self.seed = check_int(self._owner, "seed", seed, lower=0)
@@ -93,6 +162,11 @@ class BootstrapODP:
         self.residual_adjustment = check_choice(
             self._owner, "residual_adjustment", residual_adjustment, ("dof", "none")
         )
+        if not isinstance(hat_adjustment, bool | np.bool_):
+            raise ParameterError(
+                self._owner, "hat_adjustment", hat_adjustment, "must be True or False"
+            )
+        self.hat_adjustment = bool(hat_adjustment)
 
     def fit(self, triangle: Triangle) -> BootstrapODP:
         """Bootstrap ``triangle`` (cumulative or incremental); returns ``self``."""
@@ -124,11 +198,21 @@ class BootstrapODP:
                 f"must exceed the {p} parameters of the model",
             )
         phi = float(np.nansum(residuals**2) / (n - p))
-        pool = residuals[usable]
-        if self.residual_adjustment == "dof":
-            pool = pool * np.sqrt(n / (n - p))
-        # cells with a zero residual by construction (a single-cell column or row) are kept:
-        # England and Verrall resample every residual
+        leverage = None
+        if self.hat_adjustment:
+            leverage = _odp_leverages(self._owner, fitted, usable)
+            defined = usable & (1.0 - leverage > FULL_LEVERAGE)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                adjusted = np.where(defined, residuals / np.sqrt(1.0 - leverage), np.nan)
+            pool = adjusted[defined]
+        else:
+            factor = np.sqrt(n / (n - p)) if self.residual_adjustment == "dof" else 1.0
+            adjusted = residuals * factor
+            # cells with a zero residual by construction (a single-cell column or row) are
+            # kept: England and Verrall (2002) resample every residual
+            pool = residuals[usable]
+            if self.residual_adjustment == "dof":
+                pool = pool * np.sqrt(n / (n - p))
         self.scale_ = phi
         self._f = f
         blocks = -(-self.n_sims // BLOCK)
@@ -145,8 +229,11 @@ class BootstrapODP:
         self.unpaid_ = unpaid
         self.total_unpaid_ = unpaid.sum(axis=1)
         index = pd.Index(tri.origin, name="origin")
-        self.residuals_ = pd.DataFrame(
-            residuals, index=index, columns=pd.Index(tri.development, name="development")
+        columns = pd.Index(tri.development, name="development")
+        self.residuals_ = pd.DataFrame(residuals, index=index, columns=columns)
+        self.adjusted_residuals_ = pd.DataFrame(adjusted, index=index, columns=columns)
+        self.hat_ = (
+            None if leverage is None else pd.DataFrame(leverage, index=index, columns=columns)
         )
         ibnr = latest * cum_f[latest_index] - latest
         rows = []
