@@ -15,6 +15,7 @@ Exit status as the other commands: 0 done, 1 a file could not be written, 2 inva
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from pathlib import Path
@@ -117,13 +118,15 @@ def reserve_table(
             mack = MackChainladder(
                 average=development.average,  # type: ignore[arg-type]
                 exclude=development.exclude,
+                tail=development.tail,  # type: ignore[arg-type]
             ).fit(tri)
             frame = mack.summary_[["latest", "ultimate", "ibnr", "mack_std_err"]].copy()
-            try:
-                mw = MerzWuthrich().fit(tri)
-                frame["cdr_std_err"] = mw.summary_["cdr_std_err"].to_numpy()
-            except XBorderRiskError:
-                frame["cdr_std_err"] = math.nan  # not a square triangle
+            frame["cdr_std_err"] = math.nan  # the Merz-Wüthrich view: square, no tail
+            if development.tail is None:
+                with contextlib.suppress(XBorderRiskError):  # not a square triangle
+                    frame["cdr_std_err"] = (
+                        MerzWuthrich().fit(tri).summary_["cdr_std_err"].to_numpy()
+                    )
             add(method, frame)
         elif method in ("bf", "benktander"):
             if prior is None:

@@ -91,6 +91,27 @@ def test_reserve_writes_table_triangle_exclusions_and_report(
     assert (out / "actual_vs_expected.png").stat().st_size > 1000
 
 
+def test_reserve_with_a_tail_gives_mack_with_the_tail(claims_file: Path, tmp_path: Path) -> None:
+    """``--tail 1.05 -m mack``: Mack's standard error with the tail (Mack 1999), the same as the
+    library's MackChainladder(tail=1.05) on the written triangle; no one-year view with a tail."""
+    out = tmp_path / "out"
+    args = ["reserve", str(claims_file), "-m", "cl", "-m", "mack", "--tail", "1.05"]
+    result = runner.invoke(cli.app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "reserves.csv")
+    totals = table[table["origin"] == "Total"].set_index("method")
+    from xborder_risk.reserves import MackChainladder, Triangle
+
+    tri = Triangle.from_frame(pd.read_csv(out / "triangle.csv", index_col="origin"))
+    mack = MackChainladder(tail=1.05).fit(tri)
+    assert totals.loc["mack", "ibnr"] == pytest.approx(mack.ibnr_.sum(), rel=1e-9)
+    assert totals.loc["mack", "ibnr"] == pytest.approx(totals.loc["cl", "ibnr"], rel=1e-9)
+    assert totals.loc["mack", "mack_std_err"] == pytest.approx(mack.total_std_err_, rel=1e-9)
+    without = MackChainladder().fit(tri)
+    assert mack.total_std_err_ > without.total_std_err_
+    assert np.isnan(totals.loc["mack", "cdr_std_err"])
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
