@@ -160,3 +160,22 @@ def test_a_replay_above_the_memory_limit_is_refused_before_simulating(
         book.tail_contributions(lean, 0.5, max_memory_bytes=100_000)
     with pytest.raises(ParameterError, match="max_memory_bytes"):
         book.marginal_tvar(lean, 0.99, max_memory_bytes=-1)
+
+
+def test_the_replays_report_progress_block_by_block(small_book, make_shocks, tables, tmp_path):
+    book = Portfolio(small_book, tables, shocks=make_shocks())
+    n_years = BLOCK_YEARS + 50
+    lean = book.simulate(n_years, seed=6, keep_policies=False)
+    calls: list[tuple[int, int]] = []
+    book.marginal_tvar(lean, 0.99, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(BLOCK_YEARS, n_years), (n_years, n_years)]
+    calls.clear()
+    book.write_year_loss_table(
+        lean, tmp_path / "ylt.csv", progress=lambda done, total: calls.append((done, total))
+    )
+    assert calls[-1] == (n_years, n_years)
+    with pytest.raises(ParameterError, match="progress"):
+        book.tail_contributions(lean, 0.99, progress="yes")
+    with pytest.raises(ParameterError, match="progress"):
+        book.write_year_loss_table(lean, tmp_path / "other.csv", progress=3)
+    assert [p.name for p in tmp_path.iterdir()] == ["ylt.csv"]

@@ -629,7 +629,12 @@ class Portfolio:
     # -- contributions from the tail years -----------------------------------------------------
 
     def tail_contributions(
-        self, result: PortfolioResult, level: float = 0.99, *, max_memory_bytes: int | None = None
+        self,
+        result: PortfolioResult,
+        level: float = 0.99,
+        *,
+        max_memory_bytes: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> pd.DataFrame:
         """Each policy's and each policy line's co-TVaR, from the tail years only.
 
@@ -648,6 +653,9 @@ class Portfolio:
         max_memory_bytes : int, optional
             Refuse, before simulating, a request whose estimated peak (one block's cube and
             the tail rows) exceeds this; by default as :meth:`simulate`.
+        progress : callable, optional
+            Called as ``progress(years_done, years_to_simulate)`` after each block simulated
+            again (a long book's replay takes as long as its simulation).
 
         Returns
         -------
@@ -672,7 +680,7 @@ class Portfolio:
         self._refuse_oversize_replay(owner, result, level, max_memory_bytes, largest=0)
         tail = _TailRows(result.total, level, len(self._book.policies), self._book.n_lines)
         blocks = np.unique(tail.years // BLOCK_YEARS)
-        self._replay_blocks(owner, result, blocks, tail.take)
+        self._replay_blocks(owner, result, blocks, tail.take, progress)
         frame = tail.frame(self._policy_ids)
         frame.attrs.update(
             tvar_total=measures.tvar(result.total, level),
@@ -684,7 +692,12 @@ class Portfolio:
         return frame
 
     def marginal_tvar(
-        self, result: PortfolioResult, level: float = 0.99, *, max_memory_bytes: int | None = None
+        self,
+        result: PortfolioResult,
+        level: float = 0.99,
+        *,
+        max_memory_bytes: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> pd.DataFrame:
         """Each policy's contribution to the book's TVaR, with and without it, in bounded memory.
 
@@ -706,6 +719,9 @@ class Portfolio:
             Refuse, before simulating, a request whose estimated peak (one block's cube, the
             tail rows and the largest years kept) exceeds this; by default as
             :meth:`simulate`.  A low ``level`` keeps many years: at 0.5 half of them.
+        progress : callable, optional
+            Called as ``progress(years_done, years_to_simulate)`` after each block simulated
+            again (a long book's replay takes as long as its simulation).
 
         Returns
         -------
@@ -751,7 +767,7 @@ class Portfolio:
             without.add(chunk.total[:, np.newaxis] - policy)
 
         blocks = np.arange(len(block_bounds(result.n_years)))
-        self._replay_blocks(owner, result, blocks, visit)
+        self._replay_blocks(owner, result, blocks, visit, progress)
         total_tvar = measures.tvar(result.total, level)
         frame = pd.DataFrame(
             {
@@ -771,7 +787,12 @@ class Portfolio:
         return frame
 
     def write_year_loss_table(
-        self, result: PortfolioResult, path: str | os.PathLike[str], *, years_per_piece: int = 4096
+        self,
+        result: PortfolioResult,
+        path: str | os.PathLike[str],
+        *,
+        years_per_piece: int = 4096,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Path:
         """Write the book's full year-loss table to a file, out of core.
 
@@ -791,6 +812,9 @@ class Portfolio:
             same directory and moved into place, so a reader never sees half a table.
         years_per_piece : int, default 4096
             Years per appended piece (a Parquet row group), ``>= 1``.
+        progress : callable, optional
+            Called as ``progress(years_done, years_to_simulate)`` after each block simulated
+            again (a long book's replay takes as long as its simulation).
 
         Returns
         -------
@@ -835,7 +859,7 @@ class Portfolio:
                 for first in range(0, stop - start, int(years_per_piece)):
                     writer.append(start + first, annual[first : first + int(years_per_piece)])
 
-            self._replay_blocks(owner, result, blocks, visit)
+            self._replay_blocks(owner, result, blocks, visit, progress)
             writer.commit()
         finally:
             writer.discard()
@@ -882,11 +906,16 @@ class Portfolio:
         result: PortfolioResult,
         blocks: NDArray[np.int64],
         visit: Callable[[int, int, NDArray[np.float64], PortfolioResult], None],
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         """Simulate ``blocks`` of ``result`` again with the cube, one at a time, and hand each
         to ``visit(start, stop, annual cube, block result)``; a block that does not give the
         kept total is refused."""
+        if progress is not None and not callable(progress):
+            raise ParameterError(owner, "progress", progress, "must be callable or None")
         bounds = block_bounds(result.n_years)
+        to_simulate = sum(bounds[int(b)][1] - bounds[int(b)][0] for b in blocks)
+        done = 0
         for block in blocks:
             start, stop = bounds[int(block)]
             out, _ = simulate_chunk(
@@ -905,6 +934,9 @@ class Portfolio:
                 )
             visit(start, stop, out.annual, chunk)
             del out, chunk  # one block's cube at a time, not two while the next is drawn
+            done += stop - start
+            if progress is not None:
+                progress(done, to_simulate)
 
 
 class _TailRows:
