@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +16,6 @@ from numpy.typing import NDArray
 
 from xborder_risk import measures
 from xborder_risk._validation import check_probability, check_real
-from xborder_risk._version import __version__
 from xborder_risk.engine import BLOCK_YEARS, Copula, LossModel
 from xborder_risk.engine.rng import block_bounds, line_stream_key, root_seed_sequence
 from xborder_risk.engine.runner import (
@@ -47,9 +45,9 @@ from xborder_risk.portfolio._kernel import (
     simulate_chunk,
     write_rows,
 )
+from xborder_risk.portfolio._replay import LargestYears, TailRows, YearLossWriter
 from xborder_risk.portfolio.results import PortfolioResult
 from xborder_risk.portfolio.shocks import CommonShocks, vendor_stream
-from xborder_risk.pricing.allocation import co_tvar_of_tail, tail_weights
 from xborder_risk.rating import LINE_RATERS, RatedSubmission, RatingTables, rate, rater_for
 from xborder_risk.reinsurance import OccurrenceTable
 
@@ -678,7 +676,7 @@ class Portfolio:
         self._check_own_result(owner, result)
         level = check_probability(owner, "level", level)
         self._refuse_oversize_replay(owner, result, level, max_memory_bytes, largest=0)
-        tail = _TailRows(result.total, level, len(self._book.policies), self._book.n_lines)
+        tail = TailRows(result.total, level, len(self._book.policies), self._book.n_lines)
         blocks = np.unique(tail.years // BLOCK_YEARS)
         self._replay_blocks(owner, result, blocks, tail.take, progress)
         frame = tail.frame(self._policy_ids)
@@ -751,9 +749,9 @@ class Portfolio:
         keep = result.n_years - _order_index(result.n_years, level)
         self._refuse_oversize_replay(owner, result, level, max_memory_bytes, largest=keep)
         n_policies = len(self._book.policies)
-        tail = _TailRows(result.total, level, n_policies, self._book.n_lines)
-        own = _LargestYears(keep, n_policies)
-        without = _LargestYears(keep, n_policies)
+        tail = TailRows(result.total, level, n_policies, self._book.n_lines)
+        own = LargestYears(keep, n_policies)
+        without = LargestYears(keep, n_policies)
         sums = np.zeros(n_policies)
 
         def visit(
@@ -849,7 +847,7 @@ class Portfolio:
             raise ParameterError(
                 owner, "path", str(path), "needs pyarrow: pip install 'xborder-risk[parquet]'"
             )
-        writer = _YearLossWriter(target, self._policy_ids, result, self._currency)
+        writer = YearLossWriter(target, self._policy_ids, result, self._currency)
         blocks = np.arange(len(block_bounds(result.n_years)))
         try:
 
@@ -937,135 +935,3 @@ class Portfolio:
             done += stop - start
             if progress is not None:
                 progress(done, to_simulate)
-
-
-class _TailRows:
-    """The rows of the book's tail years (for co-TVaR), gathered block by block."""
-
-    def __init__(self, total: NDArray[np.float64], level: float, n_policies: int, n_lines: int):
-        self.weights, self.tail_mass = tail_weights(total, level)
-        self.years = np.flatnonzero(self.weights)
-        self.cube = np.empty((self.years.size, n_policies, n_lines))
-
-    def take(
-        self, start: int, stop: int, annual: NDArray[np.float64], _chunk: PortfolioResult
-    ) -> None:
-        here = (self.years >= start) & (self.years < stop)
-        self.cube[here] = annual[self.years[here] - start]
-
-    def frame(self, policy_ids: Sequence[str]) -> pd.DataFrame:
-        n_tail, n_policies, n_lines = self.cube.shape
-        # C order, as fancy-indexing the result's policy totals gives to co_tvar: the layout
-        # sets numpy's summation order and so the last bits
-        policy_rows = np.zeros((n_tail, n_policies))
-        for policy in range(n_policies):  # the order PortfolioResult sums a policy's lines
-            column = policy_rows[:, policy]
-            for line in range(n_lines):
-                column += self.cube[:, policy, line]
-        tail_w = self.weights[self.years]
-        by_line = co_tvar_of_tail(self.cube.reshape(n_tail, -1), tail_w, self.tail_mass)
-        frame = pd.DataFrame(
-            by_line.reshape(n_policies, n_lines),
-            columns=list(LINES),
-            index=pd.Index(list(policy_ids), name="policy"),
-        )
-        frame.insert(0, "co_tvar", co_tvar_of_tail(policy_rows, tail_w, self.tail_mass))
-        return frame
-
-
-class _LargestYears:
-    """The ``keep`` largest values of each column seen so far, column by column.
-
-    Columns are merged in groups so the working copy stays small next to a block's cube.
-    """
-
-    _GROUP = 64
-
-    def __init__(self, keep: int, n_columns: int):
-        self.keep = keep
-        self.values = np.empty((0, n_columns))
-
-    def add(self, rows: NDArray[np.float64]) -> None:
-        n_rows = self.values.shape[0] + rows.shape[0]
-        if n_rows <= self.keep:
-            self.values = np.concatenate((self.values, rows))
-            return
-        merged = np.empty((self.keep, rows.shape[1]))
-        for first in range(0, rows.shape[1], self._GROUP):
-            group = slice(first, first + self._GROUP)
-            both = np.concatenate((self.values[:, group], rows[:, group]))
-            merged[:, group] = np.partition(both, n_rows - self.keep, axis=0)[-self.keep :]
-        self.values = merged
-
-    def tvar(self, n_years: int, level: float) -> NDArray[np.float64]:
-        """Each column's empirical TVaR (``measures.tvar``) over all ``n_years`` years."""
-        var = self.values.min(axis=0)
-        excess = np.maximum(self.values - var, 0.0).sum(axis=0)
-        return var + excess / n_years / (1.0 - level)
-
-
-class _YearLossWriter:
-    """Appends (year, policy, line, loss) rows to a temporary file; ``commit`` moves it in."""
-
-    def __init__(
-        self, target: Path, policy_ids: Sequence[str], result: PortfolioResult, currency: str
-    ):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp", delete=False
-        )
-        handle.close()
-        self.target, self.temp = target, Path(handle.name)
-        self.parquet = target.suffix.lower() == ".parquet"
-        self.policies = pd.CategoricalDtype(list(policy_ids))
-        self.lines = pd.CategoricalDtype(list(LINES))
-        self.metadata = {
-            b"xborder_risk.currency": currency.encode(),
-            b"xborder_risk.seed_entropy": str(result.seed_sequence.entropy).encode(),
-            b"xborder_risk.n_years": str(result.n_years).encode(),
-            b"xborder_risk.version": __version__.encode(),
-        }
-        self._writer: Any = None
-        self._header = True
-
-    def append(self, first_year: int, annual: NDArray[np.float64]) -> None:
-        year, policy, line = np.nonzero(annual)
-        n_policies, n_lines = annual.shape[1], annual.shape[2]
-        frame = pd.DataFrame(
-            {
-                "year": (year + first_year + 1).astype(np.int64),
-                "policy": pd.Categorical.from_codes(policy, dtype=self.policies),
-                "line": pd.Categorical.from_codes(line, dtype=self.lines),
-                "loss": annual[year, policy, line],
-            }
-        )
-        assert n_policies == len(self.policies.categories) and n_lines == len(LINES)
-        if not self.parquet:
-            frame.to_csv(
-                self.temp, mode="w" if self._header else "a", header=self._header, index=False
-            )
-            self._header = False
-            return
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if self._writer is None:
-            schema = table.schema.with_metadata({**(table.schema.metadata or {}), **self.metadata})
-            self._writer = pq.ParquetWriter(self.temp, schema)
-        self._writer.write_table(table.replace_schema_metadata(self._writer.schema.metadata))
-
-    def commit(self) -> None:
-        if self.parquet:
-            if self._writer is None:  # no year had a loss: an empty table, with its schema
-                self.append(0, np.zeros((0, len(self.policies.categories), len(LINES))))
-            self._writer.close()
-            self._writer = None
-        elif self._header:
-            self.append(0, np.zeros((0, len(self.policies.categories), len(LINES))))
-        os.replace(self.temp, self.target)
-
-    def discard(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self.temp.unlink(missing_ok=True)
