@@ -16,7 +16,8 @@ Poisson-gamma mixture every rated line with a contagion parameter uses) this scr
 Severities are Lognormal(11, 1.5), layer 100k xs 10k (illustrative).  It prints CPU nanoseconds
 per line-year (``time.process_time``, one thread, so a shared machine disturbs it less than
 wall-clock) and the ratios to the dense draw.  Every block's generator is derived from one
-``SeedSequence`` as the engine derives them, so each way draws from the same streams.
+``SeedSequence`` by the engine's own ``engine.rng.block_generator``, so each way draws from
+the same streams.
 
 Run: ``python benchmarks/bench_rare_lines.py [--lines 200] [--years 100000]``.
 """
@@ -32,6 +33,7 @@ import numpy as np
 from xborder_risk.distributions import Lognormal, NegativeBinomial, Poisson
 from xborder_risk.engine import BLOCK_YEARS, Layer, LossModel
 from xborder_risk.engine.claims import draw_line_block, draw_line_sparse
+from xborder_risk.engine.rng import block_generator
 
 FREQUENCIES = (3.0, 0.3, 0.03, 0.003, 0.0003)
 SEVERITY = Lognormal(mu=11.0, sigma=1.5)
@@ -62,13 +64,9 @@ def _cpu_ns_per_line_year(
     start = time.process_time()
     for line in range(n_lines):
         for block, (_, n) in enumerate(blocks):
-            rng = np.random.default_rng(_child(root, block, line))
+            rng = block_generator(root, block, line)
             draw(model, rng, n)
     return (time.process_time() - start) * 1e9 / (n_lines * n_years)
-
-
-def _child(root: np.random.SeedSequence, block: int, line: int) -> np.random.SeedSequence:
-    return np.random.SeedSequence(root.entropy, spawn_key=(block, line))
 
 
 def main() -> None:

@@ -114,11 +114,10 @@ class YearLossWriter:
             b"xborder_risk.version": __version__.encode(),
         }
         self._writer: Any = None
-        self._header = True
+        self._empty = True  # nothing written yet: the CSV needs its header
 
     def append(self, first_year: int, annual: NDArray[np.float64]) -> None:
         year, policy, line = np.nonzero(annual)
-        n_policies, n_lines = annual.shape[1], annual.shape[2]
         frame = pd.DataFrame(
             {
                 "year": (year + first_year + 1).astype(np.int64),
@@ -127,12 +126,11 @@ class YearLossWriter:
                 "loss": annual[year, policy, line],
             }
         )
-        assert n_policies == len(self.policies.categories) and n_lines == len(LINES)
         if not self.parquet:
             frame.to_csv(
-                self.temp, mode="w" if self._header else "a", header=self._header, index=False
+                self.temp, mode="w" if self._empty else "a", header=self._empty, index=False
             )
-            self._header = False
+            self._empty = False
             return
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -142,15 +140,14 @@ class YearLossWriter:
             schema = table.schema.with_metadata({**(table.schema.metadata or {}), **self.metadata})
             self._writer = pq.ParquetWriter(self.temp, schema)
         self._writer.write_table(table.replace_schema_metadata(self._writer.schema.metadata))
+        self._empty = False
 
     def commit(self) -> None:
-        if self.parquet:
-            if self._writer is None:  # no year had a loss: an empty table, with its schema
-                self.append(0, np.zeros((0, len(self.policies.categories), len(LINES))))
+        if self._empty:  # no year had a loss: an empty table, with its header or schema
+            self.append(0, np.zeros((0, len(self.policies.categories), len(LINES))))
+        if self._writer is not None:
             self._writer.close()
             self._writer = None
-        elif self._header:
-            self.append(0, np.zeros((0, len(self.policies.categories), len(LINES))))
         os.replace(self.temp, self.target)
 
     def discard(self) -> None:

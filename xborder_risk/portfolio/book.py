@@ -15,7 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from xborder_risk import measures
-from xborder_risk._validation import check_probability, check_real
+from xborder_risk._validation import check_callable, check_int, check_probability, check_real
 from xborder_risk.engine import BLOCK_YEARS, Copula, LossModel
 from xborder_risk.engine.rng import block_bounds, line_stream_key, root_seed_sequence
 from xborder_risk.engine.runner import (
@@ -835,14 +835,7 @@ class Portfolio:
         suffix = target.suffix.lower()
         if suffix not in (".csv", ".parquet"):
             raise ParameterError(owner, "path", str(path), "must end in .csv or .parquet")
-        if (
-            not isinstance(years_per_piece, int | np.integer)
-            or isinstance(years_per_piece, bool)
-            or years_per_piece < 1
-        ):
-            raise ParameterError(
-                owner, "years_per_piece", years_per_piece, "must be an integer >= 1"
-            )
+        piece = check_int(owner, "years_per_piece", years_per_piece, lower=1)
         if suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
             raise ParameterError(
                 owner, "path", str(path), "needs pyarrow: pip install 'xborder-risk[parquet]'"
@@ -854,8 +847,8 @@ class Portfolio:
             def visit(
                 start: int, stop: int, annual: NDArray[np.float64], _chunk: PortfolioResult
             ) -> None:
-                for first in range(0, stop - start, int(years_per_piece)):
-                    writer.append(start + first, annual[first : first + int(years_per_piece)])
+                for first in range(0, stop - start, piece):
+                    writer.append(start + first, annual[first : first + piece])
 
             self._replay_blocks(owner, result, blocks, visit, progress)
             writer.commit()
@@ -909,8 +902,7 @@ class Portfolio:
         """Simulate ``blocks`` of ``result`` again with the cube, one at a time, and hand each
         to ``visit(start, stop, annual cube, block result)``; a block that does not give the
         kept total is refused."""
-        if progress is not None and not callable(progress):
-            raise ParameterError(owner, "progress", progress, "must be callable or None")
+        check_callable(owner, "progress", progress)
         bounds = block_bounds(result.n_years)
         to_simulate = sum(bounds[int(b)][1] - bounds[int(b)][0] for b in blocks)
         done = 0
